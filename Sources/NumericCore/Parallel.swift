@@ -1,0 +1,51 @@
+@preconcurrency import CGSL
+import Dispatch
+
+/// A raw pointer that may cross into `concurrentPerform` workers. Safe only when every worker writes
+/// a disjoint part of the buffer, which is the contract of every caller in this package.
+public struct SharedMutablePointer<Element>: @unchecked Sendable {
+    public let base: UnsafeMutablePointer<Element>
+    public init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
+    @inlinable public subscript(i: Int) -> Element {
+        get { base[i] }
+        nonmutating set { base[i] = newValue }
+    }
+}
+
+/// Parallel loops over independent items (samples, paths, segments) on all cores.
+///
+/// Results never depend on the number of threads: callers write item i's result to slot i and reduce
+/// the slots afterwards in index order. OpenBLAS is switched to one thread the first time a parallel
+/// loop runs, so the package's own parallelism and OpenBLAS's do not oversubscribe the cores.
+public enum Parallel {
+    /// Number of workers the loops use (the active processor count).
+    public static var workerCount: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    private static let singleThreadedBLAS: Bool = {
+        openblas_set_num_threads(1)
+        return true
+    }()
+
+    /// Runs `body(i)` for i in 0..<count, concurrently when count > 1.
+    public static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
+        _ = singleThreadedBLAS
+        if count <= 0 { return }
+        if count == 1 || workerCount == 1 {
+            for i in 0..<count { body(i) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    }
+
+    /// Splits 0..<count into `workerCount` contiguous ranges and runs `body(range)` on each; use when
+    /// per-item work is small and a worker should keep its own workspace across items.
+    public static func forEachChunk(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        let chunks = max(1, min(workerCount, count))
+        forEach(chunks) { c in
+            let lower = count * c / chunks, upper = count * (c + 1) / chunks
+            if lower < upper { body(lower..<upper) }
+        }
+    }
+}
+
+import Foundation
