@@ -4,5 +4,6 @@ import ArgumentParser
 enum CommandRegistry {
     static let all: [ParsableCommand.Type] = [
         CoreDemoCommand.self,
+        ConvergeCommand.self,
     ]
 }
