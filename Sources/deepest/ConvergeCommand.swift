@@ -3,13 +3,13 @@ import Foundation
 import NumericCore
 
 /// One row of a convergence study: a step (h, Δτ, 1/N, or N for spectral studies) and its error.
-struct ConvergenceRow: Codable {
+struct ConvergenceRow: Codable, Sendable {
     let h: Double
     let error: Double
 }
 
 /// What `deepest converge` prints: JSON keys study, expectedOrder, fittedOrder, ci95, rows, note.
-struct ConvergenceReport: Codable {
+struct ConvergenceReport: Codable, Sendable {
     let study: String
     let expectedOrder: Double
     let fittedOrder: Double
@@ -20,9 +20,9 @@ struct ConvergenceReport: Codable {
 }
 
 /// A named study: the library computes, this only names it for the command line.
-struct ConvergenceStudy {
+struct ConvergenceStudy: Sendable {
     let name: String
-    let run: () throws -> ConvergenceReport
+    let run: @Sendable () throws -> ConvergenceReport
 }
 
 /// Every study `deepest converge` knows, from each solver family's list.
