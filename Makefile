@@ -5,8 +5,10 @@ export PATH := $(SWIFT_BIN):$(PATH)
 endif
 SWIFT ?= swift
 PYTHON ?= python3
-RELEASE := $(SWIFT) build -c release --product deepest
 DEEPEST := .build/release/deepest
+# Tests run on a release build (numerics are 10-50x slower in debug); -enable-testing keeps
+# @testable imports working there.
+TEST_FLAGS := -c release -Xswiftc -enable-testing
 
 .PHONY: deps build release test demo clean
 
@@ -17,11 +19,11 @@ build: deps
 	$(SWIFT) build
 
 release: deps
-	$(RELEASE)
+	$(SWIFT) build -c release --product deepest
 
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(SWIFT) test $(TEST_FLAGS) --skip-build
 
 demo: release
 	$(DEEPEST) demo
