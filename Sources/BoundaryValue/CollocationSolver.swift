@@ -84,7 +84,6 @@ final class CollocationSolver {
         for i in 0..<initialValues.count { values[i] = initialValues[i] }
         var status = BoundaryValueStatus.success
         var message = "converged"
-        var coarsened = false
         var passes = 0
         var maxResidual = Double.infinity
         while true {
@@ -102,7 +101,6 @@ final class CollocationSolver {
             }
             if !algorithm.adaptive { break }
             let needsRefinement = maxResidual > residualTarget
-            if !needsRefinement && coarsened { break }
             if passes >= algorithm.maxMeshRefinements {
                 if needsRefinement {
                     status = .meshLimit
@@ -111,11 +109,8 @@ final class CollocationSolver {
                 break
             }
             guard let newMesh = adaptedMesh(allowRefinement: needsRefinement) else { break }
-            if !needsRefinement {
-                coarsened = true
-                // Coarsen only when it removes a useful share of the nodes.
-                if newMesh.count > (mesh.count * 3) / 4 { break }
-            }
+            // Coarsen (a pass that only merges) only when it removes a useful share of the nodes.
+            if !needsRefinement && newMesh.count > (mesh.count * 3) / 4 { break }
             if newMesh.count > algorithm.maxNodes {
                 status = .meshLimit
                 message = "mesh refinement needs \(newMesh.count) nodes, more than maxNodes = \(algorithm.maxNodes); raise maxNodes or the tolerance"
