@@ -41,3 +41,33 @@ public enum BoundaryValueConvergence {
             note: "Bratu lambda=1 (lower branch), fixed uniform meshes, max node error against the closed form")
     }
 }
+
+extension BoundaryValueConvergence {
+    /// Fixed-step shooting integrators of the study (`rk4` or `gauss4`).
+    public enum ShootingScheme: String, Sendable, CaseIterable {
+        case rk4, gauss4
+    }
+
+    /// Single shooting with `steps` = 25 … 400 equal steps on the LQ problem (n = 2, T = 5); error =
+    /// max over the step nodes and components against the exact solution.
+    public static func shooting(_ scheme: ShootingScheme) throws -> ConvergenceData {
+        let reference = try ReferenceProblems.linearQuadratic(dimension: 2, horizon: 5)
+        guard let exact = reference.exactOnUniformGrid else { throw InvalidArgument("problem", "lq", "needs an exact solution") }
+        var steps = [Double](), errors = [Double]()
+        for count in [25, 50, 100, 200, 400] {
+            let integrator: ShootingIntegrator = scheme == .rk4 ? .rungeKutta4(steps: count) : .gaussLegendre4(steps: count)
+            let solution = try solve(reference.problem, Shooting(integrator: integrator, tolerance: 1e-11, method: .newton),
+                                     initialGuess: reference.initialGuess)
+            guard solution.succeeded else { throw InvalidArgument("shooting study", solution.status.rawValue, solution.message) }
+            let y = exact(count)
+            var error = 0.0
+            for i in 0..<min(y.count, solution.values.count) { error = max(error, abs(solution.values[i] - y[i])) }
+            steps.append(5 / Double(count))
+            errors.append(error)
+        }
+        return ConvergenceData(
+            study: "shooting-\(scheme.rawValue)", expectedOrder: 4, steps: steps, errors: errors,
+            fit: try OrderFit.fit(steps: steps, errors: errors),
+            note: "LQ Hamiltonian BVP n=2, T=5, single shooting with fixed steps h, max node error against the exact solution")
+    }
+}

@@ -118,6 +118,20 @@ public struct DenseLU: Sendable {
     /// `columns` row-major block (row stride `rowStride`): multipliers overwrite the eliminated entries,
     /// rows are swapped in full. Returns the first column whose pivot candidates are all zero, or nil.
     /// The inner update runs over contiguous row tails and vectorises.
+    /// In-place factorization of an n × n row-major matrix at `matrix` (no allocation: for hot loops
+    /// that keep their own buffers). Returns the first column without a nonzero pivot, or nil.
+    public static func factor(_ matrix: UnsafeMutablePointer<Double>, dimension n: Int,
+                              pivots: UnsafeMutablePointer<Int>) -> Int? {
+        factorInPlace(matrix, rows: n, columns: n, rowStride: n, eliminate: n, pivots: pivots)
+    }
+
+    /// Solves with factors from `factor(_:dimension:pivots:)` for `columns` right-hand sides stored
+    /// row-major (n × columns) at `rhs`, in place.
+    public static func solve(factors: UnsafePointer<Double>, dimension n: Int, pivots: UnsafePointer<Int>,
+                             rhs: UnsafeMutablePointer<Double>, columns: Int) {
+        solveInPlace(factors, rowStride: n, dimension: n, pivots: pivots, rhs: rhs, columns: columns)
+    }
+
     /// Above `blockedThreshold` eliminated columns the right-looking blocked variant is used: panels of
     /// `panelWidth` columns are factored unblocked, then the trailing matrix is updated by a triangular
     /// solve (dtrsm) and one matrix product (dgemm), which run at BLAS-3 speed. Same pivots, same

@@ -19,6 +19,9 @@ struct BoundaryValueCommand: ParsableCommand {
     @Option(help: "Collocation scheme: trapezoid or lobatto3.")
     var scheme: String = "lobatto3"
 
+    @Option(help: "Shooting integrator: rk4, gauss4 (fixed steps, --nodes of them; default 400) or adaptive (rk8pd at --tol).")
+    var integrator: String = "adaptive"
+
     @Option(help: "Tolerance (collocation residual, shooting and Chebyshev accuracy).")
     var tol: Double = 1e-8
 
@@ -53,6 +56,9 @@ struct BoundaryValueCommand: ParsableCommand {
         guard let solverChoice = BoundaryValueSolverChoice(rawValue: solver) else {
             throw CommandFailure("unknown solver '\(solver)'; valid: \(BoundaryValueSolverChoice.allCases.map(\.rawValue).joined(separator: ", "))")
         }
+        guard ["rk4", "gauss4", "adaptive"].contains(integrator) else {
+            throw CommandFailure("unknown integrator '\(integrator)'; valid: rk4, gauss4, adaptive")
+        }
         guard let schemeChoice = Collocation.Scheme(rawValue: scheme) else {
             throw CommandFailure("unknown scheme '\(scheme)'; valid: \(Collocation.Scheme.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -74,11 +80,11 @@ struct BoundaryValueCommand: ParsableCommand {
         var fastest = Double.infinity
         do {
             solution = try solverChoice.solve(reference, scheme: schemeChoice, tolerance: tol, nodes: nodes,
-                                              fixedMesh: fixedMesh)
+                                              fixedMesh: fixedMesh, integrator: integrator)
             fastest = solution.stats.seconds
             for _ in 1..<repetitions {
                 let again = try solverChoice.solve(reference, scheme: schemeChoice, tolerance: tol, nodes: nodes,
-                                                   fixedMesh: fixedMesh)
+                                                   fixedMesh: fixedMesh, integrator: integrator)
                 fastest = min(fastest, again.stats.seconds)
             }
         } catch let error as InvalidArgument {
@@ -132,12 +138,16 @@ struct BoundaryValueReport: Codable {
 
 /// The solvers `deepest bvp --solver` accepts, mapped onto the library's algorithm values.
 enum BoundaryValueSolverChoice: String, CaseIterable {
+    case shooting
     case collocation
 
     func solve(_ reference: ReferenceProblem, scheme: Collocation.Scheme, tolerance: Double, nodes: Int?,
-               fixedMesh: Bool) throws -> BoundaryValueSolution {
+               fixedMesh: Bool, integrator: String) throws -> BoundaryValueSolution {
+        let steps = nodes ?? 400
+        let flow: ShootingIntegrator = integrator == "rk4" ? .rungeKutta4(steps: steps)
+            : integrator == "gauss4" ? .gaussLegendre4(steps: steps) : .adaptive(tolerance: tolerance)
         var guess = reference.initialGuess
-        if let nodes {
+        if let nodes, self == .collocation {
             switch guess {
             case let .function(function, _): guess = .function(function, nodes: nodes)
             case .mesh, .solution:
@@ -148,6 +158,8 @@ enum BoundaryValueSolverChoice: String, CaseIterable {
             }
         }
         switch self {
+        case .shooting:
+            return try BoundaryValue.solve(reference.problem, Shooting(integrator: flow, tolerance: 1e-10), initialGuess: guess)
         case .collocation:
             return try BoundaryValue.solve(
                 reference.problem, Collocation(scheme: scheme, tolerance: tolerance, adaptive: !fixedMesh),

@@ -7,6 +7,8 @@ enum BoundaryValueStudies {
     static let list: [ConvergenceStudy] = [
         ConvergenceStudy(name: "collocation-trapezoid") { report(try BoundaryValueConvergence.collocation(.trapezoid)) },
         ConvergenceStudy(name: "collocation-lobatto3") { report(try BoundaryValueConvergence.collocation(.lobatto3)) },
+        ConvergenceStudy(name: "shooting-rk4") { report(try BoundaryValueConvergence.shooting(.rk4)) },
+        ConvergenceStudy(name: "shooting-gauss4") { report(try BoundaryValueConvergence.shooting(.gauss4)) },
     ]
 
     static func report(_ data: ConvergenceData) -> ConvergenceReport {
