@@ -139,11 +139,12 @@ struct BoundaryValueReport: Codable {
 /// The solvers `deepest bvp --solver` accepts, mapped onto the library's algorithm values.
 enum BoundaryValueSolverChoice: String, CaseIterable {
     case shooting
+    case multipleShooting = "multiple-shooting"
     case collocation
 
     func solve(_ reference: ReferenceProblem, scheme: Collocation.Scheme, tolerance: Double, nodes: Int?,
                fixedMesh: Bool, integrator: String) throws -> BoundaryValueSolution {
-        let steps = nodes ?? 400
+        let steps = self == .multipleShooting ? 400 : nodes ?? 400
         let flow: ShootingIntegrator = integrator == "rk4" ? .rungeKutta4(steps: steps)
             : integrator == "gauss4" ? .gaussLegendre4(steps: steps) : .adaptive(tolerance: tolerance)
         var guess = reference.initialGuess
@@ -160,6 +161,9 @@ enum BoundaryValueSolverChoice: String, CaseIterable {
         switch self {
         case .shooting:
             return try BoundaryValue.solve(reference.problem, Shooting(integrator: flow, tolerance: 1e-10), initialGuess: guess)
+        case .multipleShooting:
+            return try BoundaryValue.solve(reference.problem, MultipleShooting(integrator: flow, segments: nodes.map { max(1, $0) }),
+                                           initialGuess: guess)
         case .collocation:
             return try BoundaryValue.solve(
                 reference.problem, Collocation(scheme: scheme, tolerance: tolerance, adaptive: !fixedMesh),
