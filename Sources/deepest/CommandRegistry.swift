@@ -5,5 +5,6 @@ enum CommandRegistry {
     static let all: [ParsableCommand.Type] = [
         CoreDemoCommand.self,
         ConvergeCommand.self,
+        TrainCommand.self,
     ]
 }
