@@ -32,3 +32,9 @@ demo: release
 
 clean:
 	rm -rf .build
+
+# One epoch of the Swift ResNet baseline against PyTorch on the CPU (NumPy if torch is missing).
+.PHONY: bench-resnet
+bench-resnet: deps
+	$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install torch --index-url https://download.pytorch.org/whl/cpu || $(PYTHON) -m pip install torch || true
+	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py

@@ -5,5 +5,6 @@ enum CommandRegistry {
     static let all: [ParsableCommand.Type] = [
         DemoCommand.self,
         ConvergeCommand.self,
+        TrainCommand.self,
     ]
 }
