@@ -6,5 +6,6 @@ enum CommandRegistry {
         DemoCommand.self,
         ConvergeCommand.self,
         TrainCommand.self,
+        BoundaryValueCommand.self,
     ]
 }
