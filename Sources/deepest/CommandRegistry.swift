@@ -5,5 +5,7 @@ enum CommandRegistry {
     static let all: [ParsableCommand.Type] = [
         CoreDemoCommand.self,
         ConvergeCommand.self,
+        SDECommand.self,
+        SPDECommand.self,
     ]
 }
