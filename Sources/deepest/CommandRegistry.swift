@@ -7,5 +7,7 @@ enum CommandRegistry {
         ConvergeCommand.self,
         TrainCommand.self,
         BoundaryValueCommand.self,
+        SDECommand.self,
+        SPDECommand.self,
     ]
 }
