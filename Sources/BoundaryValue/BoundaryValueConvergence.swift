@@ -71,3 +71,26 @@ extension BoundaryValueConvergence {
             note: "LQ Hamiltonian BVP n=2, T=5, single shooting with fixed steps h, max node error against the exact solution")
     }
 }
+
+extension BoundaryValueConvergence {
+    /// Chebyshev collocation at N = 4, 6, …, 14 on Bratu (λ = 1, lower branch; the solution is analytic,
+    /// so the error decays geometrically): `steps` holds N and the fit is the exponential rate
+    /// d log(error)/dN (negative); `errorAt64` is the error at N = 64.
+    public static func chebyshev() throws -> (data: ConvergenceData, errorAt64: Double) {
+        let reference = try ReferenceProblems.bratu(lambda: 1)
+        func error(_ degree: Int) throws -> Double {
+            let solution = try solve(reference.problem, ChebyshevCollocation(degree: degree), initialGuess: reference.initialGuess)
+            guard solution.succeeded else { throw InvalidArgument("chebyshev study", solution.status.rawValue, solution.message) }
+            return reference.maxError(of: { solution.value(at: $0) }) ?? .nan
+        }
+        let degrees = [4, 6, 8, 10, 12, 14]
+        let errors = try degrees.map(error)
+        let steps = degrees.map(Double.init)
+        let data = ConvergenceData(
+            study: "chebyshev", expectedOrder: 0, steps: steps, errors: errors,
+            fit: try OrderFit.exponentialRate(n: steps, errors: errors),
+            note: "Bratu lambda=1 (lower branch), Chebyshev collocation with N+1 points (h column = N); spectral: "
+                + "fittedOrder is the exponential rate d ln(error)/dN, error = max over 401 points of the polynomial against the closed form")
+        return (data, try error(64))
+    }
+}

@@ -48,12 +48,16 @@ public struct BoundaryValueSolution: Sendable {
     public let maxResidual: Double
     /// max |g(y(a), y(b))|.
     public let boundaryResidual: Double
+    /// Chebyshev collocation's global polynomial (then `value(at:)` and `derivative(at:)` evaluate it,
+    /// with spectral accuracy between the nodes); nil for the piecewise methods.
+    public internal(set) var series: ChebyshevSeries? = nil
 
     public var succeeded: Bool { status == .success }
 
     /// y(t) from the cubic Hermite interpolant (C¹; fourth-order accurate between nodes). Outside
     /// [start, end] the end intervals' cubics are extrapolated.
     public func value(at t: Double) -> [Double] {
+        if let series { return series.value(at: t) }
         var y = [Double](repeating: 0, count: dimension)
         evaluate(t, value: &y, derivative: nil)
         return y
@@ -61,6 +65,7 @@ public struct BoundaryValueSolution: Sendable {
 
     /// y'(t) from the derivative of the same cubic.
     public func derivative(at t: Double) -> [Double] {
+        if let series { return series.derivative(at: t) }
         var y = [Double](repeating: 0, count: dimension)
         var d = [Double](repeating: 0, count: dimension)
         evaluate(t, value: &y, derivative: &d)

@@ -141,6 +141,7 @@ enum BoundaryValueSolverChoice: String, CaseIterable {
     case shooting
     case multipleShooting = "multiple-shooting"
     case collocation
+    case chebyshev
 
     func solve(_ reference: ReferenceProblem, scheme: Collocation.Scheme, tolerance: Double, nodes: Int?,
                fixedMesh: Bool, integrator: String) throws -> BoundaryValueSolution {
@@ -163,6 +164,9 @@ enum BoundaryValueSolverChoice: String, CaseIterable {
             return try BoundaryValue.solve(reference.problem, Shooting(integrator: flow, tolerance: 1e-10), initialGuess: guess)
         case .multipleShooting:
             return try BoundaryValue.solve(reference.problem, MultipleShooting(integrator: flow, segments: nodes.map { max(1, $0) }),
+                                           initialGuess: guess)
+        case .chebyshev:
+            return try BoundaryValue.solve(reference.problem, ChebyshevCollocation(degree: nodes, tolerance: min(1e-8, tolerance)),
                                            initialGuess: guess)
         case .collocation:
             return try BoundaryValue.solve(

@@ -9,6 +9,7 @@ enum BoundaryValueStudies {
         ConvergenceStudy(name: "collocation-lobatto3") { report(try BoundaryValueConvergence.collocation(.lobatto3)) },
         ConvergenceStudy(name: "shooting-rk4") { report(try BoundaryValueConvergence.shooting(.rk4)) },
         ConvergenceStudy(name: "shooting-gauss4") { report(try BoundaryValueConvergence.shooting(.gauss4)) },
+        ConvergenceStudy(name: "chebyshev") { report(try BoundaryValueConvergence.chebyshev().data) },
     ]
 
     static func report(_ data: ConvergenceData) -> ConvergenceReport {
