@@ -1,3 +1,5 @@
+@preconcurrency import CGSL
+
 /// Structured Gaussian elimination with row partial pivoting for an `AlmostBlockDiagonalMatrix`.
 ///
 /// Column block by column block: at step j the working rows are the na "carry" rows (nonzero only in
@@ -194,6 +196,8 @@ public final class AlmostBlockDiagonalLU {
     public func solve(_ b: UnsafeMutablePointer<Double>) {
         let n = blockSize, count = blockCount, na = topRows
         let rows = na + n, width = 2 * n, stepSize = rows * width
+        // BLAS-2 kernels pay off once a block is large; below, the inline loops avoid call overhead.
+        let useBLAS = n >= 48
         do {
             stepPivots.withUnsafeBufferPointer { pivotBuffer in
                 forward.withUnsafeMutableBufferPointer { forwardBuffer in
@@ -216,8 +220,15 @@ public final class AlmostBlockDiagonalLU {
                                 let q = piv[k]
                                 if q != k { let t = v[k]; v[k] = v[q]; v[q] = t }
                             }
-                            for r in 1..<rows {
-                                v[r] -= Self.dot(w + r * width, UnsafePointer(v), min(r, n))
+                            if useBLAS {
+                                // Unit lower triangle of the pivot rows, then the carry rows (OpenBLAS kernels).
+                                cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasUnit, Int32(n), w, Int32(width), v, 1)
+                                if na > 0 {
+                                    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(na), Int32(n), -1, w + n * width, Int32(width),
+                                                v, 1, 1, v + n, 1)
+                                }
+                            } else {
+                                for r in 1..<rows { v[r] -= Self.dot(w + r * width, UnsafePointer(v), min(r, n)) }
                             }
                             let zj = z + j * n
                             for k in 0..<n { zj[k] = v[k] }
@@ -237,11 +248,17 @@ public final class AlmostBlockDiagonalLU {
                         for j in stride(from: count - 1, through: 0, by: -1) {
                             let w = s + j * stepSize
                             let yj = b + j * n, next = b + (j + 1) * n, zj = z + j * n
-                            for i in stride(from: n - 1, through: 0, by: -1) {
-                                let row = w + i * width
-                                let sum = zj[i] - Self.dot(UnsafePointer(row + n), UnsafePointer(next), n)
-                                    - Self.dot(UnsafePointer(row + i + 1), UnsafePointer(yj + i + 1), n - i - 1)
-                                yj[i] = sum / row[i]
+                            if useBLAS {
+                                for i in 0..<n { yj[i] = zj[i] }
+                                cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(n), -1, w + n, Int32(width),
+                                            next, 1, 1, yj, 1)
+                                cblas_dtrsv(CblasRowMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(n), w, Int32(width), yj, 1)
+                            } else {
+                                for i in stride(from: n - 1, through: 0, by: -1) {
+                                    let row = w + i * width
+                                    let sum = zj[i] - Self.dot(row + n, next, n) - Self.dot(row + i + 1, yj + i + 1, n - i - 1)
+                                    yj[i] = sum / row[i]
+                                }
                             }
                         }
                       }

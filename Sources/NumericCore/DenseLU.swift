@@ -133,7 +133,7 @@ public struct DenseLU: Sendable {
     }
 
     /// Above `blockedThreshold` eliminated columns the right-looking blocked variant is used: panels of
-    /// `panelWidth` columns are factored unblocked, then the trailing matrix is updated by a triangular
+    /// 8 (24 from 96 columns on) columns are factored unblocked, then the trailing matrix is updated by a triangular
     /// solve (dtrsm) and one matrix product (dgemm), which run at BLAS-3 speed. Same pivots, same
     /// result up to round-off.
     static func factorInPlace(_ a: UnsafeMutablePointer<Double>, rows: Int, columns: Int, rowStride: Int,
@@ -145,11 +145,11 @@ public struct DenseLU: Sendable {
                            updateColumns: columns, pivots: pivots)
     }
 
-    static let blockedThreshold = 48
-    static let panelWidth = 24
+    static let blockedThreshold = 16
 
     static func factorBlocked(_ a: UnsafeMutablePointer<Double>, rows: Int, columns: Int, rowStride: Int,
                               eliminate: Int, pivots: UnsafeMutablePointer<Int>) -> Int? {
+        let panelWidth = eliminate >= 96 ? 24 : 8
         var k0 = 0
         while k0 < eliminate {
             let width = min(panelWidth, eliminate - k0)

@@ -30,8 +30,9 @@ import Testing
         return m
     }
 
-    /// Against the dense LU of the assembled matrix and a known solution, to ~1e-12 relative.
-    @Test(arguments: [(3, 5, 1), (4, 7, 0), (4, 7, 4), (2, 1, 1), (5, 20, 3), (6, 0, 2)])
+    /// Against the dense LU of the assembled matrix and a known solution, to ~1e-12 relative (small
+    /// blocks use the inline kernels, n >= 16 the blocked factorization, n >= 48 the BLAS-2 solve).
+    @Test(arguments: [(3, 5, 1), (4, 7, 0), (4, 7, 4), (2, 1, 1), (5, 20, 3), (6, 0, 2), (20, 5, 10), (50, 3, 25), (50, 2, 0)])
     func agreesWithDenseLU(shape: (Int, Int, Int)) throws {
         let (n, count, top) = shape
         for zeroDiagonal in [false, true] {
