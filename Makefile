@@ -22,11 +22,19 @@ release: deps
 	$(SWIFT) build -c release --product deepest
 
 test: deps
+	@scripts/install-deps.sh python pytest
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	DEEPEST=$(DEEPEST) $(PYTHON) -m pytest -q Tests/cli
 
 demo: release
 	$(DEEPEST) demo
 
 clean:
 	rm -rf .build
+
+# One epoch of the Swift ResNet baseline against PyTorch on the CPU (NumPy if torch is missing).
+.PHONY: bench-resnet
+bench-resnet: deps
+	$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install torch --index-url https://download.pytorch.org/whl/cpu || $(PYTHON) -m pip install torch || true
+	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py

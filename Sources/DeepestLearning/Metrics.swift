@@ -1,0 +1,25 @@
+/// Evaluation of a trained network on a data set.
+public enum Metrics {
+    /// Fraction of samples whose largest readout output is the label (classification data only;
+    /// 0 for regression data).
+    public static func accuracy(network: ResidualNetwork, parameters: [Double], data: Dataset) -> Double {
+        guard case .classes(let labels, let classes) = data.targets else { return 0 }
+        let o = network.outputs(parameters: parameters, inputs: data.inputs)
+        var correct = 0
+        for k in labels.indices {
+            var best = 0
+            for c in 1..<classes where o[k * classes + c] > o[k * classes + best] { best = c }
+            if best == labels[k] { correct += 1 }
+        }
+        return Double(correct) / Double(labels.count)
+    }
+
+    /// Root-mean-square error over all outputs (regression data only; 0 for classification data).
+    public static func rootMeanSquareError(network: ResidualNetwork, parameters: [Double], data: Dataset) -> Double {
+        guard case .values(let y, _) = data.targets else { return 0 }
+        let o = network.outputs(parameters: parameters, inputs: data.inputs)
+        var sum = 0.0
+        for i in y.indices { sum += (o[i] - y[i]) * (o[i] - y[i]) }
+        return (sum / Double(y.count)).squareRoot()
+    }
+}

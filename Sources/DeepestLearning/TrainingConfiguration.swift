@@ -1,0 +1,84 @@
+import NumericCore
+
+/// How a network is trained: the boundary value methods of the training action, or minibatch
+/// gradient methods on the discrete ResNet.
+public enum TrainingMethod: String, CaseIterable, Sendable, Codable {
+    case collocation
+    case multipleShooting = "multiple-shooting"
+    case chebyshev
+    case sgd
+    case adam
+
+    /// Whether the method solves the boundary value problem of the action (rather than SGD/Adam).
+    public var isBoundaryValueMethod: Bool { self != .sgd && self != .adam }
+}
+
+/// The form in which the stationarity conditions of the action are posed as a boundary value problem.
+public enum BoundaryValueForm: String, CaseIterable, Sendable, Codable {
+    case hamiltonian, lagrangian
+}
+
+/// Every setting of a training run (the `deepest train` options and config-file keys), with the
+/// defaults of each data set filled in by `resolved()`.
+public struct TrainingConfiguration: Sendable, Codable, Hashable {
+    public var dataset: DatasetCatalog
+    public var method: TrainingMethod
+    public var form: BoundaryValueForm
+    public var horizon: Double
+    public var layers: Int
+    public var width: Int
+    public var activation: Activation
+    public var antisymmetric: Bool
+    /// γ of K = W − Wᵀ − γI.
+    public var shift: Double
+    /// r_f, the model precision of the action (BVP methods).
+    public var modelPrecision: Double
+    public var annealSteps: Int
+    public var annealFactor: Double
+    public var epochs: Int
+    public var batch: Int
+    public var learningRate: Double
+    public var momentum: Double
+    public var tikhonov: Double
+    public var smoothness: Double
+    public var readoutTikhonov: Double
+    public var seed: UInt64
+
+    /// The defaults of a data set (architecture and optimiser settings that reach the targets).
+    public static func defaults(dataset: DatasetCatalog, method: TrainingMethod) -> TrainingConfiguration {
+        var c = TrainingConfiguration(
+            dataset: dataset, method: method, form: .hamiltonian, horizon: 5, layers: 20, width: dataset.defaultWidth,
+            activation: .tanh, antisymmetric: false, shift: 0, modelPrecision: 1, annealSteps: 10, annealFactor: 2,
+            epochs: 200, batch: 32, learningRate: method == .sgd ? 0.05 : 0.01, momentum: 0.9,
+            tikhonov: 1e-4, smoothness: 0, readoutTikhonov: 1e-4, seed: 1)
+        switch dataset {
+        case .spirals:
+            c.horizon = 20; c.layers = 32; c.antisymmetric = true; c.shift = 0.01; c.epochs = 400; c.batch = 32
+            if method == .sgd { c.learningRate = 0.005 }
+        case .circles:
+            c.horizon = 5; c.layers = 10; c.epochs = 100
+        case .sine:
+            c.horizon = 5; c.layers = 20; c.epochs = 500; c.batch = 100
+            c.learningRate = method == .sgd ? 0.1 : 5e-3
+        case .digits:
+            c.horizon = 1; c.layers = 4; c.epochs = 30; c.batch = 64
+        }
+        return c
+    }
+
+    /// Throws `InvalidArgument` naming the first setting out of range.
+    public func validate() throws {
+        try Validate.positive(horizon, "horizon")
+        try Validate.positive(layers, "layers")
+        try Validate.positive(width, "width")
+        try Validate.positive(modelPrecision, "rf")
+        try Validate.atLeast(annealSteps, 0, "anneal-steps")
+        guard annealFactor.isFinite, annealFactor > 1 else { throw InvalidArgument("anneal-factor", annealFactor, "must be > 1") }
+        try Validate.positive(epochs, "epochs")
+        try Validate.positive(batch, "batch")
+        try Validate.positive(learningRate, "lr")
+        guard momentum.isFinite, momentum >= 0, momentum < 1 else { throw InvalidArgument("momentum", momentum, "must be in [0, 1)") }
+        guard shift.isFinite, shift >= 0 else { throw InvalidArgument("shift", shift, "must be >= 0") }
+        _ = try Regularization(tikhonov: tikhonov, smoothness: smoothness, readoutTikhonov: readoutTikhonov)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import NumericCore
+
+/// A training method that cannot run in this build (one line, for the command line).
+public struct MethodUnavailable: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// The outcome of one training run, with the JSON keys of `deepest train`.
+public struct TrainingReport: Sendable, Encodable {
+    public let dataset: String
+    public let method: String
+    public let trainLoss: Double
+    public let trainAccuracy: Double?
+    public let testAccuracy: Double?
+    public let testRMSE: Double?
+    /// The action at the solution (boundary value methods only).
+    public let action: Double?
+    public let annealingRungs: Int?
+    public let epochs: Int?
+    public let seconds: Double
+    public let gradientEvaluations: Int
+    /// Mean minibatch loss per epoch (SGD/Adam), not part of the JSON summary.
+    public let lossPerEpoch: [Double]
+    public let status: String
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, method, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
+        case gradientEvaluations, status
+    }
+}
+
+/// Builds the network of a configuration, trains it and evaluates it: the library side of
+/// `deepest train` and `deepest compare`.
+public enum TrainingExperiment {
+    /// The network of a configuration for data of the given input dimension (throws when the width
+    /// is below it).
+    public static func network(_ c: TrainingConfiguration, data: Dataset) throws -> ResidualNetwork {
+        let field = try ResidualField(width: c.width, activation: c.activation, antisymmetric: c.antisymmetric, shift: c.shift)
+        let lift = try c.dataset.lift(inputDimension: data.inputDimension, width: c.width)
+        return try ResidualNetwork(field: field, layers: c.layers, horizon: c.horizon, lift: lift, readout: data.readout)
+    }
+
+    /// Trains with the configured method and reports the train loss, accuracies or test RMSE, time
+    /// and gradient evaluations. `progress(epoch, loss)` is called after each epoch.
+    public static func run(_ c: TrainingConfiguration, split: DatasetCatalog.Split,
+                           progress: ((Int, Double) -> Void)? = nil) throws -> (report: TrainingReport, parameters: [Double]) {
+        try c.validate()
+        let net = try network(c, data: split.train)
+        let reg = try Regularization(tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov)
+        let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
+        let initial = net.initialParameters(seed: c.seed)
+        let options = try MinibatchOptions(epochs: c.epochs, batchSize: c.batch, seed: c.seed)
+        let start = Date()
+        let result: MinibatchTrainingResult
+        switch c.method {
+        case .sgd:
+            result = try MinibatchTrainer.train(
+                loss: loss, initialParameters: initial,
+                optimizer: MomentumGradientDescent(learningRate: c.learningRate, momentum: c.momentum),
+                options: options, progress: progress)
+        case .adam:
+            result = try MinibatchTrainer.train(loss: loss, initialParameters: initial,
+                                                optimizer: Adam(learningRate: c.learningRate), options: options,
+                                                progress: progress)
+        case .collocation, .multipleShooting, .chebyshev:
+            throw MethodUnavailable(description: "method \(c.method.rawValue) is not available yet: it needs the boundary value solvers (issue 3), not merged in this build; use sgd or adam")
+        }
+        let seconds = Date().timeIntervalSince(start)
+        let p = result.parameters
+        let classification = split.train.isClassification
+        let report = TrainingReport(
+            dataset: c.dataset.rawValue, method: c.method.rawValue, trainLoss: loss.value(parameters: p),
+            trainAccuracy: classification ? Metrics.accuracy(network: net, parameters: p, data: split.train) : nil,
+            testAccuracy: classification ? Metrics.accuracy(network: net, parameters: p, data: split.test) : nil,
+            testRMSE: classification ? nil : Metrics.rootMeanSquareError(network: net, parameters: p, data: split.test),
+            action: nil, annealingRungs: nil, epochs: result.lossPerEpoch.count, seconds: seconds,
+            gradientEvaluations: result.gradientEvaluations, lossPerEpoch: result.lossPerEpoch,
+            status: result.status.rawValue)
+        return (report, p)
+    }
+}

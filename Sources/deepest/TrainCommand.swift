@@ -1,0 +1,103 @@
+import ArgumentParser
+import DeepestLearning
+import Foundation
+import NumericCore
+import Yams
+
+/// `deepest train`: trains one network on one data set and prints the report (JSON keys dataset,
+/// method, trainLoss, trainAccuracy, testAccuracy or testRMSE, action, annealingRungs, epochs, seconds,
+/// gradientEvaluations, status). Settings come from the options, then a `--config` YAML file, then
+/// the data set's defaults (`TrainingConfiguration.defaults`).
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a continuous-depth network (boundary value methods or SGD/Adam on the ResNet).")
+
+    @Option(help: "Data set: \(DatasetCatalog.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var dataset: String?
+    @Option(help: "Method: \(TrainingMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var method: String?
+    @Option(help: "Boundary value form: hamiltonian or lagrangian.")
+    var form: String?
+    @Option(help: "Depth horizon T.") var horizon: Double?
+    @Option(help: "Number of layers N (h = T/N).") var layers: Int?
+    @Option(help: "Width d (at least the input dimension).") var width: Int?
+    @Option(help: "Activation: tanh, sigmoid, softplus.") var activation: String?
+    @Flag(help: "Antisymmetric weights K = W - W^T - shift*I.") var antisymmetric = false
+    @Option(help: "Shift gamma of the antisymmetric weights.") var shift: Double?
+    @Option(name: .customLong("rf"), help: "Model precision r_f (> 0).") var modelPrecision: Double?
+    @Option(name: .customLong("anneal-steps"), help: "Annealing rungs B (r_f * a^beta, beta = 0..B).") var annealSteps: Int?
+    @Option(name: .customLong("anneal-factor"), help: "Annealing factor a (> 1).") var annealFactor: Double?
+    @Option(help: "Epochs (SGD/Adam).") var epochs: Int?
+    @Option(help: "Minibatch size (SGD/Adam).") var batch: Int?
+    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Double?
+    @Option(help: "Momentum of SGD.") var momentum: Double?
+    @Option(help: "Tikhonov weight lambda on the layer weights.") var tikhonov: Double?
+    @Option(help: "Depth-smoothness weight alpha.") var smoothness: Double?
+    @Option(help: "Seed of initialisation and shuffling.") var seed: UInt64?
+    @Option(help: "YAML file with the same settings (keys are the long option names).") var config: String?
+    @Option(name: .customLong("data-dir"), help: "Folder of the data sets (default: Experiments/data).") var dataDirectory: String?
+    @Option(help: "Folder for train.json and loss.csv.") var out: String?
+    @Option(help: "table or json") var format: OutputFormat = .table
+
+    func run() throws {
+        let settings = try TrainSettings(command: self)
+        let split = try loadSplit(settings.configuration.dataset, directory: dataDirectory)
+        let progress = ProgressReporter("epoch", total: settings.configuration.epochs)
+        let outcome: (report: TrainingReport, parameters: [Double])
+        do {
+            outcome = try TrainingExperiment.run(settings.configuration, split: split) { epoch, loss in
+                progress.update(epoch, detail: "loss \(Output.sci(loss))")
+            }
+        } catch let error as MethodUnavailable {
+            throw CommandFailure(error.description)
+        } catch let error as InvalidArgument {
+            throw CommandFailure(error.description)
+        }
+        let report = outcome.report
+        if let out {
+            let folder = URL(fileURLWithPath: out)
+            try AtomicFile.write(try Output.json(report) + "\n", to: folder.appendingPathComponent("train.json"))
+            var csv = "epoch,loss\n"
+            for (i, l) in report.lossPerEpoch.enumerated() { csv += "\(i + 1),\(l)\n" }
+            try AtomicFile.write(csv, to: folder.appendingPathComponent("loss.csv"))
+        }
+        try Output.emit(report, format: format) {
+            var rows = [["dataset", report.dataset], ["method", report.method], ["train loss", Output.sci(report.trainLoss)]]
+            if let a = report.trainAccuracy { rows.append(["train accuracy", Output.fixed(a, 4)]) }
+            if let a = report.testAccuracy { rows.append(["test accuracy", Output.fixed(a, 4)]) }
+            if let r = report.testRMSE { rows.append(["test RMSE", Output.sci(r)]) }
+            if let a = report.action { rows.append(["action", Output.sci(a)]) }
+            if let r = report.annealingRungs { rows.append(["annealing rungs", "\(r)"]) }
+            if let e = report.epochs { rows.append(["epochs", "\(e)"]) }
+            rows.append(["seconds", Output.fixed(report.seconds, 3)])
+            rows.append(["gradient evaluations", "\(report.gradientEvaluations)"])
+            rows.append(["status", report.status])
+            return Output.table(["quantity", "value"], rows)
+        }
+    }
+}
+
+/// Loads a catalog data set from `directory`, or from Experiments/data beside the working directory
+/// or beside the executable's package.
+func loadSplit(_ dataset: DatasetCatalog, directory: String?) throws -> DatasetCatalog.Split {
+    let candidates: [URL]
+    if let directory {
+        candidates = [URL(fileURLWithPath: directory)]
+    } else {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        candidates = [URL(fileURLWithPath: "Experiments/data"),
+                      executable.deletingLastPathComponent().appendingPathComponent("../../../Experiments/data").standardized,
+                      executable.deletingLastPathComponent().appendingPathComponent("../../Experiments/data").standardized]
+    }
+    guard let folder = candidates.first(where: { FileManager.default.fileExists(atPath: $0.appendingPathComponent(dataset.rawValue).path) }) else {
+        throw CommandFailure("data set folder not found: \(candidates[0].appendingPathComponent(dataset.rawValue).path) (use --data-dir)")
+    }
+    do {
+        return try dataset.load(from: folder)
+    } catch let error as DatasetFileError {
+        throw CommandFailure(error.description)
+    } catch let error as InvalidArgument {
+        throw CommandFailure(error.description)
+    }
+}
