@@ -22,8 +22,10 @@ release: deps
 	$(SWIFT) build -c release --product deepest
 
 test: deps
+	@scripts/install-deps.sh python pytest
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
+	DEEPEST=$(DEEPEST) $(PYTHON) -m pytest -q Tests/cli
 
 demo: release
 	$(DEEPEST) demo

@@ -3,7 +3,7 @@ import ArgumentParser
 /// Every subcommand of `deepest`, one per line (each issue adds its own).
 enum CommandRegistry {
     static let all: [ParsableCommand.Type] = [
-        CoreDemoCommand.self,
+        DemoCommand.self,
         ConvergeCommand.self,
         TrainCommand.self,
     ]
