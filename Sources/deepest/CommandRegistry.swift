@@ -6,5 +6,8 @@ enum CommandRegistry {
         DemoCommand.self,
         ConvergeCommand.self,
         TrainCommand.self,
+        BoundaryValueCommand.self,
+        SDECommand.self,
+        SPDECommand.self,
     ]
 }

@@ -1,0 +1,158 @@
+import NumericCore
+import Synchronization
+
+/// A scalar functional of a path's final state, evaluated once per path.
+public struct EnsembleFunctional: Sendable {
+    public let name: String
+    public let evaluate: @Sendable (UnsafeBufferPointer<Double>) -> Double
+
+    public init(name: String, evaluate: @escaping @Sendable (UnsafeBufferPointer<Double>) -> Double) {
+        self.name = name
+        self.evaluate = evaluate
+    }
+
+    /// X_i(T).
+    public static func component(_ i: Int) -> EnsembleFunctional {
+        EnsembleFunctional(name: "x[\(i)]") { $0[i] }
+    }
+
+    /// |X(T)|².
+    public static let squaredNorm = EnsembleFunctional(name: "|x|^2") { x in x.reduce(0) { $0 + $1 * $1 } }
+}
+
+/// An ensemble algorithm: M independent paths of one scheme on a uniform grid. Path k is driven by
+/// `BrownianPath(seed: seed, index: k, steps: steps, ...)` (same variates, drawn without storing the path),
+/// so any path can be reproduced alone, and the statistics are bitwise the same for any thread count
+/// and any `chunks` (per-path streams, per-path result slots, reduction in index order).
+public struct Ensemble: Sendable {
+    public let scheme: StochasticScheme
+    public let steps: Int
+    public let paths: Int
+    public let seed: UInt64
+    public let functionals: [EnsembleFunctional]
+    public let quantileLevels: [Double]
+    /// Keep every path's final state in the result (paths × n values).
+    public let keepFinalStates: Bool
+    /// Number of work chunks (default: the worker count); changes scheduling only, never results.
+    public let chunks: Int
+    /// Paths advanced together within a chunk (see `SDEWorkspace`).
+    public static let blockSize = 8
+
+    /// Throws `InvalidArgument` for steps or paths < 1, no functional, or a quantile level outside [0, 1].
+    public init(scheme: StochasticScheme, steps: Int, paths: Int, seed: UInt64, functionals: [EnsembleFunctional],
+                quantileLevels: [Double] = [0.05, 0.5, 0.95], keepFinalStates: Bool = false, chunks: Int? = nil) throws {
+        try Validate.positive(steps, "steps")
+        try Validate.positive(paths, "paths")
+        try Validate.atLeast(functionals.count, 1, "functionals.count")
+        for p in quantileLevels where !(p >= 0 && p <= 1) { throw InvalidArgument("quantileLevels", p, "must be in [0, 1]") }
+        self.scheme = scheme
+        self.steps = steps
+        self.paths = paths
+        self.seed = seed
+        self.functionals = functionals
+        self.quantileLevels = quantileLevels
+        self.keepFinalStates = keepFinalStates
+        self.chunks = max(1, chunks ?? Parallel.workerCount)
+    }
+}
+
+/// What an ensemble run returns: statistics per functional, failures, the seed that reproduces it.
+public struct EnsembleResult: Sendable {
+    public let statistics: [SampleStatistics]
+    /// Paths whose state became non-finite; they are excluded from the statistics.
+    public let failedPaths: Int
+    public let paths: Int
+    public let steps: Int
+    public let stepSize: Double
+    public let seed: UInt64
+    public let scheme: StochasticScheme
+    /// paths × n final states, when requested.
+    public let finalStates: [Double]?
+
+    public var allPathsSucceeded: Bool { failedPaths == 0 }
+
+    @usableFromInline
+    init(statistics: [SampleStatistics], failedPaths: Int, paths: Int, steps: Int, stepSize: Double, seed: UInt64,
+         scheme: StochasticScheme, finalStates: [Double]?) {
+        self.statistics = statistics
+        self.failedPaths = failedPaths
+        self.paths = paths
+        self.steps = steps
+        self.stepSize = stepSize
+        self.seed = seed
+        self.scheme = scheme
+        self.finalStates = finalStates
+    }
+}
+
+/// Runs `ensemble` on `problem` over both cores. Cost: paths × steps × (one drift and diffusion
+/// evaluation + m Gaussian variates). Memory: one increment buffer (steps × m) and one workspace per
+/// chunk, plus paths × functionals result slots. `progress`, if given, is called with the number of
+/// completed paths (from worker threads, after every block of `Ensemble.blockSize` paths).
+/// Throws `InvalidArgument` if the scheme is unusable for the problem.
+/// (`@inlinable` so that callers in other modules get a loop specialised to their problem type.)
+@inlinable
+public func solve<Problem: StochasticDifferentialEquation>(
+    _ problem: Problem, _ ensemble: Ensemble, progress: (@Sendable (Int) -> Void)? = nil
+) throws -> EnsembleResult {
+    try ensemble.scheme.validate(for: problem)
+    let n = problem.dimension, m = problem.wienerDimension
+    let paths = ensemble.paths, steps = ensemble.steps, f = ensemble.functionals.count
+    let h = problem.horizon / Double(steps)
+    let root = h.squareRoot()
+    var slots = [Double](repeating: 0, count: paths * f)
+    var failed = [UInt8](repeating: 0, count: paths)
+    var finals = [Double](repeating: 0, count: ensemble.keepFinalStates ? paths * n : 0)
+    let done = Atomic<Int>(0)
+    let chunks = min(ensemble.chunks, paths)
+    slots.withUnsafeMutableBufferPointer { slotBuffer in
+        failed.withUnsafeMutableBufferPointer { failedBuffer in
+            finals.withUnsafeMutableBufferPointer { finalBuffer in
+                let slotOut = SharedMutablePointer(slotBuffer.baseAddress!)
+                let failedOut = SharedMutablePointer(failedBuffer.baseAddress!)
+                // An empty array's buffer may still have a (shared, zero-capacity) base address: never write to it.
+                let finalOut = ensemble.keepFinalStates ? finalBuffer.baseAddress.map(SharedMutablePointer.init) : nil
+                Parallel.forEach(chunks) { c in
+                    let lower = paths * c / chunks, upper = paths * (c + 1) / chunks
+                    guard lower < upper else { return }
+                    let block = min(Ensemble.blockSize, upper - lower)
+                    let workspace = SDEWorkspace(for: problem, paths: block)
+                    let increments = UnsafeMutableBufferPointer<Double>.allocate(capacity: block * steps * m)
+                    defer { increments.deallocate() }
+                    let initial = problem.initialValue
+                    var first = lower
+                    while first < upper {
+                        let count = min(block, upper - first)
+                        let blockWorkspace = count == block ? workspace : SDEWorkspace(for: problem, paths: count)
+                        for p in 0..<count {
+                            var stream = XoshiroRandomStream(seed: ensemble.seed, index: UInt64(first + p))
+                            stream.fillGaussian(UnsafeMutableBufferPointer(rebasing: increments[(p * steps * m)..<((p + 1) * steps * m)]),
+                                                standardDeviation: root)
+                            for i in 0..<n { blockWorkspace.state[p * n + i] = initial[i] }
+                        }
+                        SDEStepper.integrate(problem, scheme: ensemble.scheme, increments: UnsafePointer(increments.baseAddress!),
+                                             steps: steps, stepSize: h, startTime: problem.initialTime, workspace: blockWorkspace)
+                        for p in 0..<count {
+                            let path = first + p
+                            if blockWorkspace.failedStep[p] != 0 { failedOut[path] = 1 }
+                            let state = UnsafeBufferPointer(blockWorkspace.state(of: p))
+                            for (q, functional) in ensemble.functionals.enumerated() { slotOut[path * f + q] = functional.evaluate(state) }
+                            if let finalOut { for i in 0..<n { finalOut[path * n + i] = state[i] } }
+                        }
+                        first += count
+                        if let progress { progress(done.add(count, ordering: .relaxed).newValue) }
+                    }
+                }
+            }
+        }
+    }
+    let failedCount = failed.reduce(0) { $0 + Int($1) }
+    let statistics = ensemble.functionals.enumerated().map { q, functional in
+        var values: [Double] = []
+        values.reserveCapacity(paths)
+        for path in 0..<paths where failed[path] == 0 { values.append(slots[path * f + q]) }
+        return SampleStatistics(name: functional.name, values: values, quantileLevels: ensemble.quantileLevels)
+    }
+    return EnsembleResult(statistics: statistics, failedPaths: failedCount, paths: paths, steps: steps, stepSize: h,
+                          seed: ensemble.seed, scheme: ensemble.scheme, finalStates: ensemble.keepFinalStates ? finals : nil)
+}

@@ -1,0 +1,75 @@
+import Foundation
+import NumericCore
+import Synchronization
+
+/// Statistics of an ensemble of stochastic heat equation paths at the final time.
+public struct HeatEnsembleResult: Sendable {
+    /// ∫ u(τ_end, t)² dt over the paths.
+    public let energy: SampleStatistics
+    /// Mean over paths of û_j(τ_end)² and its standard error, per mode.
+    public let modeSecondMoments: [Double]
+    public let modeStandardErrors: [Double]
+    /// E Σ_j û_j² in closed form when known (f = 0, u(0) = 0; see `StochasticHeatEquation.expectedModeEnergy`).
+    public let exactEnergy: Double?
+    public let paths: Int
+    public let failedPaths: Int
+    public let steps: Int
+    public let timeStep: Double
+    public let seed: UInt64
+}
+
+/// Runs `paths` independent paths of `problem` with `scheme` (J = `modes`, `steps` steps of Δτ) over both
+/// cores. Path k draws its mode increments, step by step, from `XoshiroRandomStream(seed: seed, index: k)`;
+/// results are reduced in path order, so they do not depend on the thread count. Cost:
+/// paths × steps × (J normals + one stepper step). Throws `InvalidArgument` for non-positive counts or step.
+public func solve(_ problem: StochasticHeatEquation, scheme: HeatScheme, modes: Int, timeStep: Double, steps: Int,
+                  paths: Int, seed: UInt64, progress: (@Sendable (Int) -> Void)? = nil) throws -> HeatEnsembleResult {
+    try Validate.positive(steps, "steps")
+    try Validate.positive(paths, "paths")
+    _ = try HeatEquationStepper(problem, scheme: scheme, modes: modes, timeStep: timeStep)  // validates
+    var energies = [Double](repeating: 0, count: paths)
+    var squares = [Double](repeating: 0, count: paths * modes)
+    var failed = [UInt8](repeating: 0, count: paths)
+    let done = Atomic<Int>(0)
+    let root = timeStep.squareRoot()
+    energies.withUnsafeMutableBufferPointer { e in
+        squares.withUnsafeMutableBufferPointer { s in
+            failed.withUnsafeMutableBufferPointer { f in
+                let energyOut = SharedMutablePointer(e.baseAddress!), squareOut = SharedMutablePointer(s.baseAddress!)
+                let failedOut = SharedMutablePointer(f.baseAddress!)
+                Parallel.forEachChunk(paths) { range in
+                    guard let stepper = try? HeatEquationStepper(problem, scheme: scheme, modes: modes, timeStep: timeStep) else { return }
+                    var increments = [Double](repeating: 0, count: modes)
+                    for path in range {
+                        stepper.reset()
+                        var stream = XoshiroRandomStream(seed: seed, index: UInt64(path))
+                        var ok = true
+                        increments.withUnsafeMutableBufferPointer { dW in
+                            for _ in 0..<steps {
+                                stream.fillGaussian(dW, standardDeviation: root)
+                                ok = stepper.step(increments: UnsafeBufferPointer(dW)) && ok
+                            }
+                        }
+                        if !ok { failedOut[path] = 1 }
+                        energyOut[path] = stepper.energy
+                        let c = stepper.modeCoefficients
+                        for j in 0..<modes { squareOut[path * modes + j] = c[j] * c[j] }
+                        if let progress { progress(done.add(1, ordering: .relaxed).newValue) }
+                    }
+                }
+            }
+        }
+    }
+    let good = (0..<paths).filter { failed[$0] == 0 }
+    let energy = SampleStatistics(name: "energy", values: good.map { energies[$0] }, quantileLevels: [0.05, 0.5, 0.95])
+    var moments = [Double](repeating: 0, count: modes), errors = [Double](repeating: 0, count: modes)
+    for j in 0..<modes {
+        let stats = SampleStatistics(name: "mode \(j)", values: good.map { squares[$0 * modes + j] })
+        moments[j] = stats.mean
+        errors[j] = stats.standardError
+    }
+    return HeatEnsembleResult(energy: energy, modeSecondMoments: moments, modeStandardErrors: errors,
+                              exactEnergy: scheme == .exponentialEulerSpectral
+                                ? problem.expectedModeEnergy(at: Double(steps) * timeStep, modes: modes) : nil,
+                              paths: paths, failedPaths: paths - good.count, steps: steps, timeStep: timeStep, seed: seed)
+}

@@ -1,0 +1,188 @@
+import Foundation
+import NumericCore
+
+/// Convergence studies of the SDE schemes (Notes/sde-schemes.md says what each measures). Every path
+/// is generated once at the finest level; coarse levels use sums of its increments. All studies are
+/// reproducible from their seed and independent of the thread count.
+public enum SDEConvergenceStudies {
+    /// Per path p, `measure(path)` gives the path's samples (squared error or signed difference) at every
+    /// level; computed over both cores into slots p·levels + l.
+    static func samples(paths: Int, levels: [Int], fineSteps: Int, duration: Double, dimension: Int, seed: UInt64,
+                        measure: @escaping @Sendable (BrownianPath) -> [Double]) -> [Double] {
+        var out = [Double](repeating: 0, count: paths * levels.count)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let slots = SharedMutablePointer(buffer.baseAddress!)
+            Parallel.forEach(paths) { p in
+                // Construction cannot fail: dimension, steps and duration were validated by the caller.
+                guard let path = try? BrownianPath(seed: seed, index: UInt64(p), dimension: dimension, steps: fineSteps,
+                                                   duration: duration) else { return }
+                for (l, value) in measure(path).enumerated() { slots[p * levels.count + l] = value }
+            }
+        }
+        return out
+    }
+
+    /// X_h(T) for one path at `steps` steps (NaN if the path blew up).
+    static func endState<Problem: StochasticDifferentialEquation>(_ problem: Problem, _ scheme: StochasticScheme,
+                                                                   _ path: BrownianPath, steps: Int) -> [Double] {
+        guard let increments = try? path.increments(steps: steps) else { return [.nan] }
+        let workspace = SDEWorkspace(for: problem)
+        for i in 0..<problem.dimension { workspace.state[i] = problem.initialValue[i] }
+        increments.withUnsafeBufferPointer { dW in
+            SDEStepper.integrate(problem, scheme: scheme, increments: dW.baseAddress!, steps: steps,
+                                 stepSize: problem.horizon / Double(steps), startTime: problem.initialTime, workspace: workspace)
+        }
+        return workspace.failedStep[0] == 0 ? Array(workspace.state) : [.nan]
+    }
+
+    static func result(name: String, expected: Double, levels: [Int], horizon: Double, samples: [Double], paths: Int,
+                       seed: UInt64, aggregate: @escaping (Double) -> Double, note: String) throws -> StochasticStudyResult {
+        let h = levels.map { horizon / Double($0) }
+        let errors = PathBootstrap.errors(samples, paths: paths, levels: levels.count, aggregate: aggregate)
+        let fit = try OrderFit.fit(steps: h, errors: errors)
+        let interval = PathBootstrap.interval(samples, paths: paths, steps: h, seed: seed, aggregate: aggregate)
+        return StochasticStudyResult(name: name, expectedOrder: expected, steps: h, errors: errors, fit: fit,
+                                     bootstrap95: interval, paths: paths, note: note)
+    }
+
+    /// Strong error at T of `scheme` on geometric Brownian motion (growth 2, volatility 1, x0 = 1, T = 1)
+    /// against the exact solution x0 exp((μ − σ²/2)T + σW(T)) on the same path: RMS over paths, steps
+    /// 2^4 ... 2^9. Expected order 1/2 (Euler–Maruyama) or 1 (Milstein).
+    public static func strongGeometricBrownianMotion(scheme: StochasticScheme, paths: Int = 1000, seed: UInt64 = 20261)
+        throws -> StochasticStudyResult {
+        try Validate.positive(paths, "paths")
+        let problem = try GeometricBrownianMotion(growth: 2, volatility: 1, start: 1, horizon: 1)
+        try scheme.validate(for: problem)
+        let levels = [16, 32, 64, 128, 256, 512]
+        let s = samples(paths: paths, levels: levels, fineSteps: 512, duration: 1, dimension: 1, seed: seed) { path in
+            let exact = problem.exactSolution(at: 1, wienerValue: path.endValue)[0]
+            return levels.map { steps in
+                let e = endState(problem, scheme, path, steps: steps)[0] - exact
+                return e * e
+            }
+        }
+        let expected = scheme == .milstein ? 1.0 : 0.5
+        return try result(name: scheme == .milstein ? "milstein-strong" : "em-strong", expected: expected, levels: levels,
+                          horizon: 1, samples: s, paths: paths, seed: seed, aggregate: { $0.squareRoot() },
+                          note: "strong error (E|X_h(T) − X(T)|²)^{1/2} of \(scheme) on GBM dX = 2X dt + X dW, X0 = 1, T = 1, "
+                            + "against the exact solution on the same Brownian path (\(paths) paths, fine path 2^9 steps)")
+    }
+
+    /// Weak error |E X_h(T) − E X(T)| of Euler–Maruyama on GBM (growth 1.5, volatility 0.5, x0 = 1, T = 1),
+    /// estimated as the mean over paths of X_h(T) − X(T) with X the exact solution on the same path (an
+    /// unbiased estimator of the weak error whose variance is the strong error squared over M). Steps
+    /// 2^4 ... 2^8; expected order 1. The exact EM mean x0(1 + μh)^N is reported for comparison.
+    public static func weakGeometricBrownianMotion(paths: Int = 10000, seed: UInt64 = 20262) throws -> StochasticStudyResult {
+        try Validate.positive(paths, "paths")
+        let problem = try GeometricBrownianMotion(growth: 1.5, volatility: 0.5, start: 1, horizon: 1)
+        let levels = [16, 32, 64, 128, 256]
+        let s = samples(paths: paths, levels: levels, fineSteps: 256, duration: 1, dimension: 1, seed: seed) { path in
+            let exact = problem.exactSolution(at: 1, wienerValue: path.endValue)[0]
+            return levels.map { endState(problem, .eulerMaruyama, path, steps: $0)[0] - exact }
+        }
+        let exactBias = levels.map { n in pow(1 + 1.5 / Double(n), Double(n)) - exp(1.5) }
+        let text = exactBias.map { String(format: "%.4e", abs($0)) }.joined(separator: ", ")
+        return try result(name: "em-weak", expected: 1, levels: levels, horizon: 1, samples: s, paths: paths, seed: seed,
+                          aggregate: { abs($0) },
+                          note: "weak error |E X_h(T) − E X(T)| of euler-maruyama on GBM dX = 1.5X dt + 0.5X dW, estimated by "
+                            + "the mean of X_h(T) − X_exact(T) on the same paths (\(paths) paths); exact values |(1 + μh)^N − e^μ| = \(text)")
+    }
+
+    /// The additive-noise test problem dX = (sin X − X) dt + 0.5 dW, X0 = 1, T = 1.
+    public static func additiveProblem() throws -> SDEProblem {
+        try SDEProblem(initialValue: [1], horizon: 1, noise: .additive(dimensions: 1),
+                       drift: { _, x, r in r[0] = sin(x[0]) - x[0] },
+                       diffusion: { _, _, r in r[0] = 0.5 })
+    }
+
+    /// Strong error of Euler–Maruyama for additive noise on dX = (sin X − X) dt + 0.5 dW against an EM
+    /// reference with step 2^-13 on the same path (16 times finer than the finest level 2^-9). Expected 1.
+    public static func strongAdditive(paths: Int = 1000, seed: UInt64 = 20263) throws -> StochasticStudyResult {
+        try Validate.positive(paths, "paths")
+        let problem = try additiveProblem()
+        let levels = [16, 32, 64, 128, 256, 512], reference = 8192
+        let s = samples(paths: paths, levels: levels, fineSteps: reference, duration: 1, dimension: 1, seed: seed) { path in
+            let fine = endState(problem, .eulerMaruyama, path, steps: reference)[0]
+            return levels.map { steps in
+                let e = endState(problem, .eulerMaruyama, path, steps: steps)[0] - fine
+                return e * e
+            }
+        }
+        return try result(name: "em-additive-strong", expected: 1, levels: levels, horizon: 1, samples: s, paths: paths, seed: seed,
+                          aggregate: { $0.squareRoot() },
+                          note: "strong error of euler-maruyama on dX = (sin X − X) dt + 0.5 dW (additive noise), X0 = 1, T = 1, "
+                            + "against EM with step 2^-13 on the same path (\(paths) paths)")
+    }
+
+    /// One row of the stationary-variance comparison: a scheme at step Δ, its sample variance over the
+    /// paths (known mean 0, so the mean of X²), the standard error of that estimate, and the exact
+    /// stationary variance of the discrete scheme.
+    public struct StationaryVariance: Sendable, Codable {
+        public let scheme: String
+        public let step: Double
+        public let sampleVariance: Double
+        public let standardError: Double
+        public let exactVariance: Double
+        /// (sample − exact)/standardError.
+        public var deviation: Double { (sampleVariance - exactVariance) / standardError }
+    }
+
+    /// Stationary variance of OU dX = −κX dt + σ dW (κ = 1, σ = 1, X0 = 0) under Euler–Maruyama,
+    /// semi-implicit Euler and the exact OU step, at the given steps Δ, each run for ⌈12/(κΔ)⌉ + 8 steps
+    /// so the transient factor is below 1e-9: compared with σ²/(κ(2 − κΔ)), σ²/(κ(2 + κΔ)), σ²/(2κ).
+    /// The study's error is the EM bias |Var_EM − σ²/(2κ)| = σ²Δ/(2(2 − κΔ)), of order 1 in Δ.
+    public static func ornsteinUhlenbeckStationary(steps: [Double] = [0.8, 0.4, 0.2, 0.1, 0.05], paths: Int = 20000,
+                                                   seed: UInt64 = 20264) throws -> (rows: [StationaryVariance], study: StochasticStudyResult) {
+        try Validate.atLeast(paths, 2, "paths")
+        for d in steps { try Validate.positive(d, "step") }
+        let kappa = 1.0, sigma = 1.0
+        var rows: [StationaryVariance] = []
+        var emSamples = [Double](repeating: 0, count: paths * steps.count)
+        for (l, delta) in steps.enumerated() {
+            let n = Int((12 / (kappa * delta)).rounded(.up)) + 8
+            let problem = try OrnsteinUhlenbeckProcess(rate: kappa, volatility: sigma, start: 0, horizon: Double(n) * delta)
+            let x2 = EnsembleFunctional(name: "x^2") { $0[0] * $0[0] }
+            for (scheme, exact) in [(StochasticScheme.eulerMaruyama, problem.eulerMaruyamaStationaryVariance(step: delta)),
+                                    (.semiImplicit(theta: 1), problem.semiImplicitStationaryVariance(step: delta))] {
+                let run = try solve(problem, Ensemble(scheme: scheme, steps: n, paths: paths, seed: seed &+ UInt64(l),
+                                                      functionals: [x2], quantileLevels: [], keepFinalStates: true))
+                let stats = run.statistics[0]
+                rows.append(StationaryVariance(scheme: scheme.description, step: delta, sampleVariance: stats.mean,
+                                               standardError: stats.standardError, exactVariance: exact))
+                if scheme == .eulerMaruyama, let finals = run.finalStates {
+                    for p in 0..<paths { emSamples[p * steps.count + l] = finals[p] * finals[p] }
+                }
+            }
+            // Exact OU step X' = e^{−κΔ}X + σ sqrt((1 − e^{−2κΔ})/(2κ)) ξ, with the same per-path streams.
+            let decay = exp(-kappa * delta), spread = sigma * (-expm1(-2 * kappa * delta) / (2 * kappa)).squareRoot()
+            var squares = [Double](repeating: 0, count: paths)
+            squares.withUnsafeMutableBufferPointer { buffer in
+                let out = SharedMutablePointer(buffer.baseAddress!)
+                Parallel.forEachChunk(paths) { range in
+                    for p in range {
+                        var stream = XoshiroRandomStream(seed: seed &+ UInt64(l), index: UInt64(p))
+                        var x = 0.0
+                        for _ in 0..<n { x = decay * x + spread * stream.gaussian() }
+                        out[p] = x * x
+                    }
+                }
+            }
+            let exactStats = SampleStatistics(name: "x^2", values: squares)
+            rows.append(StationaryVariance(scheme: "exact", step: delta, sampleVariance: exactStats.mean,
+                                           standardError: exactStats.standardError, exactVariance: problem.stationaryVariance))
+        }
+        let stationary = sigma * sigma / (2 * kappa)
+        let levelSteps = steps.map { 1 / $0 }  // result() takes steps per unit time: h = 1/levelSteps = Δ
+        let h = levelSteps.map { 1 / $0 }
+        let errors = PathBootstrap.errors(emSamples, paths: paths, levels: steps.count) { abs($0 - stationary) }
+        let fit = try OrderFit.fit(steps: h, errors: errors)
+        let interval = PathBootstrap.interval(emSamples, paths: paths, steps: h, seed: seed) { abs($0 - stationary) }
+        let table = rows.map { String(format: "%@ Δ=%.3g: %.4f ± %.4f (exact %.4f)", $0.scheme, $0.step, $0.sampleVariance,
+                                      $0.standardError, $0.exactVariance) }.joined(separator: "; ")
+        let study = StochasticStudyResult(name: "ou-stationary", expectedOrder: 1, steps: h, errors: errors, fit: fit,
+                                          bootstrap95: interval, paths: paths,
+                                          note: "error = |sample stationary variance of EM − σ²/(2κ)| for OU κ = 1, σ = 1 "
+                                            + "(exact EM bias σ²Δ/(2(2 − κΔ))); sample vs exact discrete variances: " + table)
+        return (rows, study)
+    }
+}

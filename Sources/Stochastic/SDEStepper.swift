@@ -1,0 +1,118 @@
+import NumericCore
+
+/// How the integration of one path ended.
+public enum PathStatus: Sendable, Equatable, CustomStringConvertible {
+    case success
+    /// The state became NaN or infinite during step `step` (1-based); the state kept is the last finite one.
+    case nonFinite(step: Int)
+
+    public var description: String {
+        switch self {
+        case .success: return "success"
+        case .nonFinite(let step): return "non-finite state at step \(step)"
+        }
+    }
+}
+
+/// The stepping loop shared by single paths and ensembles, specialised for each concrete problem type.
+/// Cost per step and path: one drift and one diffusion evaluation (plus one derivative for Milstein)
+/// and O(n·m) work (O(n·m²) for Milstein with general commutative noise); no allocation.
+public enum SDEStepper {
+    /// Advances the `workspace.paths` states in `workspace.state` (X at `startTime`) by `steps` steps of
+    /// size h. Path p is driven by the increments at `increments + p·steps·m` (row k = ΔW over step k).
+    /// If `record` is given (single-path workspaces only), it receives X at every step, (steps + 1)·n values.
+    /// A path whose state becomes non-finite stops at its last finite state, with the step recorded in
+    /// `workspace.failedStep`. The scheme must already be validated for the problem.
+    @inlinable
+    public static func integrate<Problem: StochasticDifferentialEquation>(
+        _ problem: Problem, scheme: StochasticScheme, increments: UnsafePointer<Double>, steps: Int,
+        stepSize h: Double, startTime: Double, workspace: SDEWorkspace, record: UnsafeMutablePointer<Double>? = nil
+    ) {
+        let n = problem.dimension, m = problem.wienerDimension, block = workspace.paths
+        let dc = workspace.diffusionCount, dd = workspace.derivativeCount
+        var theta = 0.0
+        var milstein = false
+        switch scheme {
+        case .eulerMaruyama: break
+        case .milstein: milstein = true
+        case .semiImplicit(let value): theta = value
+        }
+        var hasLinear = false
+        if let linear = problem.linearPart {
+            hasLinear = true
+            for i in 0..<n {
+                workspace.explicitScale[i] = 1 + (1 - theta) * h * linear[i]
+                workspace.implicitInverse[i] = 1 / (1 - theta * h * linear[i])
+            }
+        }
+        let scale = UnsafePointer(workspace.explicitScale.baseAddress!)
+        let inverse = UnsafePointer(workspace.implicitInverse.baseAddress!)
+        for p in 0..<block { workspace.failedStep[p] = 0 }
+        if let record { for i in 0..<n { record[i] = workspace.state[i] } }
+        let state = workspace.state.baseAddress!, drift = workspace.drift.baseAddress!
+        let diffusion = workspace.diffusion.baseAddress!, derivative = workspace.derivative.baseAddress!
+        for k in 0..<steps {
+            let t = startTime + Double(k) * h
+            for p in 0..<block where workspace.failedStep[p] == 0 {
+                let ok = step(problem, x: UnsafeMutableBufferPointer(start: state + p * n, count: n), t: t, h: h,
+                              dW: UnsafeBufferPointer(start: increments + (p * steps + k) * m, count: m),
+                              drift: UnsafeMutableBufferPointer(start: drift + p * n, count: n),
+                              diffusion: UnsafeMutableBufferPointer(start: diffusion + p * dc, count: dc),
+                              derivative: UnsafeMutableBufferPointer(start: derivative + p * dd, count: dd),
+                              linearScale: hasLinear ? scale : nil, linearInverse: inverse, milstein: milstein)
+                if !ok { workspace.failedStep[p] = k + 1 }
+            }
+            if let record { for i in 0..<n { record[(k + 1) * n + i] = state[i] } }
+        }
+    }
+
+    /// One step of one path in place; returns false (leaving x unchanged) if the new state is not finite.
+    @inlinable @inline(__always)
+    static func step<Problem: StochasticDifferentialEquation>(
+        _ problem: Problem, x: UnsafeMutableBufferPointer<Double>, t: Double, h: Double, dW: UnsafeBufferPointer<Double>,
+        drift a: UnsafeMutableBufferPointer<Double>, diffusion b: UnsafeMutableBufferPointer<Double>,
+        derivative c: UnsafeMutableBufferPointer<Double>, linearScale: UnsafePointer<Double>?,
+        linearInverse: UnsafePointer<Double>, milstein: Bool
+    ) -> Bool {
+        let n = x.count
+        let current = UnsafeBufferPointer(x)
+        problem.drift(t, current, a)
+        problem.diffusion(t, current, b)
+        if milstein { problem.diffusionDerivative(t, current, c) }
+        var allFinite = true
+        // The new state is built entry by entry in the drift buffer (a_i is read before it is
+        // overwritten) and copied back only if every entry is finite.
+        for i in 0..<n {
+            var increment = a[i] * h
+            switch problem.noise {
+            case .scalar:
+                increment += b[i] * dW[0]
+                if milstein { increment += 0.5 * c[i] * (dW[0] * dW[0] - h) }
+            case .diagonal:
+                increment += b[i] * dW[i]
+                if milstein { increment += 0.5 * b[i] * c[i] * (dW[i] * dW[i] - h) }
+            case .additive(let m):
+                for j in 0..<m { increment += b[i * m + j] * dW[j] }
+            case .general(let m, _):
+                for j in 0..<m { increment += b[i * m + j] * dW[j] }
+                if milstein {
+                    var correction = 0.0
+                    for j1 in 0..<m {
+                        for j2 in 0..<m {
+                            let product = dW[j1] * dW[j2] - (j1 == j2 ? h : 0)
+                            correction += c[(i * m + j1) * m + j2] * product
+                        }
+                    }
+                    increment += 0.5 * correction
+                }
+            }
+            // θ-method on the diagonal linear part: X_i' = ((1 + (1 − θ)hL_i) X_i + increment)/(1 − θhL_i).
+            let next = linearScale.map { ($0[i] * x[i] + increment) * linearInverse[i] } ?? (x[i] + increment)
+            allFinite = allFinite && next.isFinite
+            a[i] = next
+        }
+        if !allFinite { return false }
+        for i in 0..<n { x[i] = a[i] }
+        return true
+    }
+}

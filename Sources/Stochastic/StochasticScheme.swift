@@ -1,0 +1,46 @@
+import NumericCore
+
+/// The time-stepping schemes for `StochasticDifferentialEquation` (orders and conditions:
+/// Notes/sde-schemes.md). Strong/weak orders hold for smooth, globally Lipschitz coefficients:
+/// - `eulerMaruyama`: strong 1/2, weak 1; strong 1 for additive noise.
+/// - `milstein`: strong 1, weak 1, for scalar, diagonal, additive and commutative noise. Non-commutative
+///   noise needs Lévy areas, which are not simulated, so it is rejected.
+/// - `semiImplicit(theta:)`: θ-method Euler–Maruyama, the diagonal linear part L taken at θ·X_{n+1} +
+///   (1 − θ)·X_n, the rest explicit. For θ ≥ 1/2 the linear part is mean-square stable for any step
+///   (A-stable); θ = 1 is the semi-implicit scheme of MATH.md §2.3. Orders as Euler–Maruyama.
+public enum StochasticScheme: Sendable, Equatable, CustomStringConvertible {
+    case eulerMaruyama
+    case milstein
+    case semiImplicit(theta: Double)
+
+    public var description: String {
+        switch self {
+        case .eulerMaruyama: return "euler-maruyama"
+        case .milstein: return "milstein"
+        case .semiImplicit(let theta): return theta == 1 ? "semi-implicit" : "theta-\(theta)"
+        }
+    }
+
+    /// Throws `InvalidArgument` when the scheme cannot be used for this problem: Milstein with
+    /// non-commutative noise or without `diffusionDerivative`, θ outside [0, 1].
+    public func validate<Problem: StochasticDifferentialEquation>(for problem: Problem) throws {
+        switch self {
+        case .eulerMaruyama:
+            return
+        case .semiImplicit(let theta):
+            guard theta.isFinite, theta >= 0, theta <= 1 else { throw InvalidArgument("theta", theta, "must be in [0, 1]") }
+        case .milstein:
+            switch problem.noise {
+            case .additive:
+                return
+            case .general(_, let commutative) where !commutative:
+                throw InvalidArgument("scheme", "milstein",
+                                      "needs commutative noise; this problem has \(problem.noise) noise (use euler-maruyama)")
+            default:
+                guard problem.providesDiffusionDerivative else {
+                    throw InvalidArgument("scheme", "milstein", "needs the diffusion derivative, which this problem does not provide")
+                }
+            }
+        }
+    }
+}
