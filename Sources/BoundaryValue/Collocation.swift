@@ -6,9 +6,9 @@ import NumericCore
 /// of MATLAB's bvp4c (order 4), both in compressed form with unknowns y_0…y_N. Newton's matrix is
 /// almost block diagonal and is factored by `AlmostBlockDiagonalLU` in O(N n³); Newton is damped
 /// (affine-invariant natural monotonicity test, which reuses the factors). The mesh is adapted from
-/// the residual of the C¹ cubic Hermite output: intervals whose relative RMS residual exceeds the
-/// tolerance are split in two or three, neighbouring intervals far below it are merged, up to
-/// `maxNodes`. Derivations: Notes/collocation.md, Notes/mesh-refinement.md.
+/// the residual of the C¹ cubic Hermite output (relative RMS per interval, target tol/2): the mesh is
+/// rebuilt by equidistributing the predicted residual, which splits intervals above the target and
+/// merges intervals far below it in the same pass, up to `maxNodes`. Derivations: Notes/collocation.md, Notes/mesh-refinement.md.
 ///
 /// Needs separated boundary conditions (`BoundaryConditions.separated`).
 public struct Collocation: Sendable {

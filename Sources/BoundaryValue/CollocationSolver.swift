@@ -30,6 +30,10 @@ final class CollocationSolver {
     private var nodeJacobians: [Double] = []
     private var middleJacobian: [Double]
     private var product: [Double]
+    /// J² for a Jacobian that repeats (linear fields), with the J it was computed from.
+    private var square: [Double]
+    private var squareKey: [Double]
+    private var squareValid = false
     private var scratch: [Double]
     private var stats = BoundaryValueStats()
     private var intervalResiduals: [Double] = []
@@ -42,6 +46,8 @@ final class CollocationSolver {
         derivatives = FieldDerivatives(problem: problem)
         middleJacobian = [Double](repeating: 0, count: n * n)
         product = [Double](repeating: 0, count: n * n)
+        square = product
+        squareKey = product
         scratch = [Double](repeating: 0, count: 2 * n)
     }
 
@@ -194,6 +200,7 @@ final class CollocationSolver {
         product.withUnsafeMutableBufferPointer { pb in
             let t = tb.baseAddress!, y = yb.baseAddress!, f = fb.baseAddress!
             let nodeJ = jb.baseAddress!, jm = jmb.baseAddress!, p = pb.baseAddress!
+            let bytes = nn * MemoryLayout<Double>.size
             for i in 0...count {
                 stats.fieldEvaluations += derivatives.jacobian(t[i], y + i * n, f + i * n, into: nodeJ + i * nn)
             }
@@ -206,17 +213,41 @@ final class CollocationSolver {
                                                                    fmb.baseAddress! + i * n, into: jm)
                     // G = −I − h/6 J0 − h/3 Jm − h²/12 Jm J0 ; H = I − h/6 J1 − h/3 Jm + h²/12 Jm J1
                     let a = h / 6, b = h / 3, c = h * h / 12
-                    Self.multiply(jm, j0, into: p, n: n)
-                    for r in 0..<n {
-                        let row = block + r * 2 * n
-                        for k in 0..<n { row[k] = -a * j0[r * n + k] - b * jm[r * n + k] - c * p[r * n + k] }
-                        row[r] -= 1
-                    }
-                    Self.multiply(jm, j1, into: p, n: n)
-                    for r in 0..<n {
-                        let row = block + r * 2 * n + n
-                        for k in 0..<n { row[k] = -a * j1[r * n + k] - b * jm[r * n + k] + c * p[r * n + k] }
-                        row[r] += 1
+                    // A field that is linear in y (or whose Jacobian repeats) gives J_0 = J_m = J_1: then
+                    // both products are J², computed once and reused while the Jacobian stays the same.
+                    let constant = memcmp(jm, j0, bytes) == 0 && memcmp(jm, j1, bytes) == 0
+                    if constant {
+                        if !squareValid || memcmp(jm, squareKey, bytes) != 0 {
+                            squareKey.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: jm, count: nn) }
+                            square.withUnsafeMutableBufferPointer { Self.multiply(jm, jm, into: $0.baseAddress!, n: n) }
+                            squareValid = true
+                        }
+                        square.withUnsafeBufferPointer { sq in
+                            let jj = sq.baseAddress!
+                            for r in 0..<n {
+                                let left = block + r * 2 * n, right = left + n
+                                for k in 0..<n {
+                                    let base = -a * j0[r * n + k] - b * jm[r * n + k]
+                                    left[k] = base - c * jj[r * n + k]
+                                    right[k] = base + c * jj[r * n + k]
+                                }
+                                left[r] -= 1
+                                right[r] += 1
+                            }
+                        }
+                    } else {
+                        Self.multiply(jm, j0, into: p, n: n)
+                        for r in 0..<n {
+                            let row = block + r * 2 * n
+                            for k in 0..<n { row[k] = -a * j0[r * n + k] - b * jm[r * n + k] - c * p[r * n + k] }
+                            row[r] -= 1
+                        }
+                        Self.multiply(jm, j1, into: p, n: n)
+                        for r in 0..<n {
+                            let row = block + r * 2 * n + n
+                            for k in 0..<n { row[k] = -a * j1[r * n + k] - b * jm[r * n + k] + c * p[r * n + k] }
+                            row[r] += 1
+                        }
                     }
                 } else {
                     let a = 0.5 * h
@@ -427,40 +458,45 @@ final class CollocationSolver {
         return largest
     }
 
-    /// The adapted mesh: intervals above the tolerance split in k = ⌈1.2 (ρ/tol)^{1/p}⌉ pieces (2…10, p the
-    /// residual order), pairs of
-    /// neighbours whose merged residual is predicted below tolerance/4 merged. nil when unchanged.
+    /// The adapted mesh, by equidistribution of the predicted residual: interval i (residual ρ_i, which
+    /// scales like h^p) should become w_i = 1.15 (ρ_i/target)^{1/p} intervals, clamped to [0.5, 10]
+    /// (so one pass at most merges two intervals into one or splits one into ten); the new nodes
+    /// divide the cumulative weight Σ w_i into ⌈Σ w_i⌉ equal parts. Intervals far above the target
+    /// are split, intervals far below it are merged, in the same pass. With `allowRefinement` false
+    /// (every interval already meets the target) only merging is allowed. nil when nothing changes.
     private func adaptedMesh(allowRefinement: Bool) -> [Double]? {
-        let tolerance = residualTarget
-        let growth = Double(1 << algorithm.scheme.residualOrder)
-        var result: [Double] = [mesh[0]]
-        result.reserveCapacity(3 * mesh.count)
-        var changed = false
-        var i = 0
+        let target = residualTarget
+        let inverseOrder = 1 / Double(algorithm.scheme.residualOrder)
         let count = intervals
-        while i < count {
-            let rho = intervalResiduals[i]
-            let a = mesh[i], b = mesh[i + 1]
-            if allowRefinement && rho > tolerance {
-                // The residual scales like h^p: split into enough pieces to reach the tolerance in one
-                // pass with a 20% margin, between 2 and 10.
-                let predicted = (1.2 * pow(rho / tolerance, 1 / Double(algorithm.scheme.residualOrder))).rounded(.up)
-                let pieces = Int(min(10, max(2, predicted.isFinite ? predicted : 10)))
-                for k in 1..<pieces { result.append(a + (b - a) * Double(k) / Double(pieces)) }
-                result.append(b)
-                changed = true
-                i += 1
-            } else if i + 1 < count, max(rho, intervalResiduals[i + 1]) * growth < tolerance / 4,
-                      count - 1 >= 2 {
-                result.append(mesh[i + 2])
-                changed = true
-                i += 2
-            } else {
-                result.append(b)
+        var weights = [Double](repeating: 0, count: count)
+        var total = 0.0
+        for i in 0..<count {
+            var w = 1.15 * pow(max(intervalResiduals[i] / target, 0), inverseOrder)
+            if !w.isFinite { w = 10 }
+            w = min(10, max(0.5, w))
+            if !allowRefinement { w = min(w, 1) }
+            weights[i] = w
+            total += w
+        }
+        let newCount = max(1, Int(total.rounded(.up)))
+        if !allowRefinement && newCount >= count { return nil }
+        var result = [Double]()
+        result.reserveCapacity(newCount + 1)
+        result.append(mesh[0])
+        var cumulative = 0.0
+        var i = 0
+        for k in 1..<max(newCount, 1) {
+            let goal = total * Double(k) / Double(newCount)
+            while i < count - 1 && cumulative + weights[i] < goal {
+                cumulative += weights[i]
                 i += 1
             }
+            let fraction = min(1, max(0, (goal - cumulative) / weights[i]))
+            let t = mesh[i] + fraction * (mesh[i + 1] - mesh[i])
+            if let last = result.last, t > last, t < mesh[count] { result.append(t) }
         }
-        return changed && result.count >= 2 ? result : nil
+        result.append(mesh[count])
+        return result.count >= 2 ? result : nil
     }
 
     /// Moves to `newMesh`, interpolating the current cubic output for the starting values.

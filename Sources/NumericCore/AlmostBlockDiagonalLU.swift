@@ -38,6 +38,23 @@ public final class AlmostBlockDiagonalLU {
     private var work: [Double] = []
     private var factored = false
 
+    /// Σ a_k b_k with four independent partial sums (breaks the dependency chain so the loop runs at
+    /// vector speed; the summation order is fixed, so results do not depend on anything but the data).
+    @inline(__always)
+    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var k = 0
+        while k + 4 <= count {
+            s0 += a[k] * b[k]
+            s1 += a[k + 1] * b[k + 1]
+            s2 += a[k + 2] * b[k + 2]
+            s3 += a[k + 3] * b[k + 3]
+            k += 4
+        }
+        while k < count { s0 += a[k] * b[k]; k += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
     private static func grow<T: Numeric>(_ array: inout [T], to size: Int) {
         if array.count < size { array += [T](repeating: 0, count: size - array.count) }
     }
@@ -200,10 +217,7 @@ public final class AlmostBlockDiagonalLU {
                                 if q != k { let t = v[k]; v[k] = v[q]; v[q] = t }
                             }
                             for r in 1..<rows {
-                                let row = w + r * width
-                                var sum = v[r]
-                                for k in 0..<min(r, n) { sum -= row[k] * v[k] }
-                                v[r] = sum
+                                v[r] -= Self.dot(w + r * width, UnsafePointer(v), min(r, n))
                             }
                             let zj = z + j * n
                             for k in 0..<n { zj[k] = v[k] }
@@ -225,10 +239,8 @@ public final class AlmostBlockDiagonalLU {
                             let yj = b + j * n, next = b + (j + 1) * n, zj = z + j * n
                             for i in stride(from: n - 1, through: 0, by: -1) {
                                 let row = w + i * width
-                                var sum = zj[i]
-                                let right = row + n
-                                for k in 0..<n { sum -= right[k] * next[k] }
-                                for k in (i + 1)..<n { sum -= row[k] * yj[k] }
+                                let sum = zj[i] - Self.dot(UnsafePointer(row + n), UnsafePointer(next), n)
+                                    - Self.dot(UnsafePointer(row + i + 1), UnsafePointer(yj + i + 1), n - i - 1)
                                 yj[i] = sum / row[i]
                             }
                         }

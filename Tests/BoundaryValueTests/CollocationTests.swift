@@ -150,3 +150,24 @@ import NumericCore
         }
     }
 }
+
+@Suite struct UnknownParameterTests {
+    /// An eigenvalue as unknown parameter: y'' + λ y = 0, y(0) = 0, y'(0) = 1, y(π) = 0 has λ = 1
+    /// (y = sin t) near the guess λ = 0.8; three conditions for (y, y', λ).
+    @Test func eigenvalueAsParameter() throws {
+        let problem = try BoundaryValueProblem.withParameters(
+            dimension: 2, parameterCount: 1, start: 0, end: Double.pi,
+            field: { _, y, dy in dy[0] = y[1]; dy[1] = -y[2] * y[0] },
+            boundaryConditions: .separated(startCount: 2, start: { y, r in r[0] = y[0]; r[1] = y[1] - 1 },
+                                           end: { y, r in r[0] = y[0] }))
+        for algorithm in [Collocation(tolerance: 1e-9)] {
+            let solution = try solve(problem, algorithm, initialGuess: .function({ t in [sin(t), cos(t), 0.8] }, nodes: 21))
+            #expect(solution.status == .success)
+            #expect(abs(solution.values[2] - 1) < 1e-8, "lambda \(solution.values[2])")
+            #expect(abs(solution.value(at: 1)[0] - sin(1)) < 1e-8)
+        }
+        let shot = try solve(problem, Shooting(integrator: .rungeKutta4(steps: 400)),
+                             initialGuess: .function({ t in [sin(t), cos(t), 0.8] }, nodes: nil))
+        #expect(shot.status == .success && abs(shot.values[2] - 1) < 1e-8)
+    }
+}
