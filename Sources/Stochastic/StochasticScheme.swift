@@ -21,9 +21,14 @@ public enum StochasticScheme: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Throws `InvalidArgument` when the scheme cannot be used for this problem: Milstein with
-    /// non-commutative noise or without `diffusionDerivative`, θ outside [0, 1].
+    /// Throws `InvalidArgument` when the problem is malformed (dimension < 1, initial value of the wrong
+    /// length, horizon <= 0) or the scheme cannot be used for it: Milstein with non-commutative noise or
+    /// without `diffusionDerivative`, θ outside [0, 1].
     public func validate<Problem: StochasticDifferentialEquation>(for problem: Problem) throws {
+        try Validate.atLeast(problem.dimension, 1, "dimension")
+        try Validate.count(problem.initialValue.count, problem.dimension, "initialValue")
+        try Validate.positive(problem.horizon, "horizon")
+        try Validate.atLeast(problem.wienerDimension, 1, "noise dimensions")
         switch self {
         case .eulerMaruyama:
             return
