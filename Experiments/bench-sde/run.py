@@ -16,7 +16,7 @@ swift = json.loads(subprocess.run([str(HERE / ".build/release/bench-sde"), "--he
 numpy = json.loads(subprocess.run([sys.executable, str(HERE / "bench_numpy.py")], check=True,
                                   capture_output=True, text=True).stdout)
 
-print("OU dX = -X dt + 0.5 dW, X0 = 1, T = 1, Euler-Maruyama, 10,000 paths x 1,000 steps (best of 5)")
+print("OU dX = -X dt + 0.5 dW, X0 = 1, T = 1, Euler-Maruyama, 10,000 paths x 1,000 steps (best of 15)")
 print(f"  package, {int(swift['workers'])} workers : {swift['ou']:.4f} s   (E X(1) = {swift['ouMean']:.5f}, exact {swift['ouExactMean']:.5f})")
 print(f"  NumPy {numpy['numpy']:>8s}        : {numpy['em']:.4f} s   (E X(1) = {numpy['mean']:.5f}); its normals alone {numpy['normals']:.4f} s")
 print(f"  package normals alone   : {swift['normals']:.4f} s   (xoshiro256++ ziggurat; GSL ziggurat/MT19937: {swift['gslNormals']:.4f} s)")

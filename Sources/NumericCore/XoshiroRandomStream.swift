@@ -9,7 +9,7 @@ import Foundation
 /// Stream `index` of `seed` is a pure function of the pair (state words = SplitMix64 sequence keyed by
 /// seed and index, as in `RandomStream`), so path k draws the same numbers whatever the thread count.
 /// Cost: about one generator call per Gaussian variate (98.8% of draws take the rectangle fast path).
-/// Derivation and checks: Notes/random-streams.md.
+/// Derivation and checks: Notes/xoshiro-ziggurat.md.
 public struct XoshiroRandomStream: Sendable {
     @usableFromInline var s0, s1, s2, s3: UInt64
     public let seed: UInt64

@@ -52,9 +52,10 @@ public enum SDEStepper {
         if let record { for i in 0..<n { record[i] = workspace.state[i] } }
         let state = workspace.state.baseAddress!, drift = workspace.drift.baseAddress!
         let diffusion = workspace.diffusion.baseAddress!, derivative = workspace.derivative.baseAddress!
+        var anyFailed = false
         for k in 0..<steps {
             let t = startTime + Double(k) * h
-            for p in 0..<block where failedStep[p] == 0 {
+            for p in 0..<block where !anyFailed || failedStep[p] == 0 {
                 // Offsets are below the sizes of buffers already allocated, so wrapping arithmetic is exact.
                 let ok = step(problem, x: UnsafeMutableBufferPointer(start: state + p &* n, count: n), t: t, h: h,
                               dW: UnsafeBufferPointer(start: increments + (p &* steps &+ k) &* m, count: m),
@@ -62,7 +63,10 @@ public enum SDEStepper {
                               diffusion: UnsafeMutableBufferPointer(start: diffusion + p &* dc, count: dc),
                               derivative: UnsafeMutableBufferPointer(start: derivative + p &* dd, count: dd),
                               linearScale: hasLinear ? scale : nil, linearInverse: inverse, milstein: milstein)
-                if !ok { failedStep[p] = k + 1 }
+                if !ok {
+                    failedStep[p] = k + 1
+                    anyFailed = true
+                }
             }
             if let record { for i in 0..<n { record[(k + 1) * n + i] = state[i] } }
         }

@@ -19,8 +19,8 @@ enum HeatBenchmark {
         let equation = try problem()
         var energy = 0.0
         let seconds = try best(2) {
-            energy = try solve(equation, scheme: .semiImplicitSpectral, modes: modes, timeStep: timeStep, steps: steps,
-                               paths: paths, seed: 7).energy.mean
+            energy = try solve(equation, HeatEnsemble(scheme: .semiImplicitSpectral, modes: modes, timeStep: timeStep, steps: steps,
+                               paths: paths, seed: 7)).energy.mean
         }
         // Instrumented run: per worker, its busy time and the time inside DCT calls.
         let totals = Mutex<(busy: Double, transforms: Double)>((0, 0))

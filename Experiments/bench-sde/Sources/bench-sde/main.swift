@@ -5,7 +5,7 @@
 //   heat     - stochastic heat equation, 256 modes × 10,000 steps × 100 paths (semi-implicit spectral
 //              Galerkin with a reaction term, so every step does a DCT pair), with the transform share
 //              (only with --heat)
-// Each figure is the best of `repeats` runs after one warm-up.
+// Each OU and normals figure is the best of `repeats` runs after one warm-up (the machine is shared).
 import Dispatch
 import Foundation
 import Synchronization
@@ -25,7 +25,7 @@ func best(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     return result
 }
 
-let paths = 10_000, steps = 1_000, repeats = 5
+let paths = 10_000, steps = 1_000, repeats = 15
 let sink = Mutex<Double>(0)
 
 let normals = best(repeats) {
