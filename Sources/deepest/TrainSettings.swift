@@ -13,7 +13,7 @@ struct TrainSettings {
 
     let configuration: TrainingConfiguration
 
-    init(command c: TrainCommand) throws {
+    init(command c: TrainOptions) throws {
         let file = try c.config.map(TrainSettings.readConfig) ?? [:]
         func string(_ key: String, _ option: String?) throws -> String? {
             if let option { return option }
@@ -101,5 +101,11 @@ struct TrainSettings {
             throw CommandFailure("config file \(path): unknown key '\(key)'; allowed keys: \(allowedKeys.joined(separator: ", "))")
         }
         return mapping
+    }
+
+    /// The method named in a config file, if any (nil when there is no file or no such key).
+    static func configMethod(_ path: String?) -> String? {
+        guard let path, let mapping = try? readConfig(path) else { return nil }
+        return mapping["method"] as? String
     }
 }
