@@ -47,10 +47,13 @@ public enum TrainingExperiment {
 
     /// Trains with the configured method and reports the train loss, accuracies or test RMSE, time
     /// and gradient evaluations. `progress(epoch, loss)` is called after each epoch.
-    public static func run(_ c: TrainingConfiguration, split: DatasetCatalog.Split,
+    public static func run(_ c: TrainingConfiguration, split full: DatasetCatalog.Split,
                            progress: ((Int, Double) -> Void)? = nil,
                            rungProgress: ((Int, AnnealingRung) -> Void)? = nil) throws -> (report: TrainingReport, parameters: [Double]) {
         try c.validate()
+        let split = c.samples > 0 && c.samples < full.train.count
+            ? DatasetCatalog.Split(train: full.train.subset((0..<c.samples).map { $0 * full.train.count / c.samples }),
+                                   test: full.test) : full
         let net = try network(c, data: split.train)
         let reg = try Regularization(tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov)
         let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
@@ -71,8 +74,10 @@ public enum TrainingExperiment {
             result = try MinibatchTrainer.train(loss: loss, initialParameters: initial,
                                                 optimizer: Adam(learningRate: c.learningRate), options: options,
                                                 progress: progress)
-        case .collocation, .multipleShooting, .chebyshev:
-            throw MethodUnavailable(description: "method \(c.method.rawValue) is not available yet: it needs the boundary value solvers (issue 3), not merged in this build; use symplectic-euler (the discrete BVP with annealing), sgd or adam")
+        case .collocation:
+            return try CollocationTraining.run(c, split: split, rungProgress: rungProgress)
+        case .multipleShooting, .chebyshev:
+            throw MethodUnavailable(description: "method \(c.method.rawValue) is not available yet: its solver (issue 3) is not merged in this build; use symplectic-euler (the discrete BVP with annealing), sgd or adam")
         }
         let seconds = Date().timeIntervalSince(start)
         let p = result.parameters

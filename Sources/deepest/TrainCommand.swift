@@ -13,37 +13,12 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a continuous-depth network (boundary value methods or SGD/Adam on the ResNet).")
 
-    @Option(help: "Data set: \(DatasetCatalog.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var dataset: String?
-    @Option(help: "Method: \(TrainingMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var method: String?
-    @Option(help: "Boundary value form: hamiltonian or lagrangian.")
-    var form: String?
-    @Option(help: "Depth horizon T.") var horizon: Double?
-    @Option(help: "Number of layers N (h = T/N).") var layers: Int?
-    @Option(help: "Width d (at least the input dimension).") var width: Int?
-    @Option(help: "Activation: tanh, sigmoid, softplus.") var activation: String?
-    @Flag(help: "Antisymmetric weights K = W - W^T - shift*I.") var antisymmetric = false
-    @Option(help: "Shift gamma of the antisymmetric weights.") var shift: Double?
-    @Option(name: .customLong("rf"), help: "Model precision r_f (> 0).") var modelPrecision: Double?
-    @Option(name: .customLong("anneal-steps"), help: "Annealing rungs B (r_f * a^beta, beta = 0..B).") var annealSteps: Int?
-    @Option(name: .customLong("anneal-factor"), help: "Annealing factor a (> 1).") var annealFactor: Double?
-    @Option(help: "Epochs (SGD/Adam).") var epochs: Int?
-    @Option(help: "Minibatch size (SGD/Adam).") var batch: Int?
-    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Double?
-    @Option(help: "Momentum of SGD.") var momentum: Double?
-    @Option(help: "Tikhonov weight lambda on the layer weights.") var tikhonov: Double?
-    @Option(help: "Depth-smoothness weight alpha.") var smoothness: Double?
-    @Option(name: .customLong("readout-tikhonov"), help: "Tikhonov weight mu on the readout.") var readoutTikhonov: Double?
-    @Option(help: "Seed of initialisation and shuffling.") var seed: UInt64?
-    @Option(help: "YAML file with the same settings (keys are the long option names).") var config: String?
-    @Option(name: .customLong("data-dir"), help: "Folder of the data sets (default: Experiments/data).") var dataDirectory: String?
-    @Option(help: "Folder for train.json, loss.csv (SGD/Adam) and rungs.csv (annealing).") var out: String?
+    @OptionGroup var options: TrainOptions
     @Option(help: "table or json") var format: OutputFormat = .table
 
     func run() throws {
-        let settings = try TrainSettings(command: self)
-        let split = try loadSplit(settings.configuration.dataset, directory: dataDirectory)
+        let settings = try TrainSettings(command: options)
+        let split = try loadSplit(settings.configuration.dataset, directory: options.dataDirectory)
         let progress = ProgressReporter("epoch", total: settings.configuration.epochs)
         let rungProgress = ProgressReporter("annealing rung", total: settings.configuration.annealSteps + 1)
         let outcome: (report: TrainingReport, parameters: [Double])
@@ -59,7 +34,7 @@ struct TrainCommand: ParsableCommand {
             throw CommandFailure(error.description)
         }
         let report = outcome.report
-        if let out {
+        if let out = options.out {
             let folder = URL(fileURLWithPath: out)
             try AtomicFile.write(try Output.json(report) + "\n", to: folder.appendingPathComponent("train.json"))
             var csv = "epoch,loss\n"
@@ -96,6 +71,37 @@ struct TrainCommand: ParsableCommand {
             return text
         }
     }
+}
+
+/// The settings shared by `deepest train` and `deepest compare` (each also a config-file key).
+struct TrainOptions: ParsableArguments {
+    @Option(help: "Data set: \(DatasetCatalog.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var dataset: String?
+    @Option(help: "Method: \(TrainingMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var method: String?
+    @Option(help: "Boundary value form: hamiltonian or lagrangian.")
+    var form: String?
+    @Option(help: "Depth horizon T.") var horizon: Double?
+    @Option(help: "Number of layers N (h = T/N).") var layers: Int?
+    @Option(help: "Width d (at least the input dimension).") var width: Int?
+    @Option(help: "Activation: tanh, sigmoid, softplus.") var activation: String?
+    @Flag(help: "Antisymmetric weights K = W - W^T - shift*I.") var antisymmetric = false
+    @Option(help: "Shift gamma of the antisymmetric weights.") var shift: Double?
+    @Option(name: .customLong("rf"), help: "Model precision r_f (> 0).") var modelPrecision: Double?
+    @Option(name: .customLong("anneal-steps"), help: "Annealing rungs B (r_f * a^beta, beta = 0..B).") var annealSteps: Int?
+    @Option(name: .customLong("anneal-factor"), help: "Annealing factor a (> 1).") var annealFactor: Double?
+    @Option(help: "Epochs (SGD/Adam).") var epochs: Int?
+    @Option(help: "Minibatch size (SGD/Adam).") var batch: Int?
+    @Option(name: .customLong("lr"), help: "Learning rate.") var learningRate: Double?
+    @Option(help: "Momentum of SGD.") var momentum: Double?
+    @Option(help: "Tikhonov weight lambda on the layer weights.") var tikhonov: Double?
+    @Option(help: "Depth-smoothness weight alpha.") var smoothness: Double?
+    @Option(name: .customLong("readout-tikhonov"), help: "Tikhonov weight mu on the readout.") var readoutTikhonov: Double?
+    @Option(help: "Seed of initialisation and shuffling.") var seed: UInt64?
+    @Option(help: "Train on N evenly spaced training samples (default: all).") var samples: Int?
+    @Option(help: "YAML file with the same settings (keys are the long option names).") var config: String?
+    @Option(name: .customLong("data-dir"), help: "Folder of the data sets (default: Experiments/data).") var dataDirectory: String?
+    @Option(help: "Folder for train.json, loss.csv (SGD/Adam) and rungs.csv (annealing).") var out: String?
 }
 
 /// Loads a catalog data set from `directory`, or from Experiments/data beside the working directory
