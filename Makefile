@@ -43,3 +43,10 @@ clean:
 bench-resnet: deps
 	$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install torch --index-url https://download.pytorch.org/whl/cpu || $(PYTHON) -m pip install torch || true
 	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py
+
+# Stochastic engine: OU Euler–Maruyama (10,000 paths x 1,000 steps) against vectorised NumPy in the same
+# run, the cost of our own normals, and the stochastic heat equation (256 modes x 10,000 steps x 100 paths).
+.PHONY: bench-sde
+bench-sde: deps
+	@scripts/install-deps.sh python numpy
+	cd Experiments/bench-sde && $(SWIFT) build -c release && $(PYTHON) run.py

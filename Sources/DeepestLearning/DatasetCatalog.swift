@@ -10,6 +10,11 @@ public enum DatasetCatalog: String, CaseIterable, Sendable, Codable {
     public struct Split: Sendable {
         public let train: Dataset
         public let test: Dataset
+
+        public init(train: Dataset, test: Dataset) {
+            self.train = train
+            self.test = test
+        }
     }
 
     /// Seed of the fixed digits split.

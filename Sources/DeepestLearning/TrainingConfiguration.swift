@@ -6,6 +6,9 @@ public enum TrainingMethod: String, CaseIterable, Sendable, Codable {
     case collocation
     case multipleShooting = "multiple-shooting"
     case chebyshev
+    /// The discrete boundary value problem of the action (symplectic Euler, Notes/deepest-learning-action.md
+    /// §4) solved by Newton with the per-sample Schur complement, inside precision annealing.
+    case symplecticEuler = "symplectic-euler"
     case sgd
     case adam
 
@@ -43,6 +46,8 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     public var smoothness: Double
     public var readoutTikhonov: Double
     public var seed: UInt64
+    /// Train on `samples` evenly spaced training samples (index i·M/samples; 0: all); the held-out set is unchanged.
+    public var samples: Int = 0
 
     /// The defaults of a data set (architecture and optimiser settings that reach the targets).
     public static func defaults(dataset: DatasetCatalog, method: TrainingMethod) -> TrainingConfiguration {
@@ -74,6 +79,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
         try Validate.positive(modelPrecision, "rf")
         try Validate.atLeast(annealSteps, 0, "anneal-steps")
         guard annealFactor.isFinite, annealFactor > 1 else { throw InvalidArgument("anneal-factor", annealFactor, "must be > 1") }
+        try Validate.atLeast(samples, 0, "samples")
         try Validate.positive(epochs, "epochs")
         try Validate.positive(batch, "batch")
         try Validate.positive(learningRate, "lr")

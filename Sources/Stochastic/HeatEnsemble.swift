@@ -18,15 +18,41 @@ public struct HeatEnsembleResult: Sendable {
     public let seed: UInt64
 }
 
-/// Runs `paths` independent paths of `problem` with `scheme` (J = `modes`, `steps` steps of Δτ) over both
-/// cores. Path k draws its mode increments, step by step, from `XoshiroRandomStream(seed: seed, index: k)`;
-/// results are reduced in path order, so they do not depend on the thread count. Cost:
-/// paths × steps × (J normals + one stepper step). Throws `InvalidArgument` for non-positive counts or step.
-public func solve(_ problem: StochasticHeatEquation, scheme: HeatScheme, modes: Int, timeStep: Double, steps: Int,
-                  paths: Int, seed: UInt64, progress: (@Sendable (Int) -> Void)? = nil) throws -> HeatEnsembleResult {
-    try Validate.positive(steps, "steps")
-    try Validate.positive(paths, "paths")
-    _ = try HeatEquationStepper(problem, scheme: scheme, modes: modes, timeStep: timeStep)  // validates
+/// An ensemble algorithm for `StochasticHeatEquation`: `paths` independent paths of `scheme` with J = `modes`
+/// and `steps` steps of Δτ = `timeStep`, reproducible from `seed`.
+public struct HeatEnsemble: Sendable {
+    public let scheme: HeatScheme
+    public let modes: Int
+    public let timeStep: Double
+    public let steps: Int
+    public let paths: Int
+    public let seed: UInt64
+
+    /// Throws `InvalidArgument` for non-positive modes, steps, paths or time step.
+    public init(scheme: HeatScheme, modes: Int, timeStep: Double, steps: Int, paths: Int, seed: UInt64) throws {
+        try Validate.positive(modes, "modes")
+        try Validate.positive(timeStep, "timeStep")
+        try Validate.positive(steps, "steps")
+        try Validate.positive(paths, "paths")
+        self.scheme = scheme
+        self.modes = modes
+        self.timeStep = timeStep
+        self.steps = steps
+        self.paths = paths
+        self.seed = seed
+    }
+}
+
+/// Runs `ensemble` on `problem` over both cores. Path k draws its mode increments, step by step, from
+/// `XoshiroRandomStream(seed: seed, index: k)`; results are reduced in path order, so they do not depend
+/// on the thread count. Cost: paths × steps × (J normals + one stepper step). `progress`, if given, is
+/// called from worker threads with the number of completed paths.
+public func solve(_ problem: StochasticHeatEquation, _ ensemble: HeatEnsemble,
+                  progress: (@Sendable (Int) -> Void)? = nil) throws -> HeatEnsembleResult {
+    let scheme = ensemble.scheme, modes = ensemble.modes, timeStep = ensemble.timeStep
+    let steps = ensemble.steps, paths = ensemble.paths, seed = ensemble.seed
+    // Built once here so that a construction error is thrown to the caller, not swallowed by a worker.
+    _ = try HeatEquationStepper(problem, scheme: scheme, modes: modes, timeStep: timeStep)
     var energies = [Double](repeating: 0, count: paths)
     var squares = [Double](repeating: 0, count: paths * modes)
     var failed = [UInt8](repeating: 0, count: paths)

@@ -47,20 +47,26 @@ public enum SDEStepper {
         }
         let scale = UnsafePointer(workspace.explicitScale.baseAddress!)
         let inverse = UnsafePointer(workspace.implicitInverse.baseAddress!)
-        for p in 0..<block { workspace.failedStep[p] = 0 }
+        let failedStep = workspace.failedStep.baseAddress!
+        for p in 0..<block { failedStep[p] = 0 }
         if let record { for i in 0..<n { record[i] = workspace.state[i] } }
         let state = workspace.state.baseAddress!, drift = workspace.drift.baseAddress!
         let diffusion = workspace.diffusion.baseAddress!, derivative = workspace.derivative.baseAddress!
+        var anyFailed = false
         for k in 0..<steps {
             let t = startTime + Double(k) * h
-            for p in 0..<block where workspace.failedStep[p] == 0 {
-                let ok = step(problem, x: UnsafeMutableBufferPointer(start: state + p * n, count: n), t: t, h: h,
-                              dW: UnsafeBufferPointer(start: increments + (p * steps + k) * m, count: m),
-                              drift: UnsafeMutableBufferPointer(start: drift + p * n, count: n),
-                              diffusion: UnsafeMutableBufferPointer(start: diffusion + p * dc, count: dc),
-                              derivative: UnsafeMutableBufferPointer(start: derivative + p * dd, count: dd),
+            for p in 0..<block where !anyFailed || failedStep[p] == 0 {
+                // Offsets are below the sizes of buffers already allocated, so wrapping arithmetic is exact.
+                let ok = step(problem, x: UnsafeMutableBufferPointer(start: state + p &* n, count: n), t: t, h: h,
+                              dW: UnsafeBufferPointer(start: increments + (p &* steps &+ k) &* m, count: m),
+                              drift: UnsafeMutableBufferPointer(start: drift + p &* n, count: n),
+                              diffusion: UnsafeMutableBufferPointer(start: diffusion + p &* dc, count: dc),
+                              derivative: UnsafeMutableBufferPointer(start: derivative + p &* dd, count: dd),
                               linearScale: hasLinear ? scale : nil, linearInverse: inverse, milstein: milstein)
-                if !ok { workspace.failedStep[p] = k + 1 }
+                if !ok {
+                    failedStep[p] = k + 1
+                    anyFailed = true
+                }
             }
             if let record { for i in 0..<n { record[(k + 1) * n + i] = state[i] } }
         }
@@ -79,10 +85,9 @@ public enum SDEStepper {
         problem.drift(t, current, a)
         problem.diffusion(t, current, b)
         if milstein { problem.diffusionDerivative(t, current, c) }
-        var allFinite = true
-        // The new state is built entry by entry in the drift buffer (a_i is read before it is
-        // overwritten) and copied back only if every entry is finite.
-        for i in 0..<n {
+        // X_i' for entry i: drift, noise and Milstein terms, then the θ-method on the linear part,
+        // X_i' = ((1 + (1 − θ)hL_i) X_i + increment)/(1 − θhL_i).
+        @inline(__always) func updated(_ i: Int) -> Double {
             var increment = a[i] * h
             switch problem.noise {
             case .scalar:
@@ -92,22 +97,33 @@ public enum SDEStepper {
                 increment += b[i] * dW[i]
                 if milstein { increment += 0.5 * b[i] * c[i] * (dW[i] * dW[i] - h) }
             case .additive(let m):
-                for j in 0..<m { increment += b[i * m + j] * dW[j] }
+                for j in 0..<m { increment += b[i &* m &+ j] * dW[j] }
             case .general(let m, _):
-                for j in 0..<m { increment += b[i * m + j] * dW[j] }
+                for j in 0..<m { increment += b[i &* m &+ j] * dW[j] }
                 if milstein {
                     var correction = 0.0
                     for j1 in 0..<m {
                         for j2 in 0..<m {
                             let product = dW[j1] * dW[j2] - (j1 == j2 ? h : 0)
-                            correction += c[(i * m + j1) * m + j2] * product
+                            correction += c[(i &* m &+ j1) &* m &+ j2] * product
                         }
                     }
                     increment += 0.5 * correction
                 }
             }
-            // θ-method on the diagonal linear part: X_i' = ((1 + (1 − θ)hL_i) X_i + increment)/(1 − θhL_i).
-            let next = linearScale.map { ($0[i] * x[i] + increment) * linearInverse[i] } ?? (x[i] + increment)
+            return linearScale.map { ($0[i] * x[i] + increment) * linearInverse[i] } ?? (x[i] + increment)
+        }
+        if n == 1 {
+            let next = updated(0)
+            guard next.isFinite else { return false }
+            x[0] = next
+            return true
+        }
+        // The new state is built entry by entry in the drift buffer (a_i is read before it is
+        // overwritten) and copied back only if every entry is finite.
+        var allFinite = true
+        for i in 0..<n {
+            let next = updated(i)
             allFinite = allFinite && next.isFinite
             a[i] = next
         }

@@ -21,9 +21,14 @@ public enum StochasticScheme: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// Throws `InvalidArgument` when the scheme cannot be used for this problem: Milstein with
-    /// non-commutative noise or without `diffusionDerivative`, θ outside [0, 1].
+    /// Throws `InvalidArgument` when the problem is malformed (dimension < 1, initial value of the wrong
+    /// length, horizon <= 0) or the scheme cannot be used for it: Milstein with non-commutative noise or
+    /// without `diffusionDerivative`, θ outside [0, 1].
     public func validate<Problem: StochasticDifferentialEquation>(for problem: Problem) throws {
+        try Validate.atLeast(problem.dimension, 1, "dimension")
+        try Validate.count(problem.initialValue.count, problem.dimension, "initialValue")
+        try Validate.positive(problem.horizon, "horizon")
+        try Validate.atLeast(problem.wienerDimension, 1, "noise dimensions")
         switch self {
         case .eulerMaruyama:
             return
@@ -39,6 +44,29 @@ public enum StochasticScheme: Sendable, Equatable, CustomStringConvertible {
             default:
                 guard problem.providesDiffusionDerivative else {
                     throw InvalidArgument("scheme", "milstein", "needs the diffusion derivative, which this problem does not provide")
+                }
+                if case .general(let m, _) = problem.noise { try checkCommutativity(problem, m) }
+            }
+        }
+    }
+
+    /// Noise declared commutative must satisfy L^{j1} b_{·j2} = L^{j2} b_{·j1}: checked at the initial
+    /// state (relative tolerance 1e-8), which catches a wrongly declared problem before any stepping.
+    private func checkCommutativity<Problem: StochasticDifferentialEquation>(_ problem: Problem, _ m: Int) throws {
+        let n = problem.dimension
+        var tensor = [Double](repeating: 0, count: n * m * m)
+        problem.initialValue.withUnsafeBufferPointer { x in
+            tensor.withUnsafeMutableBufferPointer { problem.diffusionDerivative(problem.initialTime, x, $0) }
+        }
+        let scale = tensor.reduce(0) { max($0, abs($1)) }
+        for i in 0..<n {
+            for j1 in 0..<m {
+                for j2 in (j1 + 1)..<max(j1 + 1, m) {
+                    let a = tensor[(i * m + j1) * m + j2], b = tensor[(i * m + j2) * m + j1]
+                    if abs(a - b) > 1e-8 * (1 + scale) {
+                        throw InvalidArgument("scheme", "milstein",
+                                              "needs commutative noise; L^\(j1) b[\(i),\(j2)] = \(a) differs from L^\(j2) b[\(i),\(j1)] = \(b) at the initial state")
+                    }
                 }
             }
         }

@@ -82,7 +82,7 @@ struct SPDECommand: ParsableCommand {
         }
         let progress = SharedProgress("paths", total: paths)
         let start = DispatchTime.now().uptimeNanoseconds
-        let result = try solve(equation, scheme: chosen, modes: modes, timeStep: dt, steps: steps, paths: paths, seed: seed,
+        let result = try solve(equation, HeatEnsemble(scheme: chosen, modes: modes, timeStep: dt, steps: steps, paths: paths, seed: seed),
                                progress: { progress.update($0) })
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
         let exact = equation.expectedModeEnergy(at: horizon, modes: modes)

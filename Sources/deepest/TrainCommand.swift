@@ -13,6 +13,68 @@ struct TrainCommand: ParsableCommand {
         commandName: "train",
         abstract: "Train a continuous-depth network (boundary value methods or SGD/Adam on the ResNet).")
 
+    @OptionGroup var options: TrainOptions
+    @Option(help: "table or json") var format: OutputFormat = .table
+
+    func run() throws {
+        let settings = try TrainSettings(command: options)
+        let split = try loadSplit(settings.configuration.dataset, directory: options.dataDirectory)
+        let progress = ProgressReporter("epoch", total: settings.configuration.epochs)
+        let rungProgress = ProgressReporter("annealing rung", total: settings.configuration.annealSteps + 1)
+        let outcome: (report: TrainingReport, parameters: [Double])
+        do {
+            outcome = try TrainingExperiment.run(settings.configuration, split: split, progress: { epoch, loss in
+                progress.update(epoch, detail: "loss \(Output.sci(loss))")
+            }, rungProgress: { beta, rung in
+                rungProgress.update(beta + 1, detail: "r_f \(Output.sci(rung.modelPrecision)) action \(Output.sci(rung.action))")
+            })
+        } catch let error as MethodUnavailable {
+            throw CommandFailure(error.description)
+        } catch let error as InvalidArgument {
+            throw CommandFailure(error.description)
+        }
+        let report = outcome.report
+        if let out = options.out {
+            let folder = URL(fileURLWithPath: out)
+            try AtomicFile.write(try Output.json(report) + "\n", to: folder.appendingPathComponent("train.json"))
+            var csv = "epoch,loss\n"
+            for (i, l) in report.lossPerEpoch.enumerated() { csv += "\(i + 1),\(l)\n" }
+            try AtomicFile.write(csv, to: folder.appendingPathComponent("loss.csv"))
+            if !report.rungs.isEmpty {
+                var rungs = "beta,rf,action,dataMisfit,modelError,smoothness,tikhonov,gradientNorm,iterations,evaluations,status\n"
+                for r in report.rungs {
+                    rungs += "\(r.beta),\(r.modelPrecision),\(r.action),\(r.parts.dataMisfit),\(r.parts.modelError),"
+                    rungs += "\(r.parts.smoothness),\(r.parts.tikhonov),\(r.gradientNorm),\(r.iterations),\(r.evaluations),\(r.status)\n"
+                }
+                try AtomicFile.write(rungs, to: folder.appendingPathComponent("rungs.csv"))
+            }
+        }
+        try Output.emit(report, format: format) {
+            var rows = [["dataset", report.dataset], ["method", report.method], ["train loss", Output.sci(report.trainLoss)]]
+            if let a = report.trainAccuracy { rows.append(["train accuracy", Output.fixed(a, 4)]) }
+            if let a = report.testAccuracy { rows.append(["test accuracy", Output.fixed(a, 4)]) }
+            if let r = report.testRMSE { rows.append(["test RMSE", Output.sci(r)]) }
+            if let a = report.action { rows.append(["action", Output.sci(a)]) }
+            if let r = report.annealingRungs { rows.append(["annealing rungs", "\(r)"]) }
+            if let e = report.epochs { rows.append(["epochs", "\(e)"]) }
+            rows.append(["seconds", Output.fixed(report.seconds, 3)])
+            rows.append(["gradient evaluations", "\(report.gradientEvaluations)"])
+            rows.append(["status", report.status])
+            var text = Output.table(["quantity", "value"], rows)
+            if !report.rungs.isEmpty {
+                text += "\n" + Output.table(
+                    ["beta", "r_f", "action", "data misfit", "model error", "iterations", "status"],
+                    report.rungs.map { [String($0.beta), Output.sci($0.modelPrecision), Output.sci($0.action),
+                                        Output.sci($0.parts.dataMisfit), Output.sci($0.parts.modelError),
+                                        String($0.iterations), $0.status] })
+            }
+            return text
+        }
+    }
+}
+
+/// The settings shared by `deepest train` and `deepest compare` (each also a config-file key).
+struct TrainOptions: ParsableArguments {
     @Option(help: "Data set: \(DatasetCatalog.allCases.map(\.rawValue).joined(separator: ", ")).")
     var dataset: String?
     @Option(help: "Method: \(TrainingMethod.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -34,48 +96,12 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Momentum of SGD.") var momentum: Double?
     @Option(help: "Tikhonov weight lambda on the layer weights.") var tikhonov: Double?
     @Option(help: "Depth-smoothness weight alpha.") var smoothness: Double?
+    @Option(name: .customLong("readout-tikhonov"), help: "Tikhonov weight mu on the readout.") var readoutTikhonov: Double?
     @Option(help: "Seed of initialisation and shuffling.") var seed: UInt64?
+    @Option(help: "Train on N evenly spaced training samples (default: all).") var samples: Int?
     @Option(help: "YAML file with the same settings (keys are the long option names).") var config: String?
     @Option(name: .customLong("data-dir"), help: "Folder of the data sets (default: Experiments/data).") var dataDirectory: String?
-    @Option(help: "Folder for train.json and loss.csv.") var out: String?
-    @Option(help: "table or json") var format: OutputFormat = .table
-
-    func run() throws {
-        let settings = try TrainSettings(command: self)
-        let split = try loadSplit(settings.configuration.dataset, directory: dataDirectory)
-        let progress = ProgressReporter("epoch", total: settings.configuration.epochs)
-        let outcome: (report: TrainingReport, parameters: [Double])
-        do {
-            outcome = try TrainingExperiment.run(settings.configuration, split: split) { epoch, loss in
-                progress.update(epoch, detail: "loss \(Output.sci(loss))")
-            }
-        } catch let error as MethodUnavailable {
-            throw CommandFailure(error.description)
-        } catch let error as InvalidArgument {
-            throw CommandFailure(error.description)
-        }
-        let report = outcome.report
-        if let out {
-            let folder = URL(fileURLWithPath: out)
-            try AtomicFile.write(try Output.json(report) + "\n", to: folder.appendingPathComponent("train.json"))
-            var csv = "epoch,loss\n"
-            for (i, l) in report.lossPerEpoch.enumerated() { csv += "\(i + 1),\(l)\n" }
-            try AtomicFile.write(csv, to: folder.appendingPathComponent("loss.csv"))
-        }
-        try Output.emit(report, format: format) {
-            var rows = [["dataset", report.dataset], ["method", report.method], ["train loss", Output.sci(report.trainLoss)]]
-            if let a = report.trainAccuracy { rows.append(["train accuracy", Output.fixed(a, 4)]) }
-            if let a = report.testAccuracy { rows.append(["test accuracy", Output.fixed(a, 4)]) }
-            if let r = report.testRMSE { rows.append(["test RMSE", Output.sci(r)]) }
-            if let a = report.action { rows.append(["action", Output.sci(a)]) }
-            if let r = report.annealingRungs { rows.append(["annealing rungs", "\(r)"]) }
-            if let e = report.epochs { rows.append(["epochs", "\(e)"]) }
-            rows.append(["seconds", Output.fixed(report.seconds, 3)])
-            rows.append(["gradient evaluations", "\(report.gradientEvaluations)"])
-            rows.append(["status", report.status])
-            return Output.table(["quantity", "value"], rows)
-        }
-    }
+    @Option(help: "Folder for train.json, loss.csv (SGD/Adam) and rungs.csv (annealing).") var out: String?
 }
 
 /// Loads a catalog data set from `directory`, or from Experiments/data beside the working directory

@@ -9,11 +9,11 @@ struct TrainSettings {
     /// The keys a config file may hold (the long option names).
     static let allowedKeys = ["dataset", "method", "form", "horizon", "layers", "width", "activation", "antisymmetric",
                               "shift", "rf", "anneal-steps", "anneal-factor", "epochs", "batch", "lr", "momentum",
-                              "tikhonov", "smoothness", "seed"]
+                              "tikhonov", "smoothness", "readout-tikhonov", "seed", "samples"]
 
     let configuration: TrainingConfiguration
 
-    init(command c: TrainCommand) throws {
+    init(command c: TrainOptions) throws {
         let file = try c.config.map(TrainSettings.readConfig) ?? [:]
         func string(_ key: String, _ option: String?) throws -> String? {
             if let option { return option }
@@ -68,6 +68,8 @@ struct TrainSettings {
         if let v = try double("momentum", c.momentum) { s.momentum = v }
         if let v = try double("tikhonov", c.tikhonov) { s.tikhonov = v }
         if let v = try double("smoothness", c.smoothness) { s.smoothness = v }
+        if let v = try double("readout-tikhonov", c.readoutTikhonov) { s.readoutTikhonov = v }
+        if let v = try int("samples", c.samples) { s.samples = v }
         if let v = try int("seed", c.seed.map { Int(truncatingIfNeeded: $0) }) { s.seed = UInt64(truncatingIfNeeded: v) }
         do {
             try s.validate()
@@ -99,5 +101,11 @@ struct TrainSettings {
             throw CommandFailure("config file \(path): unknown key '\(key)'; allowed keys: \(allowedKeys.joined(separator: ", "))")
         }
         return mapping
+    }
+
+    /// The method named in a config file, if any (nil when there is no file or no such key).
+    static func configMethod(_ path: String?) -> String? {
+        guard let path, let mapping = try? readConfig(path) else { return nil }
+        return mapping["method"] as? String
     }
 }

@@ -72,3 +72,17 @@ import Testing
         #expect(abs(sum / 100_000 - 0.5) < 5 * (1.0 / 12 / 100_000).squareRoot())
     }
 }
+
+@Suite struct XoshiroBulkFillTests {
+    /// The register-resident bulk fill draws exactly the variates of repeated gaussian() calls
+    /// (including the tail and wedge rejections), so a path is the same however it is drawn.
+    @Test func bulkFillEqualsRepeatedSingleDraws() {
+        var single = XoshiroRandomStream(seed: 17, index: 4), bulk = XoshiroRandomStream(seed: 17, index: 4)
+        let n = 200_000
+        let expected = (0..<n).map { _ in 0.5 * single.gaussian() }
+        var filled = [Double](repeating: 0, count: n)
+        bulk.fillGaussian(&filled, standardDeviation: 0.5)
+        #expect(filled == expected)
+        #expect(single.next() == bulk.next())
+    }
+}

@@ -18,7 +18,7 @@ import Testing
     @Test(arguments: StochasticHeatEquation.Boundary.allCases)
     func exponentialEulerHasTheExactStationaryModeVariance(boundary: StochasticHeatEquation.Boundary) throws {
         let problem = try StochasticHeatEquation(length: 2, diffusivity: 0.05, decay: 1, noiseAmplitude: 0.8, boundary: boundary)
-        let result = try solve(problem, scheme: .exponentialEulerSpectral, modes: 12, timeStep: 0.25, steps: 48, paths: 4000, seed: 41)
+        let result = try solve(problem, HeatEnsemble(scheme: .exponentialEulerSpectral, modes: 12, timeStep: 0.25, steps: 48, paths: 4000, seed: 41))
         Self.expectModes(result, { problem.stationaryModeVariance(mode: $0) }, "exponential Euler \(boundary)")
     }
 
@@ -26,7 +26,7 @@ import Testing
     @Test func semiImplicitSpectralStationaryVarianceMatchesTheDiscreteFormula() throws {
         let problem = try StochasticHeatEquation(diffusivity: 0.1, decay: 1, noiseAmplitude: 1)
         let dt = 0.2
-        let result = try solve(problem, scheme: .semiImplicitSpectral, modes: 10, timeStep: dt, steps: 80, paths: 4000, seed: 42)
+        let result = try solve(problem, HeatEnsemble(scheme: .semiImplicitSpectral, modes: 10, timeStep: dt, steps: 80, paths: 4000, seed: 42))
         Self.expectModes(result, { j in
             let mu = problem.eigenvalue(mode: j)
             return 1 / (mu * (2 + mu * dt))
@@ -40,7 +40,7 @@ import Testing
         let problem = try StochasticHeatEquation(diffusivity: 0.02, decay: 0.5, noiseAmplitude: 1, boundary: boundary)
         let dt = 0.1, modes = 16
         let stepper = try HeatEquationStepper(problem, scheme: .semiImplicitFiniteDifference, modes: modes, timeStep: dt)
-        let result = try solve(problem, scheme: .semiImplicitFiniteDifference, modes: modes, timeStep: dt, steps: 400, paths: 4000, seed: 43)
+        let result = try solve(problem, HeatEnsemble(scheme: .semiImplicitFiniteDifference, modes: modes, timeStep: dt, steps: 400, paths: 4000, seed: 43))
         Self.expectModes(result, { j in
             let mu = stepper.discreteEigenvalue(mode: j)
             return 1 / (mu * (2 + mu * dt))
@@ -53,7 +53,7 @@ import Testing
         let q = (0..<32).map { 1 / pow(1 + Double($0), 2) }
         for noise in [StochasticHeatEquation.SpatialNoise.white, .traceClass(eigenvalues: q)] {
             let problem = try StochasticHeatEquation(diffusivity: 1, decay: 1, noiseAmplitude: 1.5, noise: noise)
-            let result = try solve(problem, scheme: .exponentialEulerSpectral, modes: 32, timeStep: 0.01, steps: 20, paths: 4000, seed: 44)
+            let result = try solve(problem, HeatEnsemble(scheme: .exponentialEulerSpectral, modes: 32, timeStep: 0.01, steps: 20, paths: 4000, seed: 44))
             let exact = try #require(result.exactEnergy)
             let closed = (0..<32).reduce(0.0) { sum, j in
                 let mu = 1 + pow(Double(j) * Double.pi, 2), w = j < q.count && noise != .white ? q[j] : 1

@@ -1,0 +1,89 @@
+"""Contract of `deepest train` and `deepest compare`: one-line errors and the documented JSON keys."""
+import json
+import os
+import shutil
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("DEEPEST", os.path.join(ROOT, ".build", "release", "deepest"))
+DATA = os.path.join(ROOT, "Experiments", "data")
+
+
+def run(*args, timeout=300):
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def one_line_failure(result):
+    assert result.returncode != 0, result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_unknown_dataset_lists_the_valid_ones():
+    message = one_line_failure(run("train", "--dataset", "mnist"))
+    assert "mnist" in message and "spirals" in message and "digits" in message
+
+
+def test_unknown_method_lists_the_valid_ones():
+    message = one_line_failure(run("train", "--dataset", "sine", "--method", "lbfgs"))
+    assert "lbfgs" in message and "collocation" in message and "adam" in message
+
+
+def test_width_below_input_dimension():
+    message = one_line_failure(run("train", "--dataset", "digits", "--width", "10"))
+    assert "width" in message and "64" in message
+
+
+def test_nonpositive_model_precision():
+    assert "rf" in one_line_failure(run("train", "--dataset", "sine", "--rf=0"))
+    assert "rf" in one_line_failure(run("train", "--dataset", "sine", "--rf=-2"))
+
+
+def test_data_file_with_nan_or_ragged_row_names_the_line(tmp_path):
+    folder = tmp_path / "sine"
+    shutil.copytree(os.path.join(DATA, "sine"), folder)
+    lines = (folder / "train.csv").read_text().splitlines()
+    lines[6] = "0.5,nan"
+    (folder / "train.csv").write_text("\n".join(lines) + "\n")
+    assert "line 7" in one_line_failure(run("train", "--dataset", "sine", "--data-dir", str(tmp_path)))
+    lines[6] = "0.5"
+    (folder / "train.csv").write_text("\n".join(lines) + "\n")
+    assert "line 7" in one_line_failure(run("train", "--dataset", "sine", "--data-dir", str(tmp_path)))
+
+
+def test_bad_config_key_names_the_key_and_the_allowed_ones(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("dataset: sine\nlearning-rate: 0.1\n")
+    message = one_line_failure(run("train", "--config", str(config)))
+    assert "learning-rate" in message and "lr" in message and "epochs" in message
+
+
+def test_unavailable_boundary_value_method_fails_in_one_line():
+    message = one_line_failure(run("train", "--dataset", "spirals", "--method", "chebyshev"))
+    assert "chebyshev" in message
+
+
+def test_train_json_keys_for_regression_and_classification(tmp_path):
+    config = tmp_path / "c.yaml"
+    config.write_text("dataset: sine\nmethod: sgd\nepochs: 3\n")
+    result = run("train", "--config", str(config), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert set(report) == {"dataset", "method", "trainLoss", "testRMSE", "epochs", "seconds", "gradientEvaluations"}
+    result = run("train", "--dataset", "circles", "--method", "adam", "--epochs", "2", "--format", "json")
+    report = json.loads(result.stdout)
+    assert set(report) == {"dataset", "method", "trainLoss", "trainAccuracy", "testAccuracy", "epochs", "seconds",
+                           "gradientEvaluations"}
+    result = run("train", "--dataset", "sine", "--method", "symplectic-euler", "--layers", "4", "--anneal-steps", "1",
+                 "--format", "json")
+    report = json.loads(result.stdout)
+    assert {"action", "annealingRungs"} <= set(report) and "epochs" not in report
+
+
+def test_compare_prints_the_three_methods():
+    result = run("compare", "--dataset", "sine", "--layers", "4", "--anneal-steps", "1", "--epochs", "2",
+                 "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [r["method"] for r in report["results"]] == ["symplectic-euler", "sgd", "adam"]
