@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test demo clean
+.PHONY: deps build release test demo clean bench-bvp
 
 deps:
 	@scripts/install-deps.sh
@@ -29,6 +29,11 @@ test: deps
 
 demo: release
 	$(DEEPEST) demo
+
+# Collocation against scipy.integrate.solve_bvp, side by side (Experiments/bench-bvp/bench.py).
+bench-bvp: release
+	@$(PYTHON) -c "import scipy, numpy" 2>/dev/null || $(PYTHON) -m pip install --user scipy numpy
+	$(PYTHON) Experiments/bench-bvp/bench.py
 
 clean:
 	rm -rf .build

@@ -6,6 +6,9 @@ public enum TrainingMethod: String, CaseIterable, Sendable, Codable {
     case collocation
     case multipleShooting = "multiple-shooting"
     case chebyshev
+    /// The discrete boundary value problem of the action (symplectic Euler, Notes/deepest-learning-action.md
+    /// §4) solved by Newton with the per-sample Schur complement, inside precision annealing.
+    case symplecticEuler = "symplectic-euler"
     case sgd
     case adam
 

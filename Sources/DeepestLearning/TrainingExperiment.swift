@@ -6,7 +6,9 @@ public struct MethodUnavailable: Error, CustomStringConvertible, Sendable {
     public let description: String
 }
 
-/// The outcome of one training run, with the JSON keys of `deepest train`.
+/// The outcome of one training run. Encodes exactly the JSON keys of `deepest train` (dataset, method,
+/// trainLoss, trainAccuracy, testAccuracy or testRMSE, action, annealingRungs, epochs, seconds,
+/// gradientEvaluations); `status`, `lossPerEpoch` and `rungs` are for tables and result files.
 public struct TrainingReport: Sendable, Encodable {
     public let dataset: String
     public let method: String
@@ -23,10 +25,12 @@ public struct TrainingReport: Sendable, Encodable {
     /// Mean minibatch loss per epoch (SGD/Adam), not part of the JSON summary.
     public let lossPerEpoch: [Double]
     public let status: String
+    /// Per annealing rung (symplectic-euler method): r_f, action split, solver statistics.
+    public var rungs: [AnnealingRung] = []
 
     enum CodingKeys: String, CodingKey {
         case dataset, method, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
-        case gradientEvaluations, status
+        case gradientEvaluations
     }
 }
 
@@ -44,7 +48,8 @@ public enum TrainingExperiment {
     /// Trains with the configured method and reports the train loss, accuracies or test RMSE, time
     /// and gradient evaluations. `progress(epoch, loss)` is called after each epoch.
     public static func run(_ c: TrainingConfiguration, split: DatasetCatalog.Split,
-                           progress: ((Int, Double) -> Void)? = nil) throws -> (report: TrainingReport, parameters: [Double]) {
+                           progress: ((Int, Double) -> Void)? = nil,
+                           rungProgress: ((Int, AnnealingRung) -> Void)? = nil) throws -> (report: TrainingReport, parameters: [Double]) {
         try c.validate()
         let net = try network(c, data: split.train)
         let reg = try Regularization(tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov)
@@ -54,6 +59,9 @@ public enum TrainingExperiment {
         let start = Date()
         let result: MinibatchTrainingResult
         switch c.method {
+        case .symplecticEuler:
+            return try runAnnealing(c, split: split, network: net, regularization: reg, initial: initial, start: start,
+                                    rungProgress: rungProgress)
         case .sgd:
             result = try MinibatchTrainer.train(
                 loss: loss, initialParameters: initial,
@@ -64,7 +72,7 @@ public enum TrainingExperiment {
                                                 optimizer: Adam(learningRate: c.learningRate), options: options,
                                                 progress: progress)
         case .collocation, .multipleShooting, .chebyshev:
-            throw MethodUnavailable(description: "method \(c.method.rawValue) is not available yet: it needs the boundary value solvers (issue 3), not merged in this build; use sgd or adam")
+            throw MethodUnavailable(description: "method \(c.method.rawValue) is not available yet: it needs the boundary value solvers (issue 3), not merged in this build; use symplectic-euler (the discrete BVP with annealing), sgd or adam")
         }
         let seconds = Date().timeIntervalSince(start)
         let p = result.parameters
@@ -76,7 +84,32 @@ public enum TrainingExperiment {
             testRMSE: classification ? nil : Metrics.rootMeanSquareError(network: net, parameters: p, data: split.test),
             action: nil, annealingRungs: nil, epochs: result.lossPerEpoch.count, seconds: seconds,
             gradientEvaluations: result.gradientEvaluations, lossPerEpoch: result.lossPerEpoch,
-            status: result.status.rawValue)
+            status: result.status.rawValue, rungs: [])
+        return (report, p)
+    }
+
+    /// The symplectic-Euler boundary value method: precision annealing of the discrete action with exact
+    /// inputs (R_in = ∞), R_out = 1, Newton–Schur solves per rung.
+    static func runAnnealing(_ c: TrainingConfiguration, split: DatasetCatalog.Split, network net: ResidualNetwork,
+                             regularization reg: Regularization, initial: [Double], start: Date,
+                             rungProgress: ((Int, AnnealingRung) -> Void)?) throws -> (report: TrainingReport, parameters: [Double]) {
+        let result = try PrecisionAnnealing.run(
+            network: net, data: split.train, initialParameters: initial, initialPrecision: c.modelPrecision,
+            factor: c.annealFactor, steps: c.annealSteps, regularization: reg,
+            options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: 30), progress: rungProgress)
+        let seconds = Date().timeIntervalSince(start)
+        let p = result.parameters
+        let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
+        let classification = split.train.isClassification
+        let last = result.rungs.last
+        let report = TrainingReport(
+            dataset: c.dataset.rawValue, method: c.method.rawValue, trainLoss: loss.value(parameters: p),
+            trainAccuracy: classification ? Metrics.accuracy(network: net, parameters: p, data: split.train) : nil,
+            testAccuracy: classification ? Metrics.accuracy(network: net, parameters: p, data: split.test) : nil,
+            testRMSE: classification ? nil : Metrics.rootMeanSquareError(network: net, parameters: p, data: split.test),
+            action: last?.action, annealingRungs: result.rungs.count, epochs: nil, seconds: seconds,
+            gradientEvaluations: result.rungs.reduce(0) { $0 + $1.evaluations }, lossPerEpoch: [],
+            status: last?.status ?? "none", rungs: result.rungs)
         return (report, p)
     }
 }

@@ -22,16 +22,65 @@ public final class AlmostBlockDiagonalLU {
     /// Whether a successful factorization is stored.
     public var isFactored: Bool { factored && status.isSuccess }
 
-    /// Step j's working matrix after elimination: (na + n) × 2n, row-major.
-    private var steps: [Double] = []
+    /// Step j's working matrix, (na + n) × 2n row-major: block row j is written into its rows
+    /// na..<na+n (by `factor(_:)` or directly through `blockRow`), elimination overwrites it with the
+    /// factors. Managed by hand: it is the one large buffer (N (na + n) 2n doubles), grown by 1.5x
+    /// when needed and never zero-filled, so mesh refinement does not pay for page clearing and copies.
+    private var steps = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    private var stepsCapacity = 1
+    /// The boundary rows: B_a in rows 0..<na, B_b in rows na..<n (n × n row-major).
+    private var boundary: [Double] = []
     private var stepPivots: [Int] = []
     private var last: [Double] = []
     private var lastPivots: [Int] = []
     private var forward: [Double] = []
     private var carry: [Double] = []
+    private var work: [Double] = []
     private var factored = false
 
+    private static func grow<T: Numeric>(_ array: inout [T], to size: Int) {
+        if array.count < size { array += [T](repeating: 0, count: size - array.count) }
+    }
+
     public init() {}
+
+    deinit { steps.deallocate() }
+
+    /// Sizes the storage for a matrix of this shape (no allocation when it fits already). After this,
+    /// fill `blockRow(j)` for every j and the boundary blocks, then call `factorPrepared()`.
+    /// - Throws: `InvalidArgument` unless n >= 1, N >= 0 and 0 <= na <= n.
+    public func prepare(blockSize n: Int, blockCount count: Int, topRows na: Int) throws {
+        try Validate.positive(n, "blockSize")
+        try Validate.atLeast(count, 0, "blockCount")
+        guard na >= 0, na <= n else { throw InvalidArgument("topRows", na, "must be in 0...\(n)") }
+        blockSize = n; blockCount = count; topRows = na
+        factored = false
+        let needed = max(1, count * (na + n) * 2 * n)
+        if needed > stepsCapacity {
+            steps.deallocate()
+            stepsCapacity = max(needed, stepsCapacity + stepsCapacity / 2)
+            steps = UnsafeMutablePointer<Double>.allocate(capacity: stepsCapacity)
+        }
+        Self.grow(&stepPivots, to: count * n)
+        Self.grow(&last, to: n * n)
+        Self.grow(&lastPivots, to: n)
+        Self.grow(&forward, to: count * n + 2 * n)
+        Self.grow(&carry, to: max(1, na))
+        Self.grow(&work, to: na + n)
+        Self.grow(&boundary, to: n * n)
+    }
+
+    /// Block row j, [G_j H_j]: n rows of 2n values, row stride 2n (valid after `prepare`, until the
+    /// next factorization overwrites it).
+    public func blockRow(_ j: Int) -> UnsafeMutablePointer<Double> {
+        steps + j * (topRows + blockSize) * 2 * blockSize + topRows * 2 * blockSize
+    }
+
+    /// Writes B_a (na × n, row-major) and B_b (nb × n) through `body(top, bottom)`.
+    public func withBoundaryBlocks<R>(_ body: (UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>) throws -> R) rethrows -> R {
+        let offset = topRows * blockSize
+        return try boundary.withUnsafeMutableBufferPointer { b in try body(b.baseAddress!, b.baseAddress! + offset) }
+    }
 
     /// Factors `matrix`, reusing the stored workspace when the shape is unchanged.
     /// - Returns: `.success`, or `.singular(block: j, column: c)` when column c (in block j) had no
@@ -39,67 +88,61 @@ public final class AlmostBlockDiagonalLU {
     @discardableResult
     public func factor(_ matrix: AlmostBlockDiagonalMatrix) -> LinearSolveStatus {
         let n = matrix.blockSize, count = matrix.blockCount, na = matrix.topRows
-        if n != blockSize || count != blockCount || na != topRows || steps.isEmpty && count > 0 {
-            blockSize = n; blockCount = count; topRows = na
-            steps = [Double](repeating: 0, count: max(1, count * (na + n) * 2 * n))
-            stepPivots = [Int](repeating: 0, count: max(1, count * n))
-            last = [Double](repeating: 0, count: n * n)
-            lastPivots = [Int](repeating: 0, count: n)
-            forward = [Double](repeating: 0, count: max(1, count * n))
-            carry = [Double](repeating: 0, count: max(1, na))
+        do { try prepare(blockSize: n, blockCount: count, topRows: na) } catch { return .singular(block: 0, column: 0) }
+        matrix.blocks.withUnsafeBufferPointer { blocks in
+            for j in 0..<count { blockRow(j).update(from: blocks.baseAddress! + j * 2 * n * n, count: 2 * n * n) }
         }
+        withBoundaryBlocks { top, bottom in
+            for i in 0..<(na * n) { top[i] = matrix.top[i] }
+            for i in 0..<((n - na) * n) { bottom[i] = matrix.bottom[i] }
+        }
+        return factorPrepared()
+    }
+
+    /// Factors the matrix written through `blockRow` and `withBoundaryBlocks` after `prepare`.
+    /// - Returns: `.success`, or `.singular(block: j, column: c)` when column c (in block j) had no
+    ///   nonzero pivot candidate; the factors are then unusable and `solve` returns false.
+    @discardableResult
+    public func factorPrepared() -> LinearSolveStatus {
+        let n = blockSize, count = blockCount, na = topRows
         factored = true
         let rows = na + n, width = 2 * n, stepSize = rows * width
-        status = matrix.top.withUnsafeBufferPointer { top in
-            matrix.blocks.withUnsafeBufferPointer { blocks in
-                matrix.bottom.withUnsafeBufferPointer { bottom in
-                    steps.withUnsafeMutableBufferPointer { stepBuffer in
-                        stepPivots.withUnsafeMutableBufferPointer { pivotBuffer in
-                            last.withUnsafeMutableBufferPointer { lastBuffer in
-                                lastPivots.withUnsafeMutableBufferPointer { lastPivotBuffer in
-                                    let s = stepBuffer.baseAddress!, p = pivotBuffer.baseAddress!
-                                    for j in 0..<count {
-                                        let w = s + j * stepSize
-                                        if j == 0 {
-                                            for r in 0..<na {
-                                                for c in 0..<n { w[r * width + c] = top[r * n + c] }
-                                                for c in n..<width { w[r * width + c] = 0 }
-                                            }
-                                        } else {
-                                            let previous = s + (j - 1) * stepSize
-                                            for r in 0..<na {
-                                                let source = previous + (n + r) * width + n
-                                                let target = w + r * width
-                                                for c in 0..<n { target[c] = source[c] }
-                                                for c in n..<width { target[c] = 0 }
-                                            }
-                                        }
-                                        let block = blocks.baseAddress! + j * n * width
-                                        (w + na * width).update(from: block, count: n * width)
-                                        if let k = DenseLU.factorInPlace(w, rows: rows, columns: width, rowStride: width,
-                                                                         eliminate: n, pivots: p + j * n) {
-                                            return .singular(block: j, column: j * n + k)
-                                        }
-                                    }
-                                    let f = lastBuffer.baseAddress!
-                                    for r in 0..<na {
-                                        for c in 0..<n {
-                                            f[r * n + c] = count == 0
-                                                ? top[r * n + c]
-                                                : s[(count - 1) * stepSize + (n + r) * width + n + c]
-                                        }
-                                    }
-                                    for r in 0..<(n - na) {
-                                        for c in 0..<n { f[(na + r) * n + c] = bottom[r * n + c] }
-                                    }
-                                    if let k = DenseLU.factorInPlace(f, rows: n, columns: n, rowStride: n, eliminate: n,
-                                                                     pivots: lastPivotBuffer.baseAddress!) {
-                                        return .singular(block: count, column: count * n + k)
-                                    }
-                                    return .success
-                                }
+        let s = steps
+        status = boundary.withUnsafeBufferPointer { boundaryBuffer in
+            stepPivots.withUnsafeMutableBufferPointer { pivotBuffer in
+                last.withUnsafeMutableBufferPointer { lastBuffer in
+                    lastPivots.withUnsafeMutableBufferPointer { lastPivotBuffer in
+                        let top = boundaryBuffer.baseAddress!, bottom = top + na * n
+                        let p = pivotBuffer.baseAddress!
+                        for j in 0..<count {
+                            let w = s + j * stepSize
+                            let carryOffset: Int = (j - 1) * stepSize + n * width + n
+                            let source: UnsafePointer<Double> = j == 0 ? top : UnsafePointer(s + carryOffset)
+                            let sourceStride = j == 0 ? n : width
+                            for r in 0..<na {
+                                let target = w + r * width
+                                for c in 0..<n { target[c] = source[r * sourceStride + c] }
+                                for c in n..<width { target[c] = 0 }
+                            }
+                            if let k = DenseLU.factorInPlace(w, rows: rows, columns: width, rowStride: width,
+                                                             eliminate: n, pivots: p + j * n) {
+                                return .singular(block: j, column: j * n + k)
                             }
                         }
+                        let f = lastBuffer.baseAddress!
+                        for r in 0..<na {
+                            for c in 0..<n {
+                                f[r * n + c] = count == 0 ? top[r * n + c] : s[(count - 1) * stepSize + (n + r) * width + n + c]
+                            }
+                        }
+                        for r in 0..<(n - na) {
+                            for c in 0..<n { f[(na + r) * n + c] = bottom[r * n + c] }
+                        }
+                        if let k = DenseLU.factorInPlace(f, rows: n, columns: n, rowStride: n, eliminate: n,
+                                                         pivots: lastPivotBuffer.baseAddress!) {
+                            return .singular(block: count, column: count * n + k)
+                        }
+                        return .success
                     }
                 }
             }
@@ -134,40 +177,37 @@ public final class AlmostBlockDiagonalLU {
     public func solve(_ b: UnsafeMutablePointer<Double>) {
         let n = blockSize, count = blockCount, na = topRows
         let rows = na + n, width = 2 * n, stepSize = rows * width
-        steps.withUnsafeBufferPointer { stepBuffer in
+        do {
             stepPivots.withUnsafeBufferPointer { pivotBuffer in
                 forward.withUnsafeMutableBufferPointer { forwardBuffer in
                     carry.withUnsafeMutableBufferPointer { carryBuffer in
-                        let s = stepBuffer.baseAddress!, p = pivotBuffer.baseAddress!
+                      work.withUnsafeMutableBufferPointer { workBuffer in
+                        let s = UnsafePointer(steps), p = pivotBuffer.baseAddress!
                         let z = forwardBuffer.baseAddress!, c = carryBuffer.baseAddress!
+                        let v = workBuffer.baseAddress!
                         for r in 0..<na { c[r] = b[r] }
-                        // Forward elimination, step by step; the working vector is (carry, block rhs).
+                        // Forward elimination, step by step, on the working vector v = (carry, block rhs).
                         for j in 0..<count {
                             let w = s + j * stepSize
                             let piv = p + j * n
-                            let zj = z + j * n
                             let bj = b + na + j * n
-                            // value of working row r: r < na -> carry, else block rhs
-                            @inline(__always) func read(_ r: Int) -> Double { r < na ? c[r] : bj[r - na] }
-                            @inline(__always) func write(_ r: Int, _ v: Double) { if r < na { c[r] = v } else { bj[r - na] = v } }
+                            for r in 0..<na { v[r] = c[r] }
+                            for r in 0..<n { v[na + r] = bj[r] }
                             // The factorization swapped whole rows (multipliers included), so all
                             // interchanges come first, then the unit lower triangular sweep.
                             for k in 0..<n {
                                 let q = piv[k]
-                                if q != k { let t = read(k); write(k, read(q)); write(q, t) }
+                                if q != k { let t = v[k]; v[k] = v[q]; v[q] = t }
                             }
-                            for k in 0..<n {
-                                let pivotValue = read(k)
-                                if pivotValue != 0 {
-                                    for r in (k + 1)..<rows {
-                                        let l = w[r * width + k]
-                                        if l != 0 { write(r, read(r) - l * pivotValue) }
-                                    }
-                                }
+                            for r in 1..<rows {
+                                let row = w + r * width
+                                var sum = v[r]
+                                for k in 0..<min(r, n) { sum -= row[k] * v[k] }
+                                v[r] = sum
                             }
-                            for k in 0..<n { zj[k] = read(k) }
-                            var newCarry = 0
-                            while newCarry < na { let v = read(n + newCarry); c[newCarry] = v; newCarry += 1 }
+                            let zj = z + j * n
+                            for k in 0..<n { zj[k] = v[k] }
+                            for r in 0..<na { c[r] = v[n + r] }
                         }
                         // Last dense system: rows (carry, bottom) -> y_N, solved in y_N's own slot.
                         let yN = b + count * n
@@ -186,12 +226,13 @@ public final class AlmostBlockDiagonalLU {
                             for i in stride(from: n - 1, through: 0, by: -1) {
                                 let row = w + i * width
                                 var sum = zj[i]
-                                let v = row + n
-                                for k in 0..<n { sum -= v[k] * next[k] }
+                                let right = row + n
+                                for k in 0..<n { sum -= right[k] * next[k] }
                                 for k in (i + 1)..<n { sum -= row[k] * yj[k] }
                                 yj[i] = sum / row[i]
                             }
                         }
+                      }
                     }
                 }
             }

@@ -10,7 +10,7 @@
 /// Notes/almost-block-diagonal.md.
 public struct AlmostBlockDiagonalMatrix: Sendable {
     public let blockSize: Int
-    public let blockCount: Int
+    public private(set) var blockCount: Int
     public let topRows: Int
     public var top: [Double]
     public var blocks: [Double]
@@ -34,6 +34,16 @@ public struct AlmostBlockDiagonalMatrix: Sendable {
         top = [Double](repeating: 0, count: topRows * blockSize)
         blocks = [Double](repeating: 0, count: blockCount * 2 * blockSize * blockSize)
         bottom = [Double](repeating: 0, count: (blockSize - topRows) * blockSize)
+    }
+
+    /// Changes the number of block rows, keeping the storage when it is large enough (the arrays never
+    /// shrink, so a solver that refines and coarsens its mesh does not reallocate every time).
+    /// - Throws: `InvalidArgument` for a negative count.
+    public mutating func reshape(blockCount count: Int) throws {
+        try Validate.atLeast(count, 0, "blockCount")
+        blockCount = count
+        let needed = count * 2 * blockSize * blockSize
+        if blocks.count < needed { blocks += [Double](repeating: 0, count: needed - blocks.count) }
     }
 
     /// The assembled dense (N + 1)n × (N + 1)n row-major matrix (for tests and small diagnostics only:

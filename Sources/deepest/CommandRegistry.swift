@@ -6,6 +6,7 @@ enum CommandRegistry {
         DemoCommand.self,
         ConvergeCommand.self,
         TrainCommand.self,
+        BoundaryValueCommand.self,
         SDECommand.self,
         SPDECommand.self,
     ]

@@ -34,21 +34,25 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Momentum of SGD.") var momentum: Double?
     @Option(help: "Tikhonov weight lambda on the layer weights.") var tikhonov: Double?
     @Option(help: "Depth-smoothness weight alpha.") var smoothness: Double?
+    @Option(name: .customLong("readout-tikhonov"), help: "Tikhonov weight mu on the readout.") var readoutTikhonov: Double?
     @Option(help: "Seed of initialisation and shuffling.") var seed: UInt64?
     @Option(help: "YAML file with the same settings (keys are the long option names).") var config: String?
     @Option(name: .customLong("data-dir"), help: "Folder of the data sets (default: Experiments/data).") var dataDirectory: String?
-    @Option(help: "Folder for train.json and loss.csv.") var out: String?
+    @Option(help: "Folder for train.json, loss.csv (SGD/Adam) and rungs.csv (annealing).") var out: String?
     @Option(help: "table or json") var format: OutputFormat = .table
 
     func run() throws {
         let settings = try TrainSettings(command: self)
         let split = try loadSplit(settings.configuration.dataset, directory: dataDirectory)
         let progress = ProgressReporter("epoch", total: settings.configuration.epochs)
+        let rungProgress = ProgressReporter("annealing rung", total: settings.configuration.annealSteps + 1)
         let outcome: (report: TrainingReport, parameters: [Double])
         do {
-            outcome = try TrainingExperiment.run(settings.configuration, split: split) { epoch, loss in
+            outcome = try TrainingExperiment.run(settings.configuration, split: split, progress: { epoch, loss in
                 progress.update(epoch, detail: "loss \(Output.sci(loss))")
-            }
+            }, rungProgress: { beta, rung in
+                rungProgress.update(beta + 1, detail: "r_f \(Output.sci(rung.modelPrecision)) action \(Output.sci(rung.action))")
+            })
         } catch let error as MethodUnavailable {
             throw CommandFailure(error.description)
         } catch let error as InvalidArgument {
@@ -61,6 +65,14 @@ struct TrainCommand: ParsableCommand {
             var csv = "epoch,loss\n"
             for (i, l) in report.lossPerEpoch.enumerated() { csv += "\(i + 1),\(l)\n" }
             try AtomicFile.write(csv, to: folder.appendingPathComponent("loss.csv"))
+            if !report.rungs.isEmpty {
+                var rungs = "beta,rf,action,dataMisfit,modelError,smoothness,tikhonov,gradientNorm,iterations,evaluations,status\n"
+                for r in report.rungs {
+                    rungs += "\(r.beta),\(r.modelPrecision),\(r.action),\(r.parts.dataMisfit),\(r.parts.modelError),"
+                    rungs += "\(r.parts.smoothness),\(r.parts.tikhonov),\(r.gradientNorm),\(r.iterations),\(r.evaluations),\(r.status)\n"
+                }
+                try AtomicFile.write(rungs, to: folder.appendingPathComponent("rungs.csv"))
+            }
         }
         try Output.emit(report, format: format) {
             var rows = [["dataset", report.dataset], ["method", report.method], ["train loss", Output.sci(report.trainLoss)]]
@@ -73,7 +85,15 @@ struct TrainCommand: ParsableCommand {
             rows.append(["seconds", Output.fixed(report.seconds, 3)])
             rows.append(["gradient evaluations", "\(report.gradientEvaluations)"])
             rows.append(["status", report.status])
-            return Output.table(["quantity", "value"], rows)
+            var text = Output.table(["quantity", "value"], rows)
+            if !report.rungs.isEmpty {
+                text += "\n" + Output.table(
+                    ["beta", "r_f", "action", "data misfit", "model error", "iterations", "status"],
+                    report.rungs.map { [String($0.beta), Output.sci($0.modelPrecision), Output.sci($0.action),
+                                        Output.sci($0.parts.dataMisfit), Output.sci($0.parts.modelError),
+                                        String($0.iterations), $0.status] })
+            }
+            return text
         }
     }
 }

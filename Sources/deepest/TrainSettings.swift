@@ -9,7 +9,7 @@ struct TrainSettings {
     /// The keys a config file may hold (the long option names).
     static let allowedKeys = ["dataset", "method", "form", "horizon", "layers", "width", "activation", "antisymmetric",
                               "shift", "rf", "anneal-steps", "anneal-factor", "epochs", "batch", "lr", "momentum",
-                              "tikhonov", "smoothness", "seed"]
+                              "tikhonov", "smoothness", "readout-tikhonov", "seed"]
 
     let configuration: TrainingConfiguration
 
@@ -68,6 +68,7 @@ struct TrainSettings {
         if let v = try double("momentum", c.momentum) { s.momentum = v }
         if let v = try double("tikhonov", c.tikhonov) { s.tikhonov = v }
         if let v = try double("smoothness", c.smoothness) { s.smoothness = v }
+        if let v = try double("readout-tikhonov", c.readoutTikhonov) { s.readoutTikhonov = v }
         if let v = try int("seed", c.seed.map { Int(truncatingIfNeeded: $0) }) { s.seed = UInt64(truncatingIfNeeded: v) }
         do {
             try s.validate()

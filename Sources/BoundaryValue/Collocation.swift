@@ -1,0 +1,82 @@
+import NumericCore
+
+/// Adaptive collocation for two-point boundary value problems (the algorithm value).
+///
+/// Schemes: `trapezoid` (order 2) and `lobatto3`, the 3-stage Lobatto IIIA / Hermite–Simpson scheme
+/// of MATLAB's bvp4c (order 4), both in compressed form with unknowns y_0…y_N. Newton's matrix is
+/// almost block diagonal and is factored by `AlmostBlockDiagonalLU` in O(N n³); Newton is damped
+/// (affine-invariant natural monotonicity test, which reuses the factors). The mesh is adapted from
+/// the residual of the C¹ cubic Hermite output: intervals whose relative RMS residual exceeds the
+/// tolerance are split in two or three, neighbouring intervals far below it are merged, up to
+/// `maxNodes`. Derivations: Notes/collocation.md, Notes/mesh-refinement.md.
+///
+/// Needs separated boundary conditions (`BoundaryConditions.separated`).
+public struct Collocation: Sendable {
+    public enum Scheme: String, Sendable, CaseIterable, Codable {
+        case trapezoid
+        case lobatto3
+
+        /// Classical order of the node values.
+        public var order: Int { self == .trapezoid ? 2 : 4 }
+        /// Order of the residual of the cubic output (what the mesh control measures).
+        var residualOrder: Int { self == .trapezoid ? 2 : 3 }
+    }
+
+    public var scheme: Scheme
+    /// Target for the relative residual |S' − f| / (1 + |f|) (RMS over each interval).
+    public var tolerance: Double
+    public var maxNodes: Int
+    public var maxNewtonIterations: Int
+    public var maxMeshRefinements: Int
+    /// false: solve on the initial mesh only (convergence studies).
+    public var adaptive: Bool
+    /// Node count used when the initial guess is a function without its own node count.
+    public var defaultNodes: Int
+
+    public init(scheme: Scheme = .lobatto3, tolerance: Double = 1e-6, maxNodes: Int = 100_000,
+                maxNewtonIterations: Int = 30, maxMeshRefinements: Int = 60, adaptive: Bool = true,
+                defaultNodes: Int = 11) {
+        self.scheme = scheme
+        self.tolerance = tolerance
+        self.maxNodes = maxNodes
+        self.maxNewtonIterations = maxNewtonIterations
+        self.maxMeshRefinements = maxMeshRefinements
+        self.adaptive = adaptive
+        self.defaultNodes = defaultNodes
+    }
+
+    func validate(_ problem: BoundaryValueProblem, _ guess: InitialGuess) throws {
+        try Validate.positive(tolerance, "tolerance")
+        try Validate.atLeast(maxNodes, 2, "maxNodes")
+        try Validate.positive(maxNewtonIterations, "maxNewtonIterations")
+        try Validate.atLeast(defaultNodes, 2, "defaultNodes")
+        guard problem.boundaryConditions.isSeparated else {
+            throw InvalidArgument("boundaryConditions", "general", "collocation needs separated conditions; use Shooting for coupled ones")
+        }
+        try guess.validate(dimension: problem.dimension, start: problem.start, end: problem.end)
+    }
+}
+
+extension Collocation: BoundaryValueAlgorithm {
+    public func solve(_ problem: BoundaryValueProblem, initialGuess: InitialGuess) throws -> BoundaryValueSolution {
+        try validate(problem, initialGuess)
+        let mesh = initialGuess.mesh(start: problem.start, end: problem.end, defaultNodes: defaultNodes)
+        let values = initialGuess.sample(on: mesh, dimension: problem.dimension)
+        let solver = try CollocationSolver(problem: problem, algorithm: self)
+        return solver.run(mesh: mesh, values: values)
+    }
+}
+
+/// A solver of boundary value problems: `solve(problem, algorithm, initialGuess)` dispatches here.
+public protocol BoundaryValueAlgorithm: Sendable {
+    func solve(_ problem: BoundaryValueProblem, initialGuess: InitialGuess) throws -> BoundaryValueSolution
+}
+
+/// Solves `problem` with `algorithm` from `initialGuess`.
+/// - Throws: `InvalidArgument` for input that is wrong before any numerics; numerical failure is the
+///   solution's `status`.
+public func solve<Algorithm: BoundaryValueAlgorithm>(
+    _ problem: BoundaryValueProblem, _ algorithm: Algorithm, initialGuess: InitialGuess
+) throws -> BoundaryValueSolution {
+    try algorithm.solve(problem, initialGuess: initialGuess)
+}

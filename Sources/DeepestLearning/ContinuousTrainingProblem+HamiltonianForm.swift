@@ -1,0 +1,163 @@
+import NumericCore
+
+extension ContinuousTrainingProblem {
+    /// Version (b) as a first-order Hamiltonian BVP (MATH.md §1.4), y = (x_1..x_M, p_1..p_M, θ, π[, C, c]):
+    ///
+    ///   ẋ_k = F(x_k, θ) + p_k/r_f,   ṗ_k = −(∂ₓF)ᵀp_k,   θ' = π/α,   π' = λθ − Σ_k ∂_θ[p_k·F],
+    ///
+    /// start: p_k(0) = R_in(x_k(0) − y_k^in) (R_in = ∞: x_k(0) = y_k^in), π(0) = 0;
+    /// end: p_k(T) = −R_out ∇φ_k(x_k(T)), π(T) = 0, and for a trained readout its stationarity.
+    /// Dimension 2(Md + q) (+ k). The analytic Jacobian is dense (2n)² row-major, assembled from the
+    /// Hessian blocks of p·F at O(M(d² + dq + q²) + n²) per call; its per-sample blocks couple only
+    /// through (θ, π), the structure the collocation solver's Schur complement exploits. The end
+    /// Jacobian is analytic for a fixed readout (nil, i.e. differences, for a trained one).
+    /// Requires α > 0 (throws otherwise); r_f = ∞ is the exact-model limit.
+    public func hamiltonianForm() throws -> TrainingBoundaryValueProblem {
+        let weights = field.parameterCount
+        if weights > 0 { try Validate.positive(smoothness, "smoothness") }
+        let layout = layout(weightBlocks: true)
+        let d = field.stateDimension, m = samples, q = weights, n = layout.dimension
+        let problem = self
+        let inverseRf = modelPrecision.isFinite ? 1 / modelPrecision : 0
+        let inverseAlpha = q > 0 ? 1 / smoothness : 0
+        let lambda = tikhonov, f = field
+        let xOff = 0, pOff = layout.secondOffset, tOff = layout.weightOffset, piOff = layout.conjugateOffset
+        let rOff = layout.readoutOffset
+        let fixedReadout: [Double]? = { if case .fixed(let v) = readoutParameters { return v }; return nil }()
+
+        let vectorField: TrainingBoundaryValueProblem.Field = { _, y, dy in
+            let theta = y + tOff
+            for k in 0..<m {
+                let x = y + xOff + k * d, p = y + pOff + k * d
+                f.value(x: x, theta: theta, into: dy + xOff + k * d)
+                for i in 0..<d { dy[xOff + k * d + i] += inverseRf * p[i] }
+                f.stateAdjoint(x: x, theta: theta, costate: p, into: dy + pOff + k * d)
+                for i in 0..<d { dy[pOff + k * d + i] = -dy[pOff + k * d + i] }
+            }
+            for i in 0..<q {
+                dy[tOff + i] = inverseAlpha * y[piOff + i]
+                dy[piOff + i] = lambda * theta[i]
+            }
+            if q > 0 {
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: q) { buffer in
+                    let g = buffer.baseAddress!
+                    for k in 0..<m {
+                        f.parameterAdjoint(x: y + xOff + k * d, theta: theta, costate: y + pOff + k * d, into: g)
+                        for i in 0..<q { dy[piOff + i] -= g[i] }
+                    }
+                }
+            }
+            for i in rOff..<n { dy[i] = 0 }
+        }
+
+        let jacobian: TrainingBoundaryValueProblem.FieldJacobian = { _, y, jac in
+            jac.update(repeating: 0, count: n * n)
+            let theta = y + tOff
+            let scratchCount = 2 * d * d + 2 * d * q + q * q
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: max(scratchCount, 1)) { buffer in
+                let js = buffer.baseAddress!, jp = js + d * d, hxx = jp + d * q, hxt = hxx + d * d, htt = hxt + d * q
+                for k in 0..<m {
+                    let x = y + xOff + k * d, p = y + pOff + k * d
+                    f.jacobians(x: x, theta: theta, state: js, parameter: jp)
+                    f.adjointHessian(x: x, theta: theta, costate: p, stateState: hxx, stateParameter: hxt, parameterParameter: htt)
+                    let xr = xOff + k * d, pr = pOff + k * d
+                    for i in 0..<d {
+                        for j in 0..<d {
+                            jac[(xr + i) * n + xr + j] = js[i * d + j]
+                            jac[(pr + i) * n + xr + j] = -hxx[i * d + j]
+                            jac[(pr + i) * n + pr + j] = -js[j * d + i]
+                        }
+                        jac[(xr + i) * n + pr + i] = inverseRf
+                        for a in 0..<q {
+                            jac[(xr + i) * n + tOff + a] = jp[i * q + a]
+                            jac[(pr + i) * n + tOff + a] = -hxt[i * q + a]
+                            jac[(piOff + a) * n + xr + i] = -hxt[i * q + a]
+                            jac[(piOff + a) * n + pr + i] = -jp[i * q + a]
+                        }
+                    }
+                    for a in 0..<q { for b in 0..<q { jac[(piOff + a) * n + tOff + b] -= htt[a * q + b] } }
+                }
+            }
+            for a in 0..<q {
+                jac[(tOff + a) * n + piOff + a] = inverseAlpha
+                jac[(piOff + a) * n + tOff + a] += lambda
+            }
+        }
+
+        let startCount = m * d + q
+        let start: TrainingBoundaryValueProblem.EndResidual = { y, r in
+            for k in 0..<m { problem.startRows(x: y + xOff + k * d, momentum: y + pOff + k * d, sample: k, into: r + k * d) }
+            for i in 0..<q { r[m * d + i] = y[piOff + i] }
+        }
+        let finiteInput = inputWeight.isFinite, rin = inputWeight
+        let startJacobian: TrainingBoundaryValueProblem.EndJacobian = { _, jac in
+            jac.update(repeating: 0, count: startCount * n)
+            for row in 0..<(m * d) {
+                if finiteInput {
+                    jac[row * n + xOff + row] = -rin
+                    jac[row * n + pOff + row] = 1
+                } else {
+                    jac[row * n + xOff + row] = 1
+                }
+            }
+            for i in 0..<q { jac[(m * d + i) * n + piOff + i] = 1 }
+        }
+        let end: TrainingBoundaryValueProblem.EndResidual = { y, r in
+            let readoutValues = fixedReadout
+            let write: (UnsafePointer<Double>) -> Void = { c in
+                problem.endRows(states: { y + xOff + $0 * d }, momentum: { y + pOff + $0 * d }, readoutValues: c,
+                                into: r)
+            }
+            if let readoutValues { readoutValues.withUnsafeBufferPointer { write($0.baseAddress!) } } else { write(y + rOff) }
+            // π(T) = 0 rows follow the sample rows (and precede the readout rows).
+            let k = n - rOff
+            if k > 0 { for i in stride(from: k - 1, through: 0, by: -1) { r[m * d + q + i] = r[m * d + i] } }
+            for i in 0..<q { r[m * d + i] = y[piOff + i] }
+        }
+        var endJacobian: TrainingBoundaryValueProblem.EndJacobian?
+        if let fixedReadout {
+            endJacobian = { y, jac in
+                let rows = m * d + q
+                jac.update(repeating: 0, count: rows * n)
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: d * d) { buffer in
+                    fixedReadout.withUnsafeBufferPointer { c in
+                        for k in 0..<m {
+                            problem.terminalCurvature(x: y + xOff + k * d, readoutValues: c.baseAddress!, into: buffer.baseAddress!)
+                            for i in 0..<d {
+                                for j in 0..<d { jac[(k * d + i) * n + xOff + k * d + j] = buffer[i * d + j] }
+                                jac[(k * d + i) * n + pOff + k * d + i] = 1
+                            }
+                        }
+                    }
+                }
+                for i in 0..<q { jac[(m * d + i) * n + piOff + i] = 1 }
+            }
+        }
+        return TrainingBoundaryValueProblem(
+            dimension: n, start: 0, end: horizon, field: vectorField, fieldJacobian: jacobian, startCount: startCount,
+            startResidual: start, startJacobian: startJacobian, endResidual: end, endJacobian: endJacobian, layout: layout)
+    }
+
+    /// H(y) = Σ_k [p_k·F(x_k, θ) + |p_k|²/(2r_f)] + |π|²/(2α) − (λ/2)|θ|² on the Hamiltonian-form state;
+    /// constant along exact solutions (no explicit t dependence). Cost O(M d² + q).
+    public func hamiltonian(_ y: [Double]) -> Double {
+        let layout = layout(weightBlocks: true)
+        let d = field.stateDimension, q = field.parameterCount
+        let inverseRf = modelPrecision.isFinite ? 1 / modelPrecision : 0
+        var h = 0.0
+        var fx = [Double](repeating: 0, count: d)
+        y.withUnsafeBufferPointer { yb in
+            let y = yb.baseAddress!
+            for k in 0..<samples {
+                let p = y + layout.secondOffset + k * d
+                field.value(x: y + k * d, theta: y + layout.weightOffset, into: &fx)
+                for i in 0..<d { h += p[i] * fx[i] + 0.5 * inverseRf * p[i] * p[i] }
+            }
+            for i in 0..<q {
+                let pi = y[layout.conjugateOffset + i], theta = y[layout.weightOffset + i]
+                h += 0.5 * pi * pi / smoothness - 0.5 * tikhonov * theta * theta
+            }
+        }
+        return h
+    }
+}

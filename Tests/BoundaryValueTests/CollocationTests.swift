@@ -1,0 +1,152 @@
+import Foundation
+import Testing
+@testable import BoundaryValue
+import NumericCore
+
+@Suite struct CollocationTests {
+    /// Bratu λ = 1, both branches, against y = −2 ln[cosh((t − ½)θ/2)/cosh(θ/4)], θ = √(2λ) cosh(θ/4).
+    @Test(arguments: [false, true], Collocation.Scheme.allCases)
+    func bratuBothBranches(upper: Bool, scheme: Collocation.Scheme) throws {
+        let reference = try ReferenceProblems.bratu(lambda: 1, upperBranch: upper)
+        let tolerance = scheme == .lobatto3 ? 1e-8 : 1e-8
+        let solution = try solve(reference.problem, Collocation(scheme: scheme, tolerance: tolerance),
+                                 initialGuess: reference.initialGuess)
+        #expect(solution.status == .success, "\(solution.message)")
+        let error = try #require(reference.maxError(of: { solution.value(at: $0) }))
+        // trapezoid: its cubic output has an O(h²) residual, so at tol 1e-8 its node error is ~tol.
+        #expect(error < (scheme == .lobatto3 ? 1e-8 : 1e-7), "upper \(upper) \(scheme): error \(error), nodes \(solution.stats.nodes)")
+        let theta = try #require(ReferenceProblems.bratuTheta(lambda: 1, upper: upper))
+        #expect(abs(theta - (2.0).squareRoot() * cosh(theta / 4)) < 1e-12)
+    }
+
+    /// λ = 4 is beyond the fold (λ* ≈ 3.5138): no solution; a failure status, quickly, no crash.
+    @Test func bratuBeyondTheFoldFails() throws {
+        #expect(ReferenceProblems.bratuTheta(lambda: 4, upper: false) == nil)
+        let reference = try ReferenceProblems.bratu(lambda: 4)
+        for scheme in Collocation.Scheme.allCases {
+            let solution = try solve(reference.problem, Collocation(scheme: scheme, tolerance: 1e-8),
+                                     initialGuess: reference.initialGuess)
+            #expect(solution.status != .success)
+            #expect(!solution.message.isEmpty)
+        }
+    }
+
+    /// LQ Hamiltonian BVP, n = 2 and 10 (and 50 at a looser tolerance), T = 5: error against the exact
+    /// solution from exact interval propagators e^{MΔt}.
+    @Test(arguments: [(2, 1e-8), (10, 1e-8), (50, 1e-6)])
+    func linearQuadratic(shape: (Int, Double)) throws {
+        let (n, tolerance) = shape
+        let reference = try ReferenceProblems.linearQuadratic(dimension: n)
+        let solution = try solve(reference.problem, Collocation(tolerance: tolerance), initialGuess: reference.initialGuess)
+        #expect(solution.status == .success)
+        let error = try #require(reference.maxError(of: { solution.value(at: $0) }, intervals: 100))
+        #expect(error < 10 * tolerance, "n \(n): error \(error)")
+        #expect(solution.boundaryResidual < 1e-10)
+    }
+
+    /// The exact LQ reference is itself checked against e^{Mt} y(0) of the matrix exponential (T = 5
+    /// is short enough for the direct formula) and the boundary conditions.
+    @Test func linearQuadraticReferenceAgreesWithMatrixExponential() throws {
+        let n = 3, m = 6
+        let reference = try ReferenceProblems.linearQuadratic(dimension: n)
+        let grid = try #require(reference.exactOnUniformGrid?(50))
+        let hamiltonian = ReferenceProblems.linearQuadraticHamiltonian(dimension: n)
+        let y0 = Array(grid[0..<m])
+        for k in [10, 37, 50] {
+            let e = try MatrixExponential.compute(hamiltonian, dimension: m, scale: 5.0 * Double(k) / 50)
+            let y = try BLAS.multiply(e, vector: y0, m: m, n: m)
+            for i in 0..<m { #expect(abs(y[i] - grid[k * m + i]) < 1e-10 * max(1, abs(y[i]))) }
+        }
+        for i in 0..<n {
+            #expect(abs(y0[i] - 1) < 1e-14)
+            #expect(abs(grid[50 * m + n + i] - grid[50 * m + i]) < 1e-12)
+        }
+    }
+
+    /// Orders on fixed meshes: trapezoid 2 ± 0.15, Lobatto IIIA 4 ± 0.2.
+    @Test(arguments: Collocation.Scheme.allCases)
+    func fittedOrder(scheme: Collocation.Scheme) throws {
+        let data = try BoundaryValueConvergence.collocation(scheme)
+        let tolerance = scheme == .trapezoid ? 0.15 : 0.2
+        #expect(abs(data.fit.order - data.expectedOrder) < tolerance,
+                "h \(data.steps) errors \(data.errors) fitted \(data.fit)")
+    }
+
+    /// Boundary layer ε y'' + y' = 0 and interior layer ε y'' + t y' = 0, ε = 1e-3, from a straight line.
+    @Test func layersConvergeFromStraightLine() throws {
+        for reference in [try ReferenceProblems.boundaryLayer(epsilon: 1e-3), try ReferenceProblems.interiorLayer(epsilon: 1e-3)] {
+            let solution = try solve(reference.problem, Collocation(tolerance: 1e-8), initialGuess: reference.initialGuess)
+            #expect(solution.status == .success, "\(reference.name): \(solution.message)")
+            // The derivative in the layer is O(1/ε): compare the error relative to that scale.
+            let error = try #require(reference.maxError(of: { solution.value(at: $0) }, intervals: 2000))
+            #expect(error < 1e-5, "\(reference.name): error \(error) with \(solution.stats.nodes) nodes")
+        }
+    }
+
+    /// Mesh adaptation removes nodes where they are not needed: a 2001-node uniform start on smooth
+    /// Bratu ends with far fewer nodes, still within tolerance.
+    @Test func refinementRemovesNodes() throws {
+        let reference = try ReferenceProblems.bratu(lambda: 1)
+        let mesh = (0...2000).map { Double($0) / 2000 }
+        let solution = try solve(reference.problem, Collocation(tolerance: 1e-6),
+                                 initialGuess: .mesh(mesh, values: [Double](repeating: 0, count: 2 * mesh.count)))
+        #expect(solution.status == .success)
+        #expect(solution.stats.nodes < 1000, "nodes \(solution.stats.nodes)")
+        #expect(solution.maxResidual <= 1e-6)
+    }
+
+    @Test func nodeLimitGivesMeshLimitStatus() throws {
+        let reference = try ReferenceProblems.boundaryLayer(epsilon: 1e-3)
+        let solution = try solve(reference.problem, Collocation(tolerance: 1e-8, maxNodes: 40),
+                                 initialGuess: reference.initialGuess)
+        #expect(solution.status == .meshLimit)
+    }
+
+    /// The dense output is C¹: value and derivative from both sides of a node agree; the derivative
+    /// matches f(t, y(t)) at the nodes.
+    @Test func denseOutputIsContinuouslyDifferentiable() throws {
+        let reference = try ReferenceProblems.bratu(lambda: 1)
+        let solution = try solve(reference.problem, Collocation(tolerance: 1e-8), initialGuess: reference.initialGuess)
+        let node = solution.mesh[solution.mesh.count / 2]
+        let left = solution.derivative(at: node - 1e-12), right = solution.derivative(at: node + 1e-12)
+        for k in 0..<2 { #expect(abs(left[k] - right[k]) < 1e-9) }
+        let y = solution.value(at: node)
+        #expect(abs(right[1] + exp(y[0])) < 1e-9)
+    }
+
+    @Test func nonFiniteFieldGivesStatus() throws {
+        let problem = try BoundaryValueProblem(
+            dimension: 1, start: 0, end: 1, field: { t, _, dy in dy[0] = t > 0.5 ? .nan : 1 },
+            boundaryConditions: .separated(startCount: 1, start: { y, r in r[0] = y[0] }, end: { _, _ in }))
+        let solution = try solve(problem, Collocation(), initialGuess: .function({ _ in [0] }, nodes: 5))
+        #expect(solution.status == .nonFinite)
+    }
+
+    @Test func invalidInputThrowsNamingTheArgument() throws {
+        let reference = try ReferenceProblems.bratu(lambda: 1)
+        #expect(throws: InvalidArgument.self) {
+            try solve(reference.problem, Collocation(tolerance: 0), initialGuess: reference.initialGuess)
+        }
+        #expect(throws: InvalidArgument.self) {
+            try solve(reference.problem, Collocation(), initialGuess: .mesh([0, 1], values: [0, .nan, 0, 0]))
+        }
+        #expect(throws: InvalidArgument.self) {
+            try solve(reference.problem, Collocation(), initialGuess: .mesh([0], values: [0, 0]))
+        }
+        #expect(throws: InvalidArgument.self) {
+            try solve(reference.problem, Collocation(), initialGuess: .mesh([0, 1], values: [0, 0, 0]))
+        }
+        #expect(throws: InvalidArgument.self) {
+            try BoundaryValueProblem(dimension: 1, start: 1, end: 1, field: { _, _, _ in },
+                                     boundaryConditions: .general({ _, _, _ in }))
+        }
+        let general = try BoundaryValueProblem(dimension: 1, start: 0, end: 1, field: { _, _, dy in dy[0] = 0 },
+                                               boundaryConditions: .general({ a, b, r in r[0] = a[0] - b[0] }))
+        do {
+            _ = try solve(general, Collocation(), initialGuess: .function({ _ in [0] }, nodes: 5))
+            Issue.record("general conditions must be rejected by collocation")
+        } catch let error as InvalidArgument {
+            #expect(error.argument == "boundaryConditions")
+        }
+    }
+}
