@@ -42,4 +42,4 @@ clean:
 .PHONY: bench-resnet
 bench-resnet: deps
 	$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install torch --index-url https://download.pytorch.org/whl/cpu || $(PYTHON) -m pip install torch || true
-	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py
+	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py && .build/release/BenchSchur
