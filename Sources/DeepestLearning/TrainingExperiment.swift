@@ -101,7 +101,7 @@ public enum TrainingExperiment {
         let result = try PrecisionAnnealing.run(
             network: net, data: split.train, initialParameters: initial, initialPrecision: c.modelPrecision,
             factor: c.annealFactor, steps: c.annealSteps, regularization: reg,
-            options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: 30), progress: rungProgress)
+            options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: c.newtonIterations), progress: rungProgress)
         let seconds = Date().timeIntervalSince(start)
         let p = result.parameters
         let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
