@@ -50,3 +50,4 @@ bench-resnet: deps
 bench-sde: deps
 	@scripts/install-deps.sh python numpy
 	cd Experiments/bench-sde && $(SWIFT) build -c release && $(PYTHON) run.py
+	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py && .build/release/BenchSchur

@@ -11,5 +11,9 @@ let package = Package(
             name: "BenchResNet",
             dependencies: [.product(name: "DeepestLearning", package: "DeepestLearning"),
                            .product(name: "NumericCore", package: "DeepestLearning")]),
+        .executableTarget(
+            name: "BenchSchur",
+            dependencies: [.product(name: "DeepestLearning", package: "DeepestLearning"),
+                           .product(name: "NumericCore", package: "DeepestLearning")]),
     ]
 )

@@ -61,7 +61,8 @@ public enum CollocationTraining {
                 guess = .function({ _ in constant }, nodes: max(net.layers + 1, 5))
             }
             let solution = try solve(try built.boundaryValueProblem(), Collocation(scheme: .lobatto3, tolerance: 1e-6,
-                                                                                maxNodes: 2000), initialGuess: guess)
+                                                                                maxNodes: 2000,
+                                                                                maxNewtonIterations: c.newtonIterations), initialGuess: guess)
             evaluations += solution.stats.fieldEvaluations
             let action = continuumAction(problem, layout: layout, form: c.form, solution: solution)
             let rung = AnnealingRung(beta: beta, modelPrecision: precision, action: action.total, parts: action,

@@ -48,6 +48,8 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     public var seed: UInt64
     /// Train on `samples` evenly spaced training samples (index i·M/samples; 0: all); the held-out set is unchanged.
     public var samples: Int = 0
+    /// Newton iterations per annealing rung (symplectic-euler) or per collocation solve.
+    public var newtonIterations: Int = 30
 
     /// The defaults of a data set (architecture and optimiser settings that reach the targets).
     public static func defaults(dataset: DatasetCatalog, method: TrainingMethod) -> TrainingConfiguration {
@@ -80,6 +82,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
         try Validate.atLeast(annealSteps, 0, "anneal-steps")
         guard annealFactor.isFinite, annealFactor > 1 else { throw InvalidArgument("anneal-factor", annealFactor, "must be > 1") }
         try Validate.atLeast(samples, 0, "samples")
+        try Validate.positive(newtonIterations, "newton-iterations")
         try Validate.positive(epochs, "epochs")
         try Validate.positive(batch, "batch")
         try Validate.positive(learningRate, "lr")

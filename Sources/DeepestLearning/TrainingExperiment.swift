@@ -1,39 +1,6 @@
 import Foundation
 import NumericCore
 
-/// A training method that cannot run in this build (one line, for the command line).
-public struct MethodUnavailable: Error, CustomStringConvertible, Sendable {
-    public let description: String
-}
-
-/// The outcome of one training run. Encodes exactly the JSON keys of `deepest train` (dataset, method,
-/// trainLoss, trainAccuracy, testAccuracy or testRMSE, action, annealingRungs, epochs, seconds,
-/// gradientEvaluations); `status`, `lossPerEpoch` and `rungs` are for tables and result files.
-public struct TrainingReport: Sendable, Encodable {
-    public let dataset: String
-    public let method: String
-    public let trainLoss: Double
-    public let trainAccuracy: Double?
-    public let testAccuracy: Double?
-    public let testRMSE: Double?
-    /// The action at the solution (boundary value methods only).
-    public let action: Double?
-    public let annealingRungs: Int?
-    public let epochs: Int?
-    public let seconds: Double
-    public let gradientEvaluations: Int
-    /// Mean minibatch loss per epoch (SGD/Adam), not part of the JSON summary.
-    public let lossPerEpoch: [Double]
-    public let status: String
-    /// Per annealing rung (symplectic-euler method): r_f, action split, solver statistics.
-    public var rungs: [AnnealingRung] = []
-
-    enum CodingKeys: String, CodingKey {
-        case dataset, method, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
-        case gradientEvaluations
-    }
-}
-
 /// Builds the network of a configuration, trains it and evaluates it: the library side of
 /// `deepest train` and `deepest compare`.
 public enum TrainingExperiment {
@@ -101,7 +68,7 @@ public enum TrainingExperiment {
         let result = try PrecisionAnnealing.run(
             network: net, data: split.train, initialParameters: initial, initialPrecision: c.modelPrecision,
             factor: c.annealFactor, steps: c.annealSteps, regularization: reg,
-            options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: 30), progress: rungProgress)
+            options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: c.newtonIterations), progress: rungProgress)
         let seconds = Date().timeIntervalSince(start)
         let p = result.parameters
         let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)

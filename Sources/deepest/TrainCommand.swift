@@ -99,6 +99,7 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("readout-tikhonov"), help: "Tikhonov weight mu on the readout.") var readoutTikhonov: Double?
     @Option(help: "Seed of initialisation and shuffling.") var seed: UInt64?
     @Option(help: "Train on N evenly spaced training samples (default: all).") var samples: Int?
+    @Option(name: .customLong("newton-iterations"), help: "Newton iterations per annealing rung (default 30).") var newtonIterations: Int?
     @Option(help: "YAML file with the same settings (keys are the long option names).") var config: String?
     @Option(name: .customLong("data-dir"), help: "Folder of the data sets (default: Experiments/data).") var dataDirectory: String?
     @Option(help: "Folder for train.json, loss.csv (SGD/Adam) and rungs.csv (annealing).") var out: String?

@@ -9,7 +9,7 @@ struct TrainSettings {
     /// The keys a config file may hold (the long option names).
     static let allowedKeys = ["dataset", "method", "form", "horizon", "layers", "width", "activation", "antisymmetric",
                               "shift", "rf", "anneal-steps", "anneal-factor", "epochs", "batch", "lr", "momentum",
-                              "tikhonov", "smoothness", "readout-tikhonov", "seed", "samples"]
+                              "tikhonov", "smoothness", "readout-tikhonov", "seed", "samples", "newton-iterations"]
 
     let configuration: TrainingConfiguration
 
@@ -70,6 +70,7 @@ struct TrainSettings {
         if let v = try double("smoothness", c.smoothness) { s.smoothness = v }
         if let v = try double("readout-tikhonov", c.readoutTikhonov) { s.readoutTikhonov = v }
         if let v = try int("samples", c.samples) { s.samples = v }
+        if let v = try int("newton-iterations", c.newtonIterations) { s.newtonIterations = v }
         if let v = try int("seed", c.seed.map { Int(truncatingIfNeeded: $0) }) { s.seed = UInt64(truncatingIfNeeded: v) }
         do {
             try s.validate()

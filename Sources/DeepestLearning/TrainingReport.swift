@@ -1,0 +1,27 @@
+/// The outcome of one training run. Encodes exactly the JSON keys of `deepest train` (dataset, method,
+/// trainLoss, trainAccuracy, testAccuracy or testRMSE, action, annealingRungs, epochs, seconds,
+/// gradientEvaluations); `status`, `lossPerEpoch` and `rungs` are for tables and result files.
+public struct TrainingReport: Sendable, Encodable {
+    public let dataset: String
+    public let method: String
+    public let trainLoss: Double
+    public let trainAccuracy: Double?
+    public let testAccuracy: Double?
+    public let testRMSE: Double?
+    /// The action at the solution (boundary value methods only).
+    public let action: Double?
+    public let annealingRungs: Int?
+    public let epochs: Int?
+    public let seconds: Double
+    public let gradientEvaluations: Int
+    /// Mean minibatch loss per epoch (SGD/Adam), not part of the JSON summary.
+    public let lossPerEpoch: [Double]
+    public let status: String
+    /// Per annealing rung (symplectic-euler method): r_f, action split, solver statistics.
+    public var rungs: [AnnealingRung] = []
+
+    enum CodingKeys: String, CodingKey {
+        case dataset, method, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
+        case gradientEvaluations
+    }
+}
