@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test demo clean bench-bvp
+.PHONY: deps build release test demo clean bench-bvp bench-sde bench-resnet
 
 deps:
 	@scripts/install-deps.sh
@@ -32,22 +32,20 @@ demo: release
 
 # Collocation against scipy.integrate.solve_bvp, side by side (Experiments/bench-bvp/bench.py).
 bench-bvp: release
-	@$(PYTHON) -c "import scipy, numpy" 2>/dev/null || $(PYTHON) -m pip install --user scipy numpy
+	@scripts/install-deps.sh python numpy scipy
 	$(PYTHON) Experiments/bench-bvp/bench.py
 
 clean:
 	rm -rf .build
 
-# One epoch of the Swift ResNet baseline against PyTorch on the CPU (NumPy if torch is missing).
-.PHONY: bench-resnet
+# One epoch of the Swift ResNet baseline against PyTorch on the CPU (NumPy if torch is missing), and
+# the Schur-complement Newton solve's cost against the number of samples.
 bench-resnet: deps
-	$(PYTHON) -c "import torch" 2>/dev/null || $(PYTHON) -m pip install torch --index-url https://download.pytorch.org/whl/cpu || $(PYTHON) -m pip install torch || true
-	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py
+	@scripts/install-deps.sh python numpy torch || echo "torch could not be installed: comparing with NumPy" >&2
+	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py && .build/release/BenchSchur
 
 # Stochastic engine: OU Euler–Maruyama (10,000 paths x 1,000 steps) against vectorised NumPy in the same
 # run, the cost of our own normals, and the stochastic heat equation (256 modes x 10,000 steps x 100 paths).
-.PHONY: bench-sde
 bench-sde: deps
 	@scripts/install-deps.sh python numpy
 	cd Experiments/bench-sde && $(SWIFT) build -c release && $(PYTHON) run.py
-	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py && .build/release/BenchSchur
