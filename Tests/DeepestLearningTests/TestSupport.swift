@@ -1,4 +1,5 @@
 import Foundation
+import Testing
 @testable import DeepestLearning
 import NumericCore
 
@@ -48,4 +49,18 @@ func randomVector(_ n: Int, seed: UInt64, scale: Double = 1) -> [Double] {
     var v = [Double](repeating: 0, count: n)
     stream.fillGaussian(&v, standardDeviation: scale)
     return v
+}
+
+/// The finite-difference helper every gradient test relies on: on f(u) = Σ sin(u_i) + u_0 u_1 its
+/// result must match the exact gradient to the O(ε²) truncation error of central differences.
+@Suite struct TestSupportTests {
+    @Test func centralDifferencesMatchAnExactGradient() {
+        let u = randomVector(6, seed: 5)
+        let f: ([Double]) -> Double = { v in v.reduce(0) { $0 + sin($1) } + v[0] * v[1] }
+        var exact = u.map { cos($0) }
+        exact[0] += u[1]
+        exact[1] += u[0]
+        #expect(relativeError(centralDifferences(u, f), exact) < 1e-9)
+        #expect(relativeError(exact, exact) == 0)
+    }
 }
