@@ -128,6 +128,7 @@ extension ChebyshevCollocation: BoundaryValueAlgorithm {
         var derivatives = FieldDerivatives(problem: problem)
         var residual = [Double](repeating: 0, count: size)
         var column = [Double](repeating: 0, count: points), derivative = column
+        var workspace = [Double](repeating: 0, count: points + 1)
         var f = [Double](repeating: 0, count: size)
         let conditions = problem.boundaryConditions
 
@@ -142,7 +143,6 @@ extension ChebyshevCollocation: BoundaryValueAlgorithm {
                 for j in 0..<points { column[j] = y[j * n + component] }
                 column.withUnsafeBufferPointer { c in
                     derivative.withUnsafeMutableBufferPointer { dv in
-                        var workspace = [Double](repeating: 0, count: points + 1)
                         workspace.withUnsafeMutableBufferPointer { w in differentiation.derivative(c, into: dv, workspace: w) }
                     }
                 }
