@@ -68,14 +68,7 @@ struct SDECommand: ParsableCommand {
     }
 
     func run() throws {
-        guard paths > 0 else { throw CommandFailure("--paths must be > 0 (got \(paths))") }
-        guard horizon.isFinite, horizon > 0 else { throw CommandFailure("--horizon must be > 0 (got \(horizon))") }
-        guard dt.isFinite, dt > 0, dt <= horizon else { throw CommandFailure("--dt must be in (0, horizon = \(horizon)] (got \(dt))") }
-        let stepsValue = (horizon / dt).rounded()
-        guard abs(stepsValue * dt - horizon) <= 1e-9 * horizon, stepsValue <= 1e9 else {
-            throw CommandFailure("--dt \(dt) must divide --horizon \(horizon) into a whole number of steps")
-        }
-        let steps = Int(stepsValue)
+        let steps = try EnsembleGrid.steps(paths: paths, dt: dt, horizon: horizon)
         do {
             switch problem {
             case .gbm:

@@ -63,15 +63,8 @@ struct SPDECommand: ParsableCommand {
         guard let side = StochasticHeatEquation.Boundary(rawValue: boundary) else {
             throw CommandFailure("unknown --boundary '\(boundary)'; valid: neumann, dirichlet")
         }
-        guard paths > 0 else { throw CommandFailure("--paths must be > 0 (got \(paths))") }
         guard modes > 0 else { throw CommandFailure("--modes must be > 0 (got \(modes))") }
-        guard horizon.isFinite, horizon > 0 else { throw CommandFailure("--horizon must be > 0 (got \(horizon))") }
-        guard dt.isFinite, dt > 0, dt <= horizon else { throw CommandFailure("--dt must be in (0, horizon = \(horizon)] (got \(dt))") }
-        let stepsValue = (horizon / dt).rounded()
-        guard abs(stepsValue * dt - horizon) <= 1e-9 * horizon, stepsValue <= 1e9 else {
-            throw CommandFailure("--dt \(dt) must divide --horizon \(horizon) into a whole number of steps")
-        }
-        let steps = Int(stepsValue)
+        let steps = try EnsembleGrid.steps(paths: paths, dt: dt, horizon: horizon)
         let sine: @Sendable (Double) -> Double = { (u: Double) -> Double in sin(u) }
         let equation: StochasticHeatEquation
         do {
