@@ -69,6 +69,7 @@ public final class AlmostBlockDiagonalLU {
     /// fill `blockRow(j)` for every j and the boundary blocks, then call `factorPrepared()`.
     /// - Throws: `InvalidArgument` unless n >= 1, N >= 0 and 0 <= na <= n.
     public func prepare(blockSize n: Int, blockCount count: Int, topRows na: Int) throws {
+        Parallel.useSingleThreadedBLAS()
         try Validate.positive(n, "blockSize")
         try Validate.atLeast(count, 0, "blockCount")
         guard na >= 0, na <= n else { throw InvalidArgument("topRows", na, "must be in 0...\(n)") }

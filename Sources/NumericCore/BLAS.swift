@@ -15,6 +15,7 @@ public enum BLAS {
         beta: Double = 0, c: UnsafeMutablePointer<Double>, ldc: Int
     ) {
         guard m > 0, n > 0 else { return }
+        Parallel.useSingleThreadedBLAS()
         cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
@@ -26,6 +27,7 @@ public enum BLAS {
         x: UnsafePointer<Double>, beta: Double = 0, y: UnsafeMutablePointer<Double>
     ) {
         guard m > 0, n > 0 else { return }
+        Parallel.useSingleThreadedBLAS()
         cblas_dgemv(CblasRowMajor, transpose ? CblasTrans : CblasNoTrans, Int32(m), Int32(n), alpha, a, Int32(lda),
                     x, 1, beta, y, 1)
     }

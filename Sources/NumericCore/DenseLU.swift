@@ -149,6 +149,7 @@ public struct DenseLU: Sendable {
 
     static func factorBlocked(_ a: UnsafeMutablePointer<Double>, rows: Int, columns: Int, rowStride: Int,
                               eliminate: Int, pivots: UnsafeMutablePointer<Int>) -> Int? {
+        Parallel.useSingleThreadedBLAS()
         let panelWidth = eliminate >= 96 ? 24 : 8
         var k0 = 0
         while k0 < eliminate {

@@ -26,6 +26,14 @@ public enum Parallel {
         return true
     }()
 
+    /// Switches OpenBLAS to one thread (once per process). Called by every NumericCore routine that
+    /// reaches BLAS: the package parallelises over samples, paths and segments itself, and OpenBLAS's
+    /// own threads on the small blocks of structured solves only spin (measured with perf: ~10% of a
+    /// collocation solve in sched_yield).
+    @usableFromInline static func useSingleThreadedBLAS() {
+        _ = singleThreadedBLAS
+    }
+
     /// Runs `body(i)` for i in 0..<count, concurrently when count > 1.
     public static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
         _ = singleThreadedBLAS
