@@ -6,7 +6,8 @@ import NumericCore
 /// or Lagrangian form) with precision annealing: r_f = r_f0 · a^β, β = 0..B, each rung solved by the
 /// given algorithm warm-started from the previous rung's solution (its dense output is the guess).
 /// Exact inputs (R_in = ∞), R_out = 1, a trained readout (μ = readout Tikhonov), α = smoothness > 0.
-/// The first rung starts from the lifted inputs, the initial weights and readout, zero momenta.
+/// The first rung starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the first layer's
+/// initial weights θ0 (constant in depth), zero momenta, the initial readout.
 /// A rung that fails after the first ends the schedule (its record keeps the failure status); the
 /// network is read out from the last successful rung as the ResNet of the configuration with
 /// θ_n = θ(n h). The shared engine of `CollocationTraining`, `MultipleShootingTraining` and
@@ -54,12 +55,8 @@ public enum BoundaryValueTraining {
             if let previous {
                 guess = .solution(previous)
             } else {
-                var y = [Double](repeating: 0, count: layout.dimension)
-                for i in 0..<(m * d) { y[i] = inputs[i] }
-                for i in 0..<q { y[layout.weightOffset + i] = theta0[i] }
-                for i in 0..<k { y[layout.readoutOffset + i] = readout0[i] }
-                let constant = y
-                guess = .function({ _ in constant }, nodes: max(net.layers + 1, 5))
+                guess = firstGuess(field: field, inputs: inputs, theta: theta0, readout: readout0, layout: layout,
+                                   horizon: c.horizon, nodes: max(net.layers + 1, 5))
             }
             let solution = try solve(try built.boundaryValueProblem(), algorithm, initialGuess: guess)
             evaluations += solution.stats.fieldEvaluations
@@ -94,5 +91,40 @@ public enum BoundaryValueTraining {
             action: rungs.last?.action, annealingRungs: rungs.count, epochs: nil, seconds: seconds,
             gradientEvaluations: evaluations, lossPerEpoch: [], status: rungs.last?.status ?? "none", rungs: rungs)
         return (report, parameters)
+    }
+
+    /// The first rung's guess on `nodes` equally spaced nodes: x_k(t) the RK4 flow (8 steps per
+    /// interval) of ẋ = F(x, θ) from the inputs, θ constant, momenta and conjugates zero, the readout
+    /// constant. Its model residual ẋ − F vanishes, so only the end conditions are violated.
+    static func firstGuess<Field: DepthField>(field: Field, inputs: [Double], theta: [Double], readout: [Double],
+                                              layout: TrainingStateLayout, horizon: Double, nodes: Int) -> InitialGuess {
+        let n = layout.dimension, d = layout.width, states = layout.states, substeps = 8
+        let h = horizon / Double((nodes - 1) * substeps)
+        var mesh = [Double](), values = [Double]()
+        var x = inputs
+        var k1 = [Double](repeating: 0, count: d), k2 = k1, k3 = k1, k4 = k1, stage = k1
+        for node in 0..<nodes {
+            mesh.append(node == nodes - 1 ? horizon : horizon * Double(node) / Double(nodes - 1))
+            var y = [Double](repeating: 0, count: n)
+            for i in 0..<states { y[i] = x[i] }
+            for i in 0..<theta.count { y[layout.weightOffset + i] = theta[i] }
+            for i in 0..<readout.count { y[layout.readoutOffset + i] = readout[i] }
+            values += y
+            guard node < nodes - 1 else { break }
+            for _ in 0..<substeps {
+                for s in 0..<layout.samples {
+                    let xs = Array(x[(s * d)..<((s + 1) * d)])
+                    field.value(x: xs, theta: theta, into: &k1)
+                    for i in 0..<d { stage[i] = xs[i] + 0.5 * h * k1[i] }
+                    field.value(x: stage, theta: theta, into: &k2)
+                    for i in 0..<d { stage[i] = xs[i] + 0.5 * h * k2[i] }
+                    field.value(x: stage, theta: theta, into: &k3)
+                    for i in 0..<d { stage[i] = xs[i] + h * k3[i] }
+                    field.value(x: stage, theta: theta, into: &k4)
+                    for i in 0..<d { x[s * d + i] = xs[i] + h / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]) }
+                }
+            }
+        }
+        return .mesh(mesh, values: values)
     }
 }
