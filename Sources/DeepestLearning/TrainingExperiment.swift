@@ -43,8 +43,10 @@ public enum TrainingExperiment {
                                                 progress: progress)
         case .collocation:
             return try CollocationTraining.run(c, split: split, rungProgress: rungProgress)
-        case .multipleShooting, .chebyshev:
-            throw MethodUnavailable(description: "method \(c.method.rawValue) is not available yet: its solver (issue 3) is not merged in this build; use symplectic-euler (the discrete BVP with annealing), sgd or adam")
+        case .multipleShooting:
+            return try MultipleShootingTraining.run(c, split: split, rungProgress: rungProgress)
+        case .chebyshev:
+            return try ChebyshevTraining.run(c, split: split, rungProgress: rungProgress)
         }
         let seconds = Date().timeIntervalSince(start)
         let p = result.parameters

@@ -59,9 +59,26 @@ def test_bad_config_key_names_the_key_and_the_allowed_ones(tmp_path):
     assert "learning-rate" in message and "lr" in message and "epochs" in message
 
 
-def test_unavailable_boundary_value_method_fails_in_one_line():
-    message = one_line_failure(run("train", "--dataset", "spirals", "--method", "chebyshev"))
-    assert "chebyshev" in message
+def test_dense_boundary_value_methods_refuse_large_problems_in_one_line():
+    for method in ("chebyshev", "multiple-shooting", "collocation"):
+        message = one_line_failure(run("train", "--dataset", "spirals", "--method", method))
+        assert method in message and "unknowns" in message
+
+
+def test_boundary_value_methods_complete_the_annealing_rungs_on_a_tiny_problem():
+    small = ["--dataset", "sine", "--samples", "3", "--width", "2", "--layers", "16", "--horizon", "0.5",
+             "--smoothness", "10", "--tikhonov", "1", "--readout-tikhonov", "1", "--anneal-steps", "2",
+             "--format", "json"]
+    actions = {}
+    for method in ("multiple-shooting", "chebyshev", "collocation"):
+        result = run("train", "--method", method, *small)
+        assert result.returncode == 0, result.stderr
+        report = json.loads(result.stdout)
+        assert report["method"] == method and report["annealingRungs"] == 3
+        actions[method] = report["action"]
+    # the same stationary point of the same action, to the solvers' tolerances
+    assert abs(actions["multiple-shooting"] - actions["chebyshev"]) <= 1e-6 * abs(actions["chebyshev"])
+    assert abs(actions["collocation"] - actions["chebyshev"]) <= 1e-4 * abs(actions["chebyshev"])
 
 
 def test_train_json_keys_for_regression_and_classification(tmp_path):

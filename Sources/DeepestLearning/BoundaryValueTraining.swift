@@ -1,0 +1,130 @@
+import BoundaryValue
+import Foundation
+import NumericCore
+
+/// Training by a BoundaryValue solver of the continuum boundary value problem (version b, Hamiltonian
+/// or Lagrangian form) with precision annealing: r_f = r_f0 · a^β, β = 0..B, each rung solved by the
+/// given algorithm warm-started from the previous rung's solution (its dense output is the guess).
+/// Exact inputs (R_in = ∞), R_out = 1, a trained readout (μ = readout Tikhonov), α = smoothness > 0.
+/// The first rung starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the first layer's
+/// initial weights θ0 (constant in depth), zero momenta, the initial readout.
+/// A rung that fails after the first ends the schedule (its record keeps the failure status); the
+/// network is read out from the last successful rung as the ResNet of the configuration with
+/// θ_n = θ(n h). The shared engine of `CollocationTraining`, `MultipleShootingTraining` and
+/// `ChebyshevTraining` (Notes/deepest-learning-action.md §9).
+public enum BoundaryValueTraining {
+    /// Unknowns per depth of the boundary value state, n = 2(M d + q) + k, in both forms.
+    public static func stateDimension(_ c: TrainingConfiguration, split: DatasetCatalog.Split) throws -> Int {
+        let net = try TrainingExperiment.network(c, data: split.train)
+        return 2 * (split.train.count * net.width + net.field.parameterCount) + net.readoutParameterCount
+    }
+
+    /// Runs the annealing schedule of `c` with `algorithm` on every rung.
+    public static func run<Algorithm: BoundaryValueAlgorithm>(
+        _ c: TrainingConfiguration, split: DatasetCatalog.Split, algorithm: Algorithm,
+        rungProgress: ((Int, AnnealingRung) -> Void)? = nil
+    ) throws -> (report: TrainingReport, parameters: [Double]) {
+        try c.validate()
+        try Validate.positive(c.smoothness, "smoothness")
+        let net = try TrainingExperiment.network(c, data: split.train)
+        let field = net.field, d = net.width, q = field.parameterCount, k = net.readoutParameterCount
+        let m = split.train.count
+        var inputs = [Double](repeating: 0, count: m * d)
+        let mIn = net.inputDimension
+        for s in 0..<m {
+            let lifted = net.lift.apply(Array(split.train.inputs[(s * mIn)..<((s + 1) * mIn)]))
+            for i in 0..<d { inputs[s * d + i] = lifted[i] }
+        }
+        let targets = try net.targetRows(split.train)
+        let initial = net.initialParameters(seed: c.seed)
+        let theta0 = Array(initial[0..<q]), readout0 = Array(initial[net.readoutOffset...])
+        let start = Date()
+        var previous: BoundaryValueSolution?
+        var previousLayout: TrainingStateLayout?
+        var rungs = [AnnealingRung]()
+        var evaluations = 0
+        for beta in 0...c.annealSteps {
+            let precision = c.modelPrecision * pow(c.annealFactor, Double(beta))
+            let problem = try ContinuousTrainingProblem(
+                field: field, horizon: c.horizon, inputs: inputs, readout: net.readout, targets: targets,
+                readoutParameters: .trained(tikhonov: c.readoutTikhonov), modelPrecision: precision,
+                smoothness: c.smoothness, tikhonov: c.tikhonov, inputWeight: .infinity, outputWeight: 1)
+            let built = c.form == .hamiltonian ? try problem.hamiltonianForm() : try problem.lagrangianForm()
+            let layout = built.layout
+            let guess: InitialGuess
+            if let previous {
+                guess = .solution(previous)
+            } else {
+                guess = firstGuess(field: field, inputs: inputs, theta: theta0, readout: readout0, layout: layout,
+                                   horizon: c.horizon, nodes: max(net.layers + 1, 5))
+            }
+            let solution = try solve(try built.boundaryValueProblem(), algorithm, initialGuess: guess)
+            evaluations += solution.stats.fieldEvaluations
+            let action = continuumAction(problem, layout: layout, form: c.form, solution: solution)
+            let rung = AnnealingRung(beta: beta, modelPrecision: precision, action: action.total, parts: action,
+                                     gradientNorm: solution.maxResidual, iterations: solution.stats.newtonIterations,
+                                     evaluations: solution.stats.fieldEvaluations, status: solution.status.rawValue)
+            rungs.append(rung)
+            rungProgress?(beta, rung)
+            if !solution.succeeded && previous != nil { break }
+            previous = solution
+            previousLayout = layout
+        }
+        let seconds = Date().timeIntervalSince(start)
+        var parameters = initial
+        if let solution = previous, let layout = previousLayout {
+            for n in 0..<net.layers {
+                let y = solution.value(at: Double(n) * net.stepSize)
+                for i in 0..<q { parameters[net.layerOffset(n) + i] = y[layout.weightOffset + i] }
+            }
+            let y = solution.value(at: c.horizon)
+            for i in 0..<k { parameters[net.readoutOffset + i] = y[layout.readoutOffset + i] }
+        }
+        let reg = try Regularization(tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov)
+        let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
+        let classification = split.train.isClassification
+        let report = TrainingReport(
+            dataset: c.dataset.rawValue, method: c.method.rawValue, trainLoss: loss.value(parameters: parameters),
+            trainAccuracy: classification ? Metrics.accuracy(network: net, parameters: parameters, data: split.train) : nil,
+            testAccuracy: classification ? Metrics.accuracy(network: net, parameters: parameters, data: split.test) : nil,
+            testRMSE: classification ? nil : Metrics.rootMeanSquareError(network: net, parameters: parameters, data: split.test),
+            action: rungs.last?.action, annealingRungs: rungs.count, epochs: nil, seconds: seconds,
+            gradientEvaluations: evaluations, lossPerEpoch: [], status: rungs.last?.status ?? "none", rungs: rungs)
+        return (report, parameters)
+    }
+
+    /// The first rung's guess on `nodes` equally spaced nodes: x_k(t) the RK4 flow (8 steps per
+    /// interval) of ẋ = F(x, θ) from the inputs, θ constant, momenta and conjugates zero, the readout
+    /// constant. Its model residual ẋ − F vanishes, so only the end conditions are violated.
+    static func firstGuess<Field: DepthField>(field: Field, inputs: [Double], theta: [Double], readout: [Double],
+                                              layout: TrainingStateLayout, horizon: Double, nodes: Int) -> InitialGuess {
+        let n = layout.dimension, d = layout.width, states = layout.states, substeps = 8
+        let h = horizon / Double((nodes - 1) * substeps)
+        var mesh = [Double](), values = [Double]()
+        var x = inputs
+        var k1 = [Double](repeating: 0, count: d), k2 = k1, k3 = k1, k4 = k1, stage = k1
+        for node in 0..<nodes {
+            mesh.append(node == nodes - 1 ? horizon : horizon * Double(node) / Double(nodes - 1))
+            var y = [Double](repeating: 0, count: n)
+            for i in 0..<states { y[i] = x[i] }
+            for i in 0..<theta.count { y[layout.weightOffset + i] = theta[i] }
+            for i in 0..<readout.count { y[layout.readoutOffset + i] = readout[i] }
+            values += y
+            guard node < nodes - 1 else { break }
+            for _ in 0..<substeps {
+                for s in 0..<layout.samples {
+                    let xs = Array(x[(s * d)..<((s + 1) * d)])
+                    field.value(x: xs, theta: theta, into: &k1)
+                    for i in 0..<d { stage[i] = xs[i] + 0.5 * h * k1[i] }
+                    field.value(x: stage, theta: theta, into: &k2)
+                    for i in 0..<d { stage[i] = xs[i] + 0.5 * h * k2[i] }
+                    field.value(x: stage, theta: theta, into: &k3)
+                    for i in 0..<d { stage[i] = xs[i] + h * k3[i] }
+                    field.value(x: stage, theta: theta, into: &k4)
+                    for i in 0..<d { x[s * d + i] = xs[i] + h / 6 * (k1[i] + 2 * k2[i] + 2 * k3[i] + k4[i]) }
+                }
+            }
+        }
+        return .mesh(mesh, values: values)
+    }
+}

@@ -1,0 +1,99 @@
+import BoundaryValue
+import Foundation
+import NumericCore
+import Testing
+@testable import DeepestLearning
+
+/// The training formulation solved by multiple shooting and Chebyshev collocation: V1 against its
+/// closed form (MATH.md §4), and tiny annealed training runs of the three BoundaryValue methods
+/// against each other and the envelope theorem.
+@Suite struct BoundaryValueTrainingTests {
+    static let shooting = MultipleShooting(integrator: .rungeKutta4(steps: 400), segments: 4, tolerance: 1e-11)
+    static let chebyshev = ChebyshevCollocation(tolerance: 1e-13)
+
+    /// V1 (Hamiltonian form) by multiple shooting, RK4 with h = T/400 (global error O(h⁴) ≈ 1e-10 here):
+    /// p(0) = p0 to 1e-8 relative, x(t) to 1e-8, and the action at the solution (Simpson on the RK4
+    /// mesh, O(h⁴)) equals the closed-form minimum action to 1e-8 relative.
+    @Test func v1ByMultipleShootingMatchesTheClosedForm() throws {
+        try checkV1(Self.shooting, stateTolerance: 1e-8, actionTolerance: 1e-8)
+    }
+
+    /// V1 by Chebyshev collocation (tail tolerance 1e-13: spectral, the states to 1e-11); the action's
+    /// Simpson rule on the Chebyshev nodes is O(h⁴) in the largest spacing πT/(2N), so 1e-6 relative.
+    @Test func v1ByChebyshevMatchesTheClosedForm() throws {
+        try checkV1(Self.chebyshev, stateTolerance: 1e-11, actionTolerance: 1e-6)
+    }
+
+    func checkV1<Algorithm: BoundaryValueAlgorithm>(_ algorithm: Algorithm, stateTolerance: Double,
+                                                     actionTolerance: Double) throws {
+        let v = ContinuousTrainingProblemTests.V1()
+        let spec = try v.problem()
+        let built = try spec.hamiltonianForm()
+        let solution = try solve(try built.boundaryValueProblem(), algorithm,
+                                 initialGuess: .function({ _ in [v.y0, 0] }, nodes: 11))
+        try #require(solution.succeeded, "\(solution.message)")
+        let p0Error = abs(solution.value(at: 0)[1] - v.p0) / abs(v.p0)
+        #expect(p0Error < stateTolerance, "p(0) = \(solution.value(at: 0)[1]) vs p0 = \(v.p0)")
+        var xError = 0.0
+        for t in stride(from: 0.0, through: v.horizon, by: v.horizon / 16) { xError = max(xError, abs(solution.value(at: t)[0] - v.x(t))) }
+        #expect(xError < stateTolerance, "max |x − x*| = \(xError)")
+        let action = BoundaryValueTraining.continuumAction(spec, layout: built.layout, form: .hamiltonian, solution: solution)
+        let actionError = abs(action.total - v.minimumAction) / v.minimumAction
+        #expect(actionError < actionTolerance, "A = \(action.total) vs A* = \(v.minimumAction)")
+    }
+
+    /// Sine, 3 samples, width 2, 16 layers (the first rung's guess takes θ from the first layer's
+    /// initial weights; stationary points of the action are not unique, and all three methods must
+    /// start in the basin of the same one to be compared), T = 0.5, α = 10, λ = μ = 1 (a well-conditioned problem:
+    /// with the default λ = μ = 1e-4 collocation's first rung does not converge from the constant
+    /// guess either), r_f = 1·2^β for β = 0..3. Every method completes all four
+    /// rungs with status success; by the envelope theorem dA*/dr_f = ½∫Σ|ẋ − F|² ≥ 0 along the
+    /// continuation branch, so the rung actions do not decrease; multiple shooting (RK4, h = T/400) and
+    /// Chebyshev agree rung by rung to 1e-6 relative, and collocation (residual tolerance 1e-6, order 4)
+    /// agrees with them to 1e-4 relative.
+    @Test func tinySineRunsAgreeAcrossMethods() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
+        let split = try DatasetCatalog.sine.load(from: directory)
+        var reports = [TrainingMethod: TrainingReport]()
+        for method in [TrainingMethod.multipleShooting, .chebyshev, .collocation] {
+            var c = TrainingConfiguration.defaults(dataset: .sine, method: method)
+            c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.annealSteps = 3
+            c.tikhonov = 1; c.readoutTikhonov = 1
+            let report = try TrainingExperiment.run(c, split: split).report
+            reports[method] = report
+            #expect(report.status == "success" && report.annealingRungs == 4,
+                    "\(method.rawValue): \(report.rungs.map { "\($0.beta) \($0.status)" })")
+            let actions = report.rungs.map(\.action)
+            for i in 1..<actions.count {
+                #expect(actions[i] >= actions[i - 1] * (1 - 1e-8), "\(method.rawValue) actions \(actions)")
+            }
+        }
+        let shooting = try #require(reports[.multipleShooting]), chebyshev = try #require(reports[.chebyshev])
+        let collocation = try #require(reports[.collocation])
+        for (i, rung) in shooting.rungs.enumerated() where i < chebyshev.rungs.count && i < collocation.rungs.count {
+            let scale = abs(rung.action)
+            #expect(abs(rung.action - chebyshev.rungs[i].action) < 1e-6 * scale,
+                    "rung \(i): multiple shooting \(rung.action), Chebyshev \(chebyshev.rungs[i].action)")
+            #expect(abs(rung.action - collocation.rungs[i].action) < 1e-4 * scale,
+                    "rung \(i): multiple shooting \(rung.action), collocation \(collocation.rungs[i].action)")
+        }
+    }
+
+    /// The dense methods refuse large problems in one line naming the size and the limit.
+    @Test func denseMethodsRefuseLargeProblems() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
+        let split = try DatasetCatalog.sine.load(from: directory)
+        for method in [TrainingMethod.multipleShooting, .chebyshev] {
+            var c = TrainingConfiguration.defaults(dataset: .sine, method: method)
+            c.samples = 50; c.smoothness = 1
+            do {
+                _ = try TrainingExperiment.run(c, split: split)
+                Issue.record("\(method.rawValue) accepted 50 samples")
+            } catch let error as MethodUnavailable {
+                #expect(error.description.contains(method.rawValue) && !error.description.contains("\n"), "\(error)")
+            }
+        }
+    }
+}
