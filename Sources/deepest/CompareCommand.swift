@@ -37,20 +37,7 @@ struct CompareCommand: ParsableCommand {
             let shape = bvpSettings.configuration
             c.width = shape.width; c.layers = shape.layers; c.horizon = shape.horizon; c.activation = shape.activation
             c.antisymmetric = shape.antisymmetric; c.shift = shape.shift; c.seed = shape.seed; c.samples = shape.samples
-            let progress = ProgressReporter("\(method.rawValue) epoch", total: c.epochs)
-            let rungProgress = ProgressReporter("\(method.rawValue) rung", total: c.annealSteps + 1)
-            do {
-                let outcome = try TrainingExperiment.run(c, split: split, progress: { e, l in
-                    progress.update(e, detail: "loss \(Output.sci(l))")
-                }, rungProgress: { b, r in
-                    rungProgress.update(b + 1, detail: "action \(Output.sci(r.action))")
-                })
-                reports.append(outcome.report)
-            } catch let error as MethodUnavailable {
-                throw CommandFailure(error.description)
-            } catch let error as InvalidArgument {
-                throw CommandFailure(error.description)
-            }
+            reports.append(try TrainingRun.run(c, split: split, label: method.rawValue).report)
         }
         let header = ["method", "train loss", "train acc", "test acc", "test RMSE", "action", "seconds", "grad evals", "status"]
         let rows = reports.map { r in
@@ -67,17 +54,10 @@ struct CompareCommand: ParsableCommand {
                                         r.action.map { "\($0)" } ?? "", "\(r.seconds)", "\(r.gradientEvaluations)", r.status]
                 csv += fields.joined(separator: ",") + "\n"
                 if !r.lossPerEpoch.isEmpty {
-                    var loss = "epoch,loss\n"
-                    for (i, l) in r.lossPerEpoch.enumerated() { loss += "\(i + 1),\(l)\n" }
-                    try AtomicFile.write(loss, to: folder.appendingPathComponent("\(r.method)-loss.csv"))
+                    try AtomicFile.write(TrainingRun.lossCSV(r), to: folder.appendingPathComponent("\(r.method)-loss.csv"))
                 }
                 if !r.rungs.isEmpty {
-                    var rungs = "beta,rf,action,dataMisfit,modelError,smoothness,tikhonov,iterations,status\n"
-                    for g in r.rungs {
-                        rungs += "\(g.beta),\(g.modelPrecision),\(g.action),\(g.parts.dataMisfit),\(g.parts.modelError),"
-                        rungs += "\(g.parts.smoothness),\(g.parts.tikhonov),\(g.iterations),\(g.status)\n"
-                    }
-                    try AtomicFile.write(rungs, to: folder.appendingPathComponent("\(r.method)-rungs.csv"))
+                    try AtomicFile.write(TrainingRun.rungsCSV(r), to: folder.appendingPathComponent("\(r.method)-rungs.csv"))
                 }
             }
             try AtomicFile.write(csv, to: folder.appendingPathComponent("compare.csv"))

@@ -19,34 +19,14 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let settings = try TrainSettings(command: options)
         let split = try loadSplit(settings.configuration.dataset, directory: options.dataDirectory)
-        let progress = ProgressReporter("epoch", total: settings.configuration.epochs)
-        let rungProgress = ProgressReporter("annealing rung", total: settings.configuration.annealSteps + 1)
-        let outcome: (report: TrainingReport, parameters: [Double])
-        do {
-            outcome = try TrainingExperiment.run(settings.configuration, split: split, progress: { epoch, loss in
-                progress.update(epoch, detail: "loss \(Output.sci(loss))")
-            }, rungProgress: { beta, rung in
-                rungProgress.update(beta + 1, detail: "r_f \(Output.sci(rung.modelPrecision)) action \(Output.sci(rung.action))")
-            })
-        } catch let error as MethodUnavailable {
-            throw CommandFailure(error.description)
-        } catch let error as InvalidArgument {
-            throw CommandFailure(error.description)
-        }
+        let outcome = try TrainingRun.run(settings.configuration, split: split)
         let report = outcome.report
         if let out = options.out {
             let folder = URL(fileURLWithPath: out)
             try AtomicFile.write(try Output.json(report) + "\n", to: folder.appendingPathComponent("train.json"))
-            var csv = "epoch,loss\n"
-            for (i, l) in report.lossPerEpoch.enumerated() { csv += "\(i + 1),\(l)\n" }
-            try AtomicFile.write(csv, to: folder.appendingPathComponent("loss.csv"))
+            try AtomicFile.write(TrainingRun.lossCSV(report), to: folder.appendingPathComponent("loss.csv"))
             if !report.rungs.isEmpty {
-                var rungs = "beta,rf,action,dataMisfit,modelError,smoothness,tikhonov,gradientNorm,iterations,evaluations,status\n"
-                for r in report.rungs {
-                    rungs += "\(r.beta),\(r.modelPrecision),\(r.action),\(r.parts.dataMisfit),\(r.parts.modelError),"
-                    rungs += "\(r.parts.smoothness),\(r.parts.tikhonov),\(r.gradientNorm),\(r.iterations),\(r.evaluations),\(r.status)\n"
-                }
-                try AtomicFile.write(rungs, to: folder.appendingPathComponent("rungs.csv"))
+                try AtomicFile.write(TrainingRun.rungsCSV(report), to: folder.appendingPathComponent("rungs.csv"))
             }
         }
         try Output.emit(report, format: format) {
