@@ -46,7 +46,9 @@ public enum Parallel {
     }
 
     /// Splits 0..<count into `workerCount` contiguous ranges and runs `body(range)` on each; use when
-    /// per-item work is small and a worker should keep its own workspace across items.
+    /// per-item work is small and a worker should keep its own workspace across items. The ranges
+    /// depend on the number of cores, so results must go to per-item slots: a per-range partial sum
+    /// would make the result depend on the machine (use `forEach` over fixed blocks for that).
     public static func forEachChunk(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
         let chunks = max(1, min(workerCount, count))
         forEach(chunks) { c in
