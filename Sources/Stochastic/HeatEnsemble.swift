@@ -64,7 +64,10 @@ public func solve(_ problem: StochasticHeatEquation, _ ensemble: HeatEnsemble,
                 let energyOut = SharedMutablePointer(e.baseAddress!), squareOut = SharedMutablePointer(s.baseAddress!)
                 let failedOut = SharedMutablePointer(f.baseAddress!)
                 Parallel.forEachChunk(paths) { range in
-                    guard let stepper = try? HeatEquationStepper(problem, scheme: scheme, modes: modes, timeStep: timeStep) else { return }
+                    guard let stepper = try? HeatEquationStepper(problem, scheme: scheme, modes: modes, timeStep: timeStep) else {
+                        for path in range { failedOut[path] = 1 }  // never reached: the same construction succeeded above
+                        return
+                    }
                     var increments = [Double](repeating: 0, count: modes)
                     for path in range {
                         stepper.reset()
