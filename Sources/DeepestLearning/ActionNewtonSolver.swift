@@ -100,10 +100,10 @@ public final class ActionNewtonSolver {
         action.targets.withUnsafeBufferPointer { tt in
         sampleStorage.withUnsafeMutableBufferPointer { ss in
         blockWorkspace.withUnsafeMutableBufferPointer { ww in
-            let u = SharedMutablePointer(UnsafeMutablePointer(mutating: uu.baseAddress!))
-            let grad = SharedMutablePointer(UnsafeMutablePointer(mutating: gg.baseAddress!))
-            let inputs = SharedMutablePointer(UnsafeMutablePointer(mutating: ii.baseAddress!))
-            let targets = SharedMutablePointer(UnsafeMutablePointer(mutating: tt.baseAddress!))
+            let u = SharedPointer(uu)
+            let grad = SharedPointer(gg)
+            let inputs = SharedPointer(ii)
+            let targets = SharedPointer(tt)
             let storage = SharedMutablePointer(ss.baseAddress!)
             let work = SharedMutablePointer(ww.baseAddress!)
             Parallel.forEach(blocks.blockCount) { block in
@@ -266,7 +266,7 @@ public final class ActionNewtonSolver {
         sampleStorage.withUnsafeMutableBufferPointer { ss in
         blockWorkspace.withUnsafeMutableBufferPointer { ww in
             let out = SharedMutablePointer(dd.baseAddress!)
-            let grad = SharedMutablePointer(UnsafeMutablePointer(mutating: gg.baseAddress!))
+            let grad = SharedPointer(gg)
             let storage = SharedMutablePointer(ss.baseAddress!)
             let work = SharedMutablePointer(ww.baseAddress!)
             Parallel.forEach(blocks.blockCount) { block in

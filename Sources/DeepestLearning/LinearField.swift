@@ -1,3 +1,5 @@
+import NumericCore
+
 /// F(x) = A x with a fixed d×d matrix A and no parameters (MATH.md V1, V2).
 public struct LinearField: DepthField {
     public let matrix: [Double]
@@ -16,11 +18,7 @@ public struct LinearField: DepthField {
     public func stateTangent(x: UnsafePointer<Double>, theta: UnsafePointer<Double>, direction v: UnsafePointer<Double>,
                              into out: UnsafeMutablePointer<Double>) {
         let d = stateDimension
-        for i in 0..<d {
-            var s = 0.0
-            for j in 0..<d { s += matrix[i * d + j] * v[j] }
-            out[i] = s
-        }
+        matrix.withUnsafeBufferPointer { a in BLAS.gemv(m: d, n: d, a: a.baseAddress!, lda: d, x: v, y: out) }
     }
 
     public func parameterTangent(x: UnsafePointer<Double>, theta: UnsafePointer<Double>, direction eta: UnsafePointer<Double>,
@@ -31,11 +29,7 @@ public struct LinearField: DepthField {
     public func stateAdjoint(x: UnsafePointer<Double>, theta: UnsafePointer<Double>, costate p: UnsafePointer<Double>,
                              into out: UnsafeMutablePointer<Double>) {
         let d = stateDimension
-        for j in 0..<d {
-            var s = 0.0
-            for i in 0..<d { s += matrix[i * d + j] * p[i] }
-            out[j] = s
-        }
+        matrix.withUnsafeBufferPointer { a in BLAS.gemv(m: d, n: d, a: a.baseAddress!, lda: d, transpose: true, x: p, y: out) }
     }
 
     public func parameterAdjoint(x: UnsafePointer<Double>, theta: UnsafePointer<Double>, costate p: UnsafePointer<Double>,

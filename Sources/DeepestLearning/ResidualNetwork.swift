@@ -82,9 +82,9 @@ public struct ResidualNetwork: Sendable, Hashable {
                 kAll.withUnsafeBufferPointer { kk in
                     states.withUnsafeMutableBufferPointer { out in
                         let shared = SharedMutablePointer(out.baseAddress!)
-                        let pBase = SharedMutablePointer(UnsafeMutablePointer(mutating: pp.baseAddress!))
-                        let iBase = SharedMutablePointer(UnsafeMutablePointer(mutating: input.baseAddress!))
-                        let kBase = SharedMutablePointer(UnsafeMutablePointer(mutating: kk.baseAddress!))
+                        let pBase = SharedPointer(pp)
+                        let iBase = SharedPointer(input)
+                        let kBase = SharedPointer(kk)
                         Parallel.forEachChunk(count) { range in
                             var z = [Double](repeating: 0, count: 2 * d)
                             var a = [Double](repeating: 0, count: d)

@@ -71,11 +71,11 @@ public final class ResidualNetworkLoss {
         targets.withUnsafeBufferPointer { tt in
         indexList.withUnsafeBufferPointer { idx in
         workspace.withUnsafeMutableBufferPointer { wsb in
-            let p = SharedMutablePointer(UnsafeMutablePointer(mutating: pp.baseAddress!))
-            let w = SharedMutablePointer(UnsafeMutablePointer(mutating: ww.baseAddress!))
-            let inputs = SharedMutablePointer(UnsafeMutablePointer(mutating: ii.baseAddress!))
-            let targetRows = SharedMutablePointer(UnsafeMutablePointer(mutating: tt.baseAddress!))
-            let index = SharedMutablePointer(UnsafeMutablePointer(mutating: idx.baseAddress!))
+            let p = SharedPointer(pp)
+            let w = SharedPointer(ww)
+            let inputs = SharedPointer(ii)
+            let targetRows = SharedPointer(tt)
+            let index = SharedPointer(idx)
             let ws = SharedMutablePointer(wsb.baseAddress!)
             Parallel.forEach(blocks.blockCount) { block in
                 let range = blocks.range(block)

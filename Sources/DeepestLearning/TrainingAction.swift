@@ -115,10 +115,10 @@ public final class TrainingAction {
         targets.withUnsafeBufferPointer { tt in
         gradient.withUnsafeMutableBufferPointer { gg in
         workspace.withUnsafeMutableBufferPointer { wsb in
-            let u = SharedMutablePointer(UnsafeMutablePointer(mutating: uu.baseAddress!))
-            let w = SharedMutablePointer(UnsafeMutablePointer(mutating: ww.baseAddress!))
-            let inputs = SharedMutablePointer(UnsafeMutablePointer(mutating: ii.baseAddress!))
-            let targetRows = SharedMutablePointer(UnsafeMutablePointer(mutating: tt.baseAddress!))
+            let u = SharedPointer(uu)
+            let w = SharedPointer(ww)
+            let inputs = SharedPointer(ii)
+            let targetRows = SharedPointer(tt)
             let g = SharedMutablePointer(gg.baseAddress!)
             let ws = SharedMutablePointer(wsb.baseAddress!)
             Parallel.forEach(blocks.blockCount) { block in
@@ -133,8 +133,8 @@ public final class TrainingAction {
                     grads.update(repeating: 0, count: perSample * d)
                     net.lift.apply(inputs.base + k * m, into: liftedInput)
                     // x_n and its gradient slot (the zero vector's slot is never read when R_in = ∞).
-                    func state(_ n: Int) -> UnsafeMutablePointer<Double> {
-                        initial ? states + n * d : (n == 0 ? liftedInput : states + (n - 1) * d)
+                    func state(_ n: Int) -> UnsafePointer<Double> {
+                        initial ? states + n * d : (n == 0 ? UnsafePointer(liftedInput) : states + (n - 1) * d)
                     }
                     func stateGradient(_ n: Int) -> UnsafeMutablePointer<Double>? {
                         initial ? grads + n * d : (n == 0 ? nil : grads + (n - 1) * d)

@@ -12,6 +12,17 @@ public struct SharedMutablePointer<Element>: @unchecked Sendable {
     }
 }
 
+/// A read-only view of a pinned buffer that may cross into `concurrentPerform` workers (inputs,
+/// weights, targets shared by every worker). Unlike `SharedMutablePointer`, it cannot be written.
+public struct SharedPointer<Element>: @unchecked Sendable {
+    public let base: UnsafePointer<Element>
+    /// `buffer` must have a base address (any non-empty array's buffer has one).
+    public init(_ buffer: UnsafeBufferPointer<Element>) {
+        base = buffer.baseAddress!
+    }
+    @inlinable public subscript(i: Int) -> Element { base[i] }
+}
+
 /// Parallel loops over independent items (samples, paths, segments) on all cores.
 ///
 /// Results never depend on the number of threads: callers write item i's result to slot i and reduce

@@ -6,6 +6,10 @@ on radius 1.0, angles uniform on [0, 2*pi), independent N(0, 0.05^2) noise on ea
 import math
 import pathlib
 import random
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from csv_rows import write_rows  # noqa: E402
 
 SEED = 20261123
 PER_CLASS = 200
@@ -23,10 +27,7 @@ def sample(rng):
 
 
 def write(path, rows):
-    with open(path, "w") as f:
-        f.write("x1,x2,label\n")
-        for x, y, label in rows:
-            f.write(f"{x:.17g},{y:.17g},{label}\n")
+    write_rows(path, ("x1", "x2", "label"), rows)
 
 
 if __name__ == "__main__":

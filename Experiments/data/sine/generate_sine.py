@@ -5,6 +5,10 @@ x uniform on [-pi, pi], 100 training and 100 test points, from Python's Mersenne
 import math
 import pathlib
 import random
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from csv_rows import write_rows  # noqa: E402
 
 SEED = 20261123
 COUNT = 100
@@ -16,10 +20,7 @@ def sample(rng):
 
 
 def write(path, rows):
-    with open(path, "w") as f:
-        f.write("x,y\n")
-        for x, y in rows:
-            f.write(f"{x:.17g},{y:.17g}\n")
+    write_rows(path, ("x", "y"), rows)
 
 
 if __name__ == "__main__":

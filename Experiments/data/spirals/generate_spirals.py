@@ -6,6 +6,10 @@ class 0 on radii linspace(0, 1), class 1 on radii linspace(0.2, 1.2); the 1026 p
 Deterministic: no randomness. Writes train.csv and validation.csv (x1,x2,label)."""
 import math
 import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
+from csv_rows import write_rows  # noqa: E402
 
 ANGLES = 513
 
@@ -21,10 +25,7 @@ def points():
 
 
 def write(path, rows):
-    with open(path, "w") as f:
-        f.write("x1,x2,label\n")
-        for x, y, label in rows:
-            f.write(f"{x:.17g},{y:.17g},{label}\n")
+    write_rows(path, ("x1", "x2", "label"), rows)
 
 
 if __name__ == "__main__":

@@ -28,31 +28,30 @@ func best(_ repeats: Int, _ body: () throws -> Void) rethrows -> Double {
 let paths = 10_000, steps = 1_000, repeats = 15
 let sink = Mutex<Double>(0)
 
-let normals = best(repeats) {
+/// Draws the ensemble's 10^7 normals (one stream per path, `fill(path, buffer)`) on all cores.
+func drawNormals(_ fill: @escaping @Sendable (Int, UnsafeMutableBufferPointer<Double>) -> Void) {
     Parallel.forEachChunk(paths) { range in
         let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: steps)
         defer { buffer.deallocate() }
         var total = 0.0
         for path in range {
-            var stream = XoshiroRandomStream(seed: 2026, index: UInt64(path))
-            stream.fillGaussian(buffer, standardDeviation: (1.0 / Double(steps)).squareRoot())
+            fill(path, buffer)
             total += buffer[steps - 1]
         }
         sink.withLock { $0 += total }
     }
 }
 
+let deviation = (1.0 / Double(steps)).squareRoot()
+let normals = best(repeats) {
+    drawNormals { path, buffer in
+        var stream = XoshiroRandomStream(seed: 2026, index: UInt64(path))
+        stream.fillGaussian(buffer, standardDeviation: deviation)
+    }
+}
 let gslNormals = best(1) {
-    Parallel.forEachChunk(paths) { range in
-        let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: steps)
-        defer { buffer.deallocate() }
-        var total = 0.0
-        for path in range {
-            let stream = RandomStream(seed: 2026, index: UInt64(path))
-            stream.fillGaussian(buffer, standardDeviation: (1.0 / Double(steps)).squareRoot())
-            total += buffer[steps - 1]
-        }
-        sink.withLock { $0 += total }
+    drawNormals { path, buffer in
+        RandomStream(seed: 2026, index: UInt64(path)).fillGaussian(buffer, standardDeviation: deviation)
     }
 }
 
