@@ -216,10 +216,8 @@ public final class ResidualNetworkLoss {
             for k in 0..<rows { (a + k * d).update(from: bias, count: d) }
             BLAS.gemm(m: rows, n: d, k: d, a: x, lda: d, b: c.weights + 2 * n * d * d, ldb: d, transposeB: true,
                       beta: 1, c: a, ldc: d)
-            for i in 0..<matrix {
-                a[i] = activation.value(a[i])
-                next[i] = x[i] + h * a[i]
-            }
+            activation.applyInPlace(a, count: matrix)
+            for i in 0..<matrix { next[i] = x[i] + h * a[i] }
         }
         let final = layout.trajectory + layers * matrix
         for (local, position) in range.enumerated() {
