@@ -199,6 +199,7 @@ public final class ResidualNetworkLoss {
     ///
     /// which is `DiscreteCostate.step` applied to every row (the same exact gradient; only the order of
     /// the sums over samples differs, at round-off). Three `BLAS.gemm` calls per layer, O(B d²) each.
+    /// Derivation: Notes/resnet-minibatch-kernels.md.
     private static func batchedBlock(_ c: BatchContext, range: Range<Int>, layout: BlockLayout) {
         let net = c.network, d = net.width, layers = net.layers, h = net.stepSize, m = net.inputDimension
         let rows = range.count, matrix = rows * d
