@@ -37,7 +37,7 @@ public final class ResidualNetworkLoss {
     /// Minimum samples per block for the batched kernels: taller matrices for `gemm`, and fewer gradient
     /// slots (N(d² + d) numbers each) to write and reduce per minibatch. Fixed, so the partition still
     /// depends on the batch size only.
-    static let batchedBlockSize = 64
+    static let batchedBlockSize = 32
 
     /// Where one block's arrays live in its workspace of `blockLength(size:)` numbers, for a block of
     /// `count` samples: the states x_0..x_N and activations σ(z_0)..σ(z_{N−1}) (layer-major, so layer n

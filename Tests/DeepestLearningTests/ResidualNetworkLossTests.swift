@@ -42,7 +42,7 @@ import Testing
     }
 
     /// The same check for a wide network (d = 16), whose blocks run as matrix–matrix products over the
-    /// samples (`BLAS.gemm`), with a minibatch of two sample blocks and repeated indices.
+    /// samples (`BLAS.gemm`), with a minibatch of several sample blocks and repeated indices.
     @Test(arguments: cases)
     func wideGradientMatchesCentralDifferences(_ c: Case) throws {
         let net = try Self.network(c, inputDimension: 3, width: 16, layers: 3)
