@@ -402,9 +402,10 @@ final class CollocationSolver {
             swap(&middleValues, &trialMiddleValues)
             swap(&middleSlopes, &trialMiddleSlopes)
             if alpha == 1 && simplifiedNorm < newtonTolerance {
-                // trialResidual now holds the simplified Newton correction at the accepted point.
-                for i in 0..<size { values[i] += trialResidual[i] }
-                return evaluateCurrent() ? .success : .nonFinite
+                // The next correction is below the Newton tolerance: the accepted point is the solution,
+                // and its slopes (and midpoint values) were computed with the trial residual. (A linear
+                // problem ends here after one factorization per mesh.)
+                return .success
             }
             guard evaluateCurrent() else { return .nonFinite }
         }

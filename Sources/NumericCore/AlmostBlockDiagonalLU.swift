@@ -199,7 +199,7 @@ public final class AlmostBlockDiagonalLU {
 
     /// Block size from which the column transformation and the solves call BLAS (below, inline loops
     /// avoid the call overhead on small blocks).
-    static let blasThreshold = 32
+    static let blasThreshold = 16
 
     /// The column elimination applied to block row j's G_j (n × n at `g`): with S the column
     /// interchanges and C_j S = Uᵀ [L₁ᵀ L₂ᵀ] (`factors` holds L₁ (na × na, unit lower) over L₂ and U),
