@@ -86,9 +86,13 @@ public struct EnsembleResult: Sendable {
 }
 
 /// Runs `ensemble` on `problem` over both cores. Cost: paths × steps × (one drift and diffusion
-/// evaluation + m Gaussian variates). Memory: one increment buffer (steps × m) and one workspace per
-/// chunk, plus paths × functionals result slots. `progress`, if given, is called with the number of
-/// completed paths (from worker threads, after every block of `Ensemble.blockSize` paths).
+/// evaluation + m Gaussian variates). Schemes without a Milstein correction use the drawing loop
+/// (`SDEStepper.integrateDrawing`: one path at a time, increments drawn as used, no increment buffer);
+/// Milstein with non-additive noise uses the checking loop on blocks of `Ensemble.blockSize` paths with
+/// one increment buffer (block × steps × m) per chunk. Both give the same bits (Notes/sde-schemes.md).
+/// Memory besides: one workspace per chunk and paths × functionals result slots. `progress`, if given,
+/// is called with the number of completed paths (from worker threads, after every block of
+/// `Ensemble.blockSize` paths).
 /// Throws `InvalidArgument` if the scheme is unusable for the problem.
 /// (`@inlinable` so that callers in other modules get a loop specialised to their problem type.)
 @inlinable
