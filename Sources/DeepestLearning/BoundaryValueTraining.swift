@@ -4,7 +4,9 @@ import NumericCore
 
 /// Training by a BoundaryValue solver of the continuum boundary value problem (version b, Hamiltonian
 /// or Lagrangian form) with precision annealing: r_f = r_f0 · a^β, β = 0..B, each rung solved by the
-/// given algorithm warm-started from the previous rung's solution (its dense output is the guess).
+/// given algorithm warm-started from the previous rung's solution (its dense output is the guess),
+/// preceded by a continuation in the Tikhonov weights at r_f0 (`regularizationSchedule`, rungs β < 0)
+/// when λ or μ is below 1.
 /// Exact inputs (R_in = ∞), R_out = 1, a trained readout (μ = readout Tikhonov), α = smoothness > 0.
 /// The first rung starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the first layer's
 /// initial weights θ0 (constant in depth), zero momenta, the initial readout.
@@ -43,12 +45,14 @@ public enum BoundaryValueTraining {
         var previousLayout: TrainingStateLayout?
         var rungs = [AnnealingRung]()
         var evaluations = 0
-        for beta in 0...c.annealSteps {
-            let precision = c.modelPrecision * pow(c.annealFactor, Double(beta))
+        let schedule = regularizationSchedule(tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov)
+        for beta in -schedule.count...c.annealSteps {
+            let precision = c.modelPrecision * pow(c.annealFactor, Double(max(beta, 0)))
+            let (tikhonov, readoutTikhonov) = beta < 0 ? schedule[beta + schedule.count] : (c.tikhonov, c.readoutTikhonov)
             let problem = try ContinuousTrainingProblem(
                 field: field, horizon: c.horizon, inputs: inputs, readout: net.readout, targets: targets,
-                readoutParameters: .trained(tikhonov: c.readoutTikhonov), modelPrecision: precision,
-                smoothness: c.smoothness, tikhonov: c.tikhonov, inputWeight: .infinity, outputWeight: 1)
+                readoutParameters: .trained(tikhonov: readoutTikhonov), modelPrecision: precision,
+                smoothness: c.smoothness, tikhonov: tikhonov, inputWeight: .infinity, outputWeight: 1)
             let built = c.form == .hamiltonian ? try problem.hamiltonianForm() : try problem.lagrangianForm()
             let layout = built.layout
             let guess: InitialGuess
@@ -91,6 +95,21 @@ public enum BoundaryValueTraining {
             action: rungs.last?.action, annealingRungs: rungs.count, epochs: nil, seconds: seconds,
             gradientEvaluations: evaluations, lossPerEpoch: [], status: rungs.last?.status ?? "none", rungs: rungs)
         return (report, parameters)
+    }
+
+    /// The continuation in the Tikhonov weights before the schedule: (λ_j, μ_j) = (max(λ, 10^{−j}),
+    /// max(μ, 10^{−j})) for j = 0, 1, … while either is above its target, solved at r_f0. With λ, μ ≥ 1
+    /// the problem is well conditioned near θ = 0 and the first rung converges from the constant guess;
+    /// each decade is then a small perturbation of the previous solution (the target λ = μ = 1e-4 alone
+    /// does not converge from that guess). Empty when both targets are ≥ 1.
+    static func regularizationSchedule(tikhonov: Double, readoutTikhonov: Double) -> [(Double, Double)] {
+        var schedule = [(Double, Double)]()
+        var level = 1.0
+        while tikhonov < level || readoutTikhonov < level {
+            schedule.append((max(tikhonov, level), max(readoutTikhonov, level)))
+            level /= 10
+        }
+        return schedule
     }
 
     /// The first rung's guess on `nodes` equally spaced nodes: x_k(t) the RK4 flow (8 steps per

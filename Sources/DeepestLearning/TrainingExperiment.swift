@@ -70,7 +70,9 @@ public enum TrainingExperiment {
         let result = try PrecisionAnnealing.run(
             network: net, data: split.train, initialParameters: initial, initialPrecision: c.modelPrecision,
             factor: c.annealFactor, steps: c.annealSteps, regularization: reg,
-            options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: c.newtonIterations), progress: rungProgress)
+            options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: c.newtonIterations),
+            reprojectBetweenRungs: c.reproject, constrainedIterations: c.constrainedIterations,
+            initialHorizon: c.horizonSteps > 0 ? c.initialHorizon : nil, horizonSteps: c.horizonSteps, progress: rungProgress)
         let seconds = Date().timeIntervalSince(start)
         let p = result.parameters
         let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
