@@ -60,9 +60,12 @@ def test_bad_config_key_names_the_key_and_the_allowed_ones(tmp_path):
 
 
 def test_dense_boundary_value_methods_refuse_large_problems_in_one_line():
-    for method in ("chebyshev", "multiple-shooting", "collocation"):
+    for method in ("chebyshev", "multiple-shooting"):
         message = one_line_failure(run("train", "--dataset", "spirals", "--method", method))
         assert method in message and "unknowns" in message
+    # collocation takes large Hamiltonian problems (structured solver); the Lagrangian form is refused
+    message = one_line_failure(run("train", "--dataset", "spirals", "--method", "collocation", "--form", "lagrangian"))
+    assert "collocation" in message and "unknowns" in message and "hamiltonian" in message
 
 
 def test_boundary_value_methods_complete_the_annealing_rungs_on_a_tiny_problem():
