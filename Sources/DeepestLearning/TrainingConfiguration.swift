@@ -50,6 +50,8 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     public var samples: Int = 0
     /// Newton iterations per annealing rung (symplectic-euler) or per collocation solve.
     public var newtonIterations: Int = 30
+    /// Readout of the boundary value methods: unknowns of the BVP (trained) or eliminated (projected).
+    public var readout: ReadoutTreatment = .trained
 
     /// The defaults of a data set (architecture and optimiser settings that reach the targets).
     public static func defaults(dataset: DatasetCatalog, method: TrainingMethod) -> TrainingConfiguration {
