@@ -5,7 +5,7 @@ import NumericCore
 /// Training by a BoundaryValue solver of the continuum boundary value problem (version b, Hamiltonian
 /// or Lagrangian form) with precision annealing: r_f = r_f0 · a^β, β = 0..B, each rung solved by the
 /// given algorithm warm-started from the previous rung's solution (its dense output is the guess).
-/// Exact inputs (R_in = ∞), R_out = 1, a trained readout (μ = readout Tikhonov), α = smoothness > 0.
+/// Exact inputs (R_in = ∞), R_out = 1, the readout trained or projected (`c.readout`, μ = readout Tikhonov), α = smoothness > 0.
 /// The first rung starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the first layer's
 /// initial weights θ0 (constant in depth), zero momenta, the initial readout.
 /// A rung that fails after the first ends the schedule (its record keeps the failure status); the
