@@ -7,7 +7,8 @@ import NumericCore
 /// given algorithm warm-started from the previous rung's solution (its dense output is the guess),
 /// preceded by a continuation in the Tikhonov weights at r_f0 (`regularizationSchedule`, rungs β < 0)
 /// when λ or μ is below 1.
-/// Exact inputs (R_in = ∞), R_out = 1, a trained readout (μ = readout Tikhonov), α = smoothness > 0.
+/// Exact inputs (R_in = ∞), R_out = 1, the readout trained or projected (`c.readout`, μ = readout
+/// Tikhonov), α = smoothness > 0.
 /// The first rung starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the first layer's
 /// initial weights θ0 (constant in depth), zero momenta, the initial readout.
 /// A rung that fails after the first ends the schedule (its record keeps the failure status); the
@@ -18,7 +19,7 @@ public enum BoundaryValueTraining {
     /// Unknowns per depth of the boundary value state, n = 2(M d + q) + k, in both forms.
     public static func stateDimension(_ c: TrainingConfiguration, split: DatasetCatalog.Split) throws -> Int {
         let net = try TrainingExperiment.network(c, data: split.train)
-        return 2 * (split.train.count * net.width + net.field.parameterCount) + net.readoutParameterCount
+        return 2 * (split.train.count * net.width + net.field.parameterCount) + (c.readout == .trained ? net.readoutParameterCount : 0)
     }
 
     /// Runs the annealing schedule of `c` with `algorithm` on every rung.
@@ -43,6 +44,7 @@ public enum BoundaryValueTraining {
         let start = Date()
         var previous: BoundaryValueSolution?
         var previousLayout: TrainingStateLayout?
+        var previousProblem: ContinuousTrainingProblem<ResidualField>?
         var rungs = [AnnealingRung]()
         var evaluations = 0
         let schedule = regularizationSchedule(tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov)
@@ -51,7 +53,7 @@ public enum BoundaryValueTraining {
             let (tikhonov, readoutTikhonov) = beta < 0 ? schedule[beta + schedule.count] : (c.tikhonov, c.readoutTikhonov)
             let problem = try ContinuousTrainingProblem(
                 field: field, horizon: c.horizon, inputs: inputs, readout: net.readout, targets: targets,
-                readoutParameters: .trained(tikhonov: readoutTikhonov), modelPrecision: precision,
+                readoutParameters: c.readout.parameters(tikhonov: readoutTikhonov), modelPrecision: precision,
                 smoothness: c.smoothness, tikhonov: tikhonov, inputWeight: .infinity, outputWeight: 1)
             let built = c.form == .hamiltonian ? try problem.hamiltonianForm() : try problem.lagrangianForm()
             let layout = built.layout
@@ -73,16 +75,18 @@ public enum BoundaryValueTraining {
             if !solution.succeeded && previous != nil { break }
             previous = solution
             previousLayout = layout
+            previousProblem = problem
         }
         let seconds = Date().timeIntervalSince(start)
         var parameters = initial
-        if let solution = previous, let layout = previousLayout {
+        if let solution = previous, let layout = previousLayout, let problem = previousProblem {
             for n in 0..<net.layers {
                 let y = solution.value(at: Double(n) * net.stepSize)
                 for i in 0..<q { parameters[net.layerOffset(n) + i] = y[layout.weightOffset + i] }
             }
             let y = solution.value(at: c.horizon)
-            for i in 0..<k { parameters[net.readoutOffset + i] = y[layout.readoutOffset + i] }
+            let readoutValues = problem.readoutValues(atEnd: y, layout: layout)
+            for i in 0..<k { parameters[net.readoutOffset + i] = readoutValues[i] }
         }
         let reg = try Regularization(tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov)
         let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
@@ -127,7 +131,7 @@ public enum BoundaryValueTraining {
             var y = [Double](repeating: 0, count: n)
             for i in 0..<states { y[i] = x[i] }
             for i in 0..<theta.count { y[layout.weightOffset + i] = theta[i] }
-            for i in 0..<readout.count { y[layout.readoutOffset + i] = readout[i] }
+            for i in 0..<layout.readoutParameters { y[layout.readoutOffset + i] = readout[i] }
             values += y
             guard node < nodes - 1 else { break }
             for _ in 0..<substeps {

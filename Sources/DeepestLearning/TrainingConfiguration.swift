@@ -59,6 +59,8 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     /// `horizon` before the annealing schedule (0: none).
     public var horizonSteps: Int = 0
     public var initialHorizon: Double = 0
+    /// Readout of the boundary value methods: unknowns of the BVP (trained) or eliminated (projected).
+    public var readout: ReadoutTreatment = .trained
 
     /// The defaults of a data set (architecture and optimiser settings that reach the targets).
     public static func defaults(dataset: DatasetCatalog, method: TrainingMethod) -> TrainingConfiguration {

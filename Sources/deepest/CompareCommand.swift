@@ -33,6 +33,7 @@ struct CompareCommand: ParsableCommand {
             var o = options
             o.method = method.rawValue
             var c = try TrainSettings(command: o).configuration
+            if !method.isBoundaryValueMethod { c.readout = .trained }  // SGD/Adam always train the readout.
             // Equal architecture: the boundary value run's shape for every method.
             c.width = shape.width; c.layers = shape.layers; c.horizon = shape.horizon; c.activation = shape.activation
             c.antisymmetric = shape.antisymmetric; c.shift = shape.shift; c.seed = shape.seed; c.samples = shape.samples

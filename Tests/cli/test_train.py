@@ -140,3 +140,19 @@ def test_compare_without_figures_writes_no_report(tmp_path):
     assert result.returncode == 0, result.stderr
     names = set(os.listdir(out))
     assert {"compare.json", "points.csv", "sgd-grid.csv"} <= names and "report.md" not in names
+
+
+def test_projected_readout_gives_the_trained_readouts_stationary_point(tmp_path):
+    small = ["--dataset", "sine", "--method", "chebyshev", "--samples", "3", "--width", "2", "--layers", "16",
+             "--horizon", "0.5", "--smoothness", "10", "--tikhonov", "1", "--readout-tikhonov", "1",
+             "--anneal-steps", "2", "--format", "json"]
+    trained = run("train", *small)
+    config = tmp_path / "c.yaml"
+    config.write_text("readout: projected\n")
+    projected = run("train", "--config", str(config), *small)
+    assert trained.returncode == 0 and projected.returncode == 0, trained.stderr + projected.stderr
+    a, b = json.loads(trained.stdout)["action"], json.loads(projected.stdout)["action"]
+    assert abs(a - b) <= 1e-8 * abs(a)
+    message = one_line_failure(run("train", "--dataset", "sine", "--method", "adam", "--readout", "projected"))
+    assert "readout" in message and "adam" in message
+    assert "trained, projected" in one_line_failure(run("train", "--dataset", "sine", "--readout", "lifted"))
