@@ -30,7 +30,8 @@ final class CollocationSolver {
     /// (see `assemble`); each worker owns one slice, so nothing is shared while the workers run.
     private var workspaces: [Double]
     private let workerCount = max(1, Parallel.workerCount)
-    /// One value per worker: 1 when its blocks were all finite (assembly), or its largest residual.
+    /// One value per worker of the assembly: the field evaluations its share spent on difference
+    /// Jacobians, or −1 when one of its block entries was not finite.
     private var workerResults: [Double]
     private var stats = BoundaryValueStats()
     private var intervalResiduals: [Double] = []
