@@ -14,7 +14,8 @@ public enum PathStatus: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The stepping loop shared by single paths and ensembles, specialised for each concrete problem type.
+/// The checking stepping loop (single paths, convergence studies, Milstein ensembles, and the rerun of a
+/// failed path of the drawing loop in `SDEStepper+DrawingLoop.swift`), specialised for each problem type.
 /// Cost per step and path: one drift and one diffusion evaluation (plus one derivative for Milstein)
 /// and O(n·m) work (O(n·m²) for Milstein with general commutative noise); no allocation.
 public enum SDEStepper {
