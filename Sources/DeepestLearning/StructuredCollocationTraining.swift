@@ -9,7 +9,7 @@ import NumericCore
 /// `BoundaryValueTraining`: r_f = r_f0 · a^β, β = 0..B, exact inputs, R_out = 1, trained readout,
 /// α = smoothness > 0; the first rung starts from the flow of the inputs under θ0, each later rung from
 /// the previous solution; a rung that fails after the first ends the schedule. Cost per Newton
-/// iteration O(M N² d q (d + q) + (2Pq + k)³), linear in the number of samples M.
+/// iteration O(M N² d (d² + d q + q²) + (2Pq + k)³), linear in the number of samples M.
 public enum StructuredCollocationTraining {
     public static func run(_ c: TrainingConfiguration, split: DatasetCatalog.Split,
                            scheme: Collocation.Scheme = .lobatto3,
