@@ -22,13 +22,17 @@ release: deps
 	$(SWIFT) build -c release --product deepest
 
 test: deps
-	@scripts/install-deps.sh python pytest
+	@scripts/install-deps.sh python pytest matplotlib
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 	DEEPEST=$(DEEPEST) $(PYTHON) -m pytest -q Tests/cli
 
+# The default experiment: the two-spiral comparison of the boundary value method with SGD and Adam,
+# written to results/demo (CSV, figures and report.md).
 demo: release
-	$(DEEPEST) demo
+	@scripts/install-deps.sh python matplotlib
+	$(DEEPEST) compare --dataset spirals --out results/demo
+	@echo "report: results/demo/report.md"
 
 # Collocation against scipy.integrate.solve_bvp, side by side (Experiments/bench-bvp/bench.py).
 bench-bvp: release

@@ -9,11 +9,17 @@ public struct ActionNewtonOptions: Sendable, Hashable {
     /// Initial Levenberg–Marquardt shift μ (H + μI); divided by 3 after an accepted step, multiplied by
     /// 4 after a rejected one.
     public var initialDamping: Double
+    /// `solveProjected` only: include the multiplier-weighted second derivatives (backprop adjoints) in
+    /// the Hessian, i.e. Newton's method on ∇V = 0 (quadratic convergence near a nondegenerate minimum),
+    /// instead of the generalised Gauss–Newton matrix (positive semidefinite, linear convergence).
+    public var exactCurvature: Bool
 
-    public init(gradientTolerance: Double = 1e-9, maximumIterations: Int = 50, initialDamping: Double = 1e-3) {
+    public init(gradientTolerance: Double = 1e-9, maximumIterations: Int = 50, initialDamping: Double = 1e-3,
+                exactCurvature: Bool = true) {
         self.gradientTolerance = gradientTolerance
         self.maximumIterations = maximumIterations
         self.initialDamping = initialDamping
+        self.exactCurvature = exactCurvature
     }
 }
 
@@ -75,8 +81,11 @@ public final class ActionNewtonSolver {
     }
 
     /// The Newton step Δ of (H + μI)Δ = −g at `unknowns` with gradient `gradient`, or nil when a block
-    /// or the Schur complement is singular.
-    public func step(unknowns: [Double], gradient g: [Double], damping mu: Double) -> [Double]? {
+    /// or the Schur complement is singular. `multipliers` (M·N·d numbers, p_{k,n+1} for n = 0..N−1 per
+    /// sample) replace the penalty's costates R_f e_{k,n} in the second-derivative blocks −h H(p):
+    /// with the backprop adjoints at a feasible point this is the Lagrangian Hessian of the exactly
+    /// constrained problem (`solveProjected`).
+    public func step(unknowns: [Double], gradient g: [Double], damping mu: Double, multipliers: [Double]? = nil) -> [Double]? {
         let m = action.data.count, w = weightCount, columns = w + 1
         let blocks = SampleBlocks(count: m)
         let net = action.network, field = net.field, h = net.stepSize, rf = action.layerPrecision
@@ -89,6 +98,8 @@ public final class ActionNewtonSolver {
         if blockWorkspace.count != blocks.blockCount * blockLength {
             blockWorkspace = [Double](repeating: 0, count: blocks.blockCount * blockLength)
         }
+        let useMultipliers = multipliers != nil
+        let multiplierValues = multipliers ?? [0]
         var failed = false
         let failure = UnsafeMutablePointer<Bool>.allocate(capacity: blocks.blockCount)
         failure.initialize(repeating: false, count: blocks.blockCount)
@@ -96,11 +107,13 @@ public final class ActionNewtonSolver {
         let failureFlags = SharedMutablePointer(failure)
         unknowns.withUnsafeBufferPointer { uu in
         g.withUnsafeBufferPointer { gg in
+        multiplierValues.withUnsafeBufferPointer { mm in
         action.data.inputs.withUnsafeBufferPointer { ii in
         action.targets.withUnsafeBufferPointer { tt in
         sampleStorage.withUnsafeMutableBufferPointer { ss in
         blockWorkspace.withUnsafeMutableBufferPointer { ww in
             let u = SharedPointer(uu)
+            let adjoints = SharedPointer(mm)
             let grad = SharedPointer(gg)
             let inputs = SharedPointer(ii)
             let targets = SharedPointer(tt)
@@ -135,7 +148,7 @@ public final class ActionNewtonSolver {
                         field.value(x: x, theta: th, into: fx)
                         for i in 0..<d {
                             e[i] = next[i] - x[i] - h * fx[i]
-                            costate[i] = rf * e[i]
+                            costate[i] = useMultipliers ? adjoints.base[(sample * layers + n) * d + i] : rf * e[i]
                         }
                         field.jacobians(x: x, theta: th, state: jx, parameter: jp)
                         field.adjointHessian(x: x, theta: th, costate: costate, stateState: hxx, stateParameter: hxt,
@@ -227,7 +240,7 @@ public final class ActionNewtonSolver {
                               b: y + (s - 1) * d * columns, ldb: columns, beta: 1, c: schur + layers * q * columns, ldc: columns)
                 }
             }
-        }}}}}}
+        }}}}}}}
         for b in 0..<blocks.blockCount where failure[b] { failed = true }
         if failed { return nil }
         // Sum the block slots in order, add −g_Θ, the regularisation Hessian and the damping.

@@ -4,8 +4,11 @@ import NumericCore
 
 /// Training by a BoundaryValue solver of the continuum boundary value problem (version b, Hamiltonian
 /// or Lagrangian form) with precision annealing: r_f = r_f0 · a^β, β = 0..B, each rung solved by the
-/// given algorithm warm-started from the previous rung's solution (its dense output is the guess).
-/// Exact inputs (R_in = ∞), R_out = 1, a trained readout (μ = readout Tikhonov), α = smoothness > 0.
+/// given algorithm warm-started from the previous rung's solution (its dense output is the guess),
+/// preceded by a continuation in the Tikhonov weights at r_f0 (`regularizationSchedule`, rungs β < 0)
+/// when λ or μ is below 1.
+/// Exact inputs (R_in = ∞), R_out = 1, the readout trained or projected (`c.readout`, μ = readout
+/// Tikhonov), α = smoothness > 0.
 /// The first rung starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the first layer's
 /// initial weights θ0 (constant in depth), zero momenta, the initial readout.
 /// A rung that fails after the first ends the schedule (its record keeps the failure status); the
@@ -16,7 +19,7 @@ public enum BoundaryValueTraining {
     /// Unknowns per depth of the boundary value state, n = 2(M d + q) + k, in both forms.
     public static func stateDimension(_ c: TrainingConfiguration, split: DatasetCatalog.Split) throws -> Int {
         let net = try TrainingExperiment.network(c, data: split.train)
-        return 2 * (split.train.count * net.width + net.field.parameterCount) + net.readoutParameterCount
+        return 2 * (split.train.count * net.width + net.field.parameterCount) + (c.readout == .trained ? net.readoutParameterCount : 0)
     }
 
     /// Runs the annealing schedule of `c` with `algorithm` on every rung.
@@ -41,14 +44,17 @@ public enum BoundaryValueTraining {
         let start = Date()
         var previous: BoundaryValueSolution?
         var previousLayout: TrainingStateLayout?
+        var previousProblem: ContinuousTrainingProblem<ResidualField>?
         var rungs = [AnnealingRung]()
         var evaluations = 0
-        for beta in 0...c.annealSteps {
-            let precision = c.modelPrecision * pow(c.annealFactor, Double(beta))
+        let schedule = regularizationSchedule(tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov)
+        for beta in -schedule.count...c.annealSteps {
+            let precision = c.modelPrecision * pow(c.annealFactor, Double(max(beta, 0)))
+            let (tikhonov, readoutTikhonov) = beta < 0 ? schedule[beta + schedule.count] : (c.tikhonov, c.readoutTikhonov)
             let problem = try ContinuousTrainingProblem(
                 field: field, horizon: c.horizon, inputs: inputs, readout: net.readout, targets: targets,
-                readoutParameters: .trained(tikhonov: c.readoutTikhonov), modelPrecision: precision,
-                smoothness: c.smoothness, tikhonov: c.tikhonov, inputWeight: .infinity, outputWeight: 1)
+                readoutParameters: c.readout.parameters(tikhonov: readoutTikhonov), modelPrecision: precision,
+                smoothness: c.smoothness, tikhonov: tikhonov, inputWeight: .infinity, outputWeight: 1)
             let built = c.form == .hamiltonian ? try problem.hamiltonianForm() : try problem.lagrangianForm()
             let layout = built.layout
             let guess: InitialGuess
@@ -69,16 +75,18 @@ public enum BoundaryValueTraining {
             if !solution.succeeded && previous != nil { break }
             previous = solution
             previousLayout = layout
+            previousProblem = problem
         }
         let seconds = Date().timeIntervalSince(start)
         var parameters = initial
-        if let solution = previous, let layout = previousLayout {
+        if let solution = previous, let layout = previousLayout, let problem = previousProblem {
             for n in 0..<net.layers {
                 let y = solution.value(at: Double(n) * net.stepSize)
                 for i in 0..<q { parameters[net.layerOffset(n) + i] = y[layout.weightOffset + i] }
             }
             let y = solution.value(at: c.horizon)
-            for i in 0..<k { parameters[net.readoutOffset + i] = y[layout.readoutOffset + i] }
+            let readoutValues = problem.readoutValues(atEnd: y, layout: layout)
+            for i in 0..<k { parameters[net.readoutOffset + i] = readoutValues[i] }
         }
         let reg = try Regularization(tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov)
         let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
@@ -91,6 +99,21 @@ public enum BoundaryValueTraining {
             action: rungs.last?.action, annealingRungs: rungs.count, epochs: nil, seconds: seconds,
             gradientEvaluations: evaluations, lossPerEpoch: [], status: rungs.last?.status ?? "none", rungs: rungs)
         return (report, parameters)
+    }
+
+    /// The continuation in the Tikhonov weights before the schedule: (λ_j, μ_j) = (max(λ, 10^{−j}),
+    /// max(μ, 10^{−j})) for j = 0, 1, … while either is above its target, solved at r_f0. With λ, μ ≥ 1
+    /// the problem is well conditioned near θ = 0 and the first rung converges from the constant guess;
+    /// each decade is then a small perturbation of the previous solution (the target λ = μ = 1e-4 alone
+    /// does not converge from that guess). Empty when both targets are ≥ 1.
+    static func regularizationSchedule(tikhonov: Double, readoutTikhonov: Double) -> [(Double, Double)] {
+        var schedule = [(Double, Double)]()
+        var level = 1.0
+        while tikhonov < level || readoutTikhonov < level {
+            schedule.append((max(tikhonov, level), max(readoutTikhonov, level)))
+            level /= 10
+        }
+        return schedule
     }
 
     /// The first rung's guess on `nodes` equally spaced nodes: x_k(t) the RK4 flow (8 steps per
@@ -108,7 +131,7 @@ public enum BoundaryValueTraining {
             var y = [Double](repeating: 0, count: n)
             for i in 0..<states { y[i] = x[i] }
             for i in 0..<theta.count { y[layout.weightOffset + i] = theta[i] }
-            for i in 0..<readout.count { y[layout.readoutOffset + i] = readout[i] }
+            for i in 0..<layout.readoutParameters { y[layout.readoutOffset + i] = readout[i] }
             values += y
             guard node < nodes - 1 else { break }
             for _ in 0..<substeps {

@@ -46,6 +46,7 @@ public struct StructuredCollocation: Sendable, Hashable {
               zip(mesh, mesh.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw InvalidArgument("mesh", mesh.count, "must increase strictly from 0 to the horizon \(problem.horizon) with at least 2 nodes")
         }
+        if case .projected = problem.readoutParameters { throw InvalidArgument("readoutParameters", "projected", "is not supported here; use .trained (the same solution)") }
         let form = try problem.hamiltonianForm()
         var values = [Double]()
         values.reserveCapacity(mesh.count * form.dimension)

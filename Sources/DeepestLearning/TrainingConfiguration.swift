@@ -50,6 +50,17 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     public var samples: Int = 0
     /// Newton iterations per annealing rung (symplectic-euler) or per collocation solve.
     public var newtonIterations: Int = 30
+    /// Newton iterations of the final, exactly constrained rung (r_f → ∞, states = forward pass;
+    /// symplectic-euler; 0: none).
+    public var constrainedIterations: Int = 0
+    /// Restart every annealing rung from the forward pass of the previous rung's weights (symplectic-euler).
+    public var reproject: Bool = false
+    /// Continuation in T (symplectic-euler): rungs at r_f0 on horizons from `initialHorizon` up to
+    /// `horizon` before the annealing schedule (0: none).
+    public var horizonSteps: Int = 0
+    public var initialHorizon: Double = 0
+    /// Readout of the boundary value methods: unknowns of the BVP (trained) or eliminated (projected).
+    public var readout: ReadoutTreatment = .trained
 
     /// The defaults of a data set (architecture and optimiser settings that reach the targets).
     public static func defaults(dataset: DatasetCatalog, method: TrainingMethod) -> TrainingConfiguration {
@@ -58,6 +69,8 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
             activation: .tanh, antisymmetric: false, shift: 0, modelPrecision: 1, annealSteps: 10, annealFactor: 2,
             epochs: 200, batch: 32, learningRate: method == .sgd ? 0.05 : 0.01, momentum: 0.9,
             tikhonov: 1e-4, smoothness: 0, readoutTikhonov: 1e-4, seed: 1)
+        // The continuum boundary value forms need α > 0 (θ' = π/α).
+        if method == .collocation || method == .multipleShooting || method == .chebyshev { c.smoothness = 1 }
         switch dataset {
         case .spirals:
             c.horizon = 20; c.layers = 32; c.antisymmetric = true; c.shift = 0.01; c.epochs = 400; c.batch = 32
@@ -83,6 +96,13 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
         guard annealFactor.isFinite, annealFactor > 1 else { throw InvalidArgument("anneal-factor", annealFactor, "must be > 1") }
         try Validate.atLeast(samples, 0, "samples")
         try Validate.positive(newtonIterations, "newton-iterations")
+        try Validate.atLeast(constrainedIterations, 0, "constrained-iterations")
+        try Validate.atLeast(horizonSteps, 0, "horizon-steps")
+        if horizonSteps > 0 {
+            guard initialHorizon.isFinite, initialHorizon > 0, initialHorizon < horizon else {
+                throw InvalidArgument("initial-horizon", initialHorizon, "must be in (0, horizon \(horizon)) with --horizon-steps")
+            }
+        }
         try Validate.positive(epochs, "epochs")
         try Validate.positive(batch, "batch")
         try Validate.positive(learningRate, "lr")

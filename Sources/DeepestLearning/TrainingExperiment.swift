@@ -18,6 +18,9 @@ public enum TrainingExperiment {
                            progress: ((Int, Double) -> Void)? = nil,
                            rungProgress: ((Int, AnnealingRung) -> Void)? = nil) throws -> (report: TrainingReport, parameters: [Double]) {
         try c.validate()
+        if c.readout == .projected, ![.collocation, .multipleShooting, .chebyshev].contains(c.method) {
+            throw InvalidArgument("readout", "projected", "is a variable projection of the continuum BVP (collocation, multiple-shooting, chebyshev); method \(c.method.rawValue) trains the readout")
+        }
         let split = c.samples > 0 && c.samples < full.train.count
             ? DatasetCatalog.Split(train: full.train.subset((0..<c.samples).map { $0 * full.train.count / c.samples }),
                                    test: full.test) : full
@@ -70,7 +73,9 @@ public enum TrainingExperiment {
         let result = try PrecisionAnnealing.run(
             network: net, data: split.train, initialParameters: initial, initialPrecision: c.modelPrecision,
             factor: c.annealFactor, steps: c.annealSteps, regularization: reg,
-            options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: c.newtonIterations), progress: rungProgress)
+            options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: c.newtonIterations),
+            reprojectBetweenRungs: c.reproject, constrainedIterations: c.constrainedIterations,
+            initialHorizon: c.horizonSteps > 0 ? c.initialHorizon : nil, horizonSteps: c.horizonSteps, progress: rungProgress)
         let seconds = Date().timeIntervalSince(start)
         let p = result.parameters
         let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)

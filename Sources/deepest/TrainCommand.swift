@@ -61,6 +61,8 @@ struct TrainOptions: ParsableArguments {
     var method: String?
     @Option(help: "Boundary value form: hamiltonian or lagrangian.")
     var form: String?
+    @Option(help: "Readout of collocation, multiple-shooting, chebyshev: trained (BVP unknowns, default) or projected (variable projection).")
+    var readout: String?
     @Option(help: "Depth horizon T.") var horizon: Double?
     @Option(help: "Number of layers N (h = T/N).") var layers: Int?
     @Option(help: "Width d (at least the input dimension).") var width: Int?
@@ -80,6 +82,15 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Seed of initialisation and shuffling.") var seed: UInt64?
     @Option(help: "Train on N evenly spaced training samples (default: all).") var samples: Int?
     @Option(name: .customLong("newton-iterations"), help: "Newton iterations per annealing rung (default 30).") var newtonIterations: Int?
+    @Option(name: .customLong("constrained-iterations"),
+            help: "Newton iterations of the final exactly constrained rung (states = forward pass; 0: none).")
+    var constrainedIterations: Int?
+    @Flag(help: "Restart every annealing rung from the forward pass of the previous rung's weights.") var reproject = false
+    @Option(name: .customLong("horizon-steps"),
+            help: "Continuation in T: rungs at the first r_f on horizons from --initial-horizon up to T (0: none).")
+    var horizonSteps: Int?
+    @Option(name: .customLong("initial-horizon"), help: "First horizon T_0 < T of the continuation in T.")
+    var initialHorizon: Double?
     @Option(help: "YAML file with the same settings (keys are the long option names).") var config: String?
     @Option(name: .customLong("data-dir"), help: "Folder of the data sets (default: Experiments/data).") var dataDirectory: String?
     @Option(help: "Folder for train.json, loss.csv (SGD/Adam) and rungs.csv (annealing).") var out: String?

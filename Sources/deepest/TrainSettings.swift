@@ -9,7 +9,8 @@ struct TrainSettings {
     /// The keys a config file may hold (the long option names).
     static let allowedKeys = ["dataset", "method", "form", "horizon", "layers", "width", "activation", "antisymmetric",
                               "shift", "rf", "anneal-steps", "anneal-factor", "epochs", "batch", "lr", "momentum",
-                              "tikhonov", "smoothness", "readout-tikhonov", "seed", "samples", "newton-iterations"]
+                              "tikhonov", "smoothness", "readout-tikhonov", "seed", "samples", "newton-iterations",
+                              "constrained-iterations", "reproject", "horizon-steps", "initial-horizon", "readout"]
 
     let configuration: TrainingConfiguration
 
@@ -49,6 +50,7 @@ struct TrainSettings {
         var s = TrainingConfiguration.defaults(dataset: dataset, method: method)
         if let v = try choice("form", c.form, BoundaryValueForm.self, what: "form") { s.form = v }
         if let v = try choice("activation", c.activation, Activation.self, what: "activation") { s.activation = v }
+        if let v = try choice("readout", c.readout, ReadoutTreatment.self, what: "readout") { s.readout = v }
         if let v = try double("horizon", c.horizon) { s.horizon = v }
         if let v = try int("layers", c.layers) { s.layers = v }
         if let v = try int("width", c.width) { s.width = v }
@@ -71,6 +73,15 @@ struct TrainSettings {
         if let v = try double("readout-tikhonov", c.readoutTikhonov) { s.readoutTikhonov = v }
         if let v = try int("samples", c.samples) { s.samples = v }
         if let v = try int("newton-iterations", c.newtonIterations) { s.newtonIterations = v }
+        if let v = try int("constrained-iterations", c.constrainedIterations) { s.constrainedIterations = v }
+        if let v = try int("horizon-steps", c.horizonSteps) { s.horizonSteps = v }
+        if let v = try double("initial-horizon", c.initialHorizon) { s.initialHorizon = v }
+        if c.reproject {
+            s.reproject = true
+        } else if let value = file["reproject"] {
+            guard let b = value as? Bool else { throw CommandFailure("config key 'reproject': expected true or false, got \(value)") }
+            s.reproject = b
+        }
         if let v = try int("seed", c.seed.map { Int(truncatingIfNeeded: $0) }) { s.seed = UInt64(truncatingIfNeeded: v) }
         do {
             try s.validate()
