@@ -27,6 +27,17 @@ public enum BoundaryValueTraining {
         _ c: TrainingConfiguration, split: DatasetCatalog.Split, algorithm: Algorithm,
         rungProgress: ((Int, AnnealingRung) -> Void)? = nil
     ) throws -> (report: TrainingReport, parameters: [Double]) {
+        try run(c, split: split, rungProgress: rungProgress) { _, built, guess in
+            try solve(try built.boundaryValueProblem(), algorithm, initialGuess: guess)
+        }
+    }
+
+    /// Runs the annealing schedule of `c`, each rung solved by `solveRung(problem, its built form,
+    /// guess)` (`StructuredCollocationTraining` passes the structured collocation here).
+    static func run(
+        _ c: TrainingConfiguration, split: DatasetCatalog.Split, rungProgress: ((Int, AnnealingRung) -> Void)?,
+        solveRung: (ContinuousTrainingProblem<ResidualField>, TrainingBoundaryValueProblem, InitialGuess) throws -> BoundaryValueSolution
+    ) throws -> (report: TrainingReport, parameters: [Double]) {
         try c.validate()
         try Validate.positive(c.smoothness, "smoothness")
         let net = try TrainingExperiment.network(c, data: split.train)
@@ -64,7 +75,7 @@ public enum BoundaryValueTraining {
                 guess = firstGuess(field: field, inputs: inputs, theta: theta0, readout: readout0, layout: layout,
                                    horizon: c.horizon, nodes: max(net.layers + 1, 5))
             }
-            let solution = try solve(try built.boundaryValueProblem(), algorithm, initialGuess: guess)
+            let solution = try solveRung(problem, built, guess)
             evaluations += solution.stats.fieldEvaluations
             let action = continuumAction(problem, layout: layout, form: c.form, solution: solution)
             let rung = AnnealingRung(beta: beta, modelPrecision: precision, action: action.total, parts: action,

@@ -12,8 +12,8 @@ import NumericCore
 /// the readout, so its almost-block-diagonal system (2d unknowns per node) is factored on its own and
 /// eliminated, and the weights solve one dense system of order W = 2Pq + k (P = 2N + 1 collocation
 /// points for Lobatto, N + 1 for the trapezoid rule). Cost per Newton iteration
-/// O(M N² d q (d + q)) for the eliminations, linear in the number of samples M, plus O((2Pq + k)³)
-/// for the weights; memory O(M N d) for the states. Derivation: Notes/structured-collocation.md.
+/// O(M N² d (d² + d q + q²)) for the eliminations, linear in the number of samples M, plus
+/// O((2Pq + k)³) for the weights; memory O(M N d) for the states. Derivation: Notes/structured-collocation.md.
 ///
 /// Newton is damped by Deuflhard's natural monotonicity test (the simplified correction reuses the
 /// Schur factors), like `Collocation`. The mesh is fixed (no refinement); the solution reports the

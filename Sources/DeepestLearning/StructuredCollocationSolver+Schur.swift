@@ -4,8 +4,10 @@ extension StructuredCollocationSolver {
     /// Solves J Δ = −F(`residualOf`) with J linearised at `at` (Notes/structured-collocation.md §3):
     ///
     /// 1. per sample (parallel over fixed blocks): assemble and factor A_kk (almost block diagonal,
-    ///    O(N d³)), solve Z_k = A_kk⁻¹[A_kΓ, −r_k] (G + 1 right sides, O(N d² G)), and add
-    ///    −A_Ρk Z_k plus the sample's own terms of A_ΩΩ to the block's slot (O(N q d G));
+    ///    O(N d³)); A_kΓ = E K has rank ≤ 2dN + d (E: unit columns of the interval and end rows, K: the
+    ///    per-interval couplings), so solve Y = A_kk⁻¹[E, −r_k] (2dN + d + 1 right sides, O(N² d³)),
+    ///    form A_Ρk Y (O(N² d² q)) and add −(A_Ρk Y)K plus the sample's own terms of A_ΩΩ to the
+    ///    block's slot (O(N d R q) = O(N² d q²));
     /// 2. sum the slots in block order into S (W × W), factor it densely (O(W³)) and solve for the
     ///    weights ΔΩ;
     /// 3. per sample: Δu_k = A_kk⁻¹(−r_k − A_kΓ ΔΓ) (refactored, O(N d³ + N d q)).
@@ -16,16 +18,21 @@ extension StructuredCollocationSolver {
     func solveLinear(at lin: StructuredCollocationIterate, residualOf res: StructuredCollocationIterate,
                      factorSchur: Bool) -> Bool {
         let columns = factorSchur ? gammaCount + 1 : 1, length = nodes * s
-        let blockCount = blocks.blockCount, blocks = self.blocks, rho = rhoCount, gamma = gammaCount
+        let blockCount = blocks.blockCount, blocks = self.blocks, rho = rhoCount
         let intervals = self.intervals, d = self.d, s = self.s, k = self.k, q = self.q, cw = couplingWidth
         let rowBlock = rowsPerInterval * q
-        for ws in workspaces { ws.reserve(columns: columns * length, slot: max(rho * columns, 1)) }
+        // Building S, the right sides are the unit vectors of the interval and end rows (A_kΓ has rank
+        // ≤ N·2d + d, far below G) and −r_k: Y = A_kk⁻¹[E, −r_k], then A_Ρk A_kk⁻¹ A_kΓ = (A_Ρk Y) K.
+        let solveColumns = factorSchur ? intervals * s + d + 1 : 1
+        for ws in workspaces {
+            ws.reserve(columns: solveColumns * length, slot: max(rho * columns, 1), product: factorSchur ? rho * solveColumns : 1)
+        }
         var failures = [Bool](repeating: false, count: blockCount)
         failures.withUnsafeMutableBufferPointer { fb in
             let failed = SharedMutablePointer(fb.baseAddress!)
             Parallel.forEach(blockCount) { block in
                 let ws = self.workspaces[block]
-                let slot = ws.slot, z = ws.columns
+                let slot = ws.slot, z = ws.columns, product = ws.product
                 slot.update(repeating: 0, count: rho * columns)
                 for sample in blocks.range(block) {
                     guard self.assemble(sample: sample, at: lin, workspace: ws, slot: factorSchur ? slot : nil, columns: columns) else {
@@ -33,30 +40,35 @@ extension StructuredCollocationSolver {
                         continue
                     }
                     if factorSchur {
-                        z.update(repeating: 0, count: gamma * length)
-                        for i in 0..<intervals {
-                            let first = self.nodePoint(i) * q, block = ws.coupling + i * s * cw
-                            for r in 0..<s {
-                                for c in 0..<cw { z[(first + c) * length + d + i * s + r] = block[r * cw + c] }
-                            }
-                        }
-                        for r in 0..<d {
-                            for a in 0..<k { z[(self.readoutColumn + a) * length + d + intervals * s + r] = ws.endCoupling[r * k + a] }
-                        }
+                        z.update(repeating: 0, count: (solveColumns - 1) * length)
+                        for c in 0..<(solveColumns - 1) { z[c * length + d + c] = 1 }
                     }
-                    let rhs = z + (columns - 1) * length, residual = res.sampleResidual + sample * length
+                    let rhs = z + (solveColumns - 1) * length, residual = res.sampleResidual + sample * length
                     for i in 0..<length { rhs[i] = -residual[i] }
-                    for c in 0..<columns { ws.lu.solve(z + c * length) }
-                    // slot(Ρ rows) −= A_Ρk Z: interval i's π rows touch nodes i, i+1; the readout rows x_N.
+                    for c in 0..<solveColumns { ws.lu.solve(z + c * length) }
+                    // A_Ρk Y: interval i's π rows touch nodes i, i+1; the readout rows x_N.
+                    let target = factorSchur ? product : slot, ld = factorSchur ? solveColumns : columns
+                    let (alpha, beta): (Double, Double) = factorSchur ? (1, 0) : (-1, 1)
                     for i in 0..<intervals {
-                        BLAS.gemm(m: rowBlock, n: columns, k: 2 * s, alpha: -1, a: ws.sampleRows + i * rowBlock * 2 * s, lda: 2 * s,
-                                  b: z + i * s, ldb: length, transposeB: true, beta: 1,
-                                  c: slot + self.conjugateRow(i) * columns, ldc: columns)
+                        BLAS.gemm(m: rowBlock, n: solveColumns, k: 2 * s, alpha: alpha, a: ws.sampleRows + i * rowBlock * 2 * s,
+                                  lda: 2 * s, b: z + i * s, ldb: length, transposeB: true, beta: beta,
+                                  c: target + self.conjugateRow(i) * ld, ldc: ld)
                     }
                     if k > 0 {
-                        BLAS.gemm(m: k, n: columns, k: d, alpha: -1, a: ws.readoutRows, lda: d, b: z + intervals * s, ldb: length,
-                                  transposeB: true, beta: 1, c: slot + self.readoutRow * columns, ldc: columns)
+                        BLAS.gemm(m: k, n: solveColumns, k: d, alpha: alpha, a: ws.readoutRows, lda: d, b: z + intervals * s,
+                                  ldb: length, transposeB: true, beta: beta, c: target + self.readoutRow * ld, ldc: ld)
                     }
+                    guard factorSchur else { continue }
+                    // slot −= (A_Ρk Y) K: K_i on θ at interval i's points, the end coupling on the readout.
+                    for i in 0..<intervals where cw > 0 {
+                        BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: product + i * s, lda: solveColumns, b: ws.coupling + i * s * cw,
+                                  ldb: cw, beta: 1, c: slot + self.nodePoint(i) * q, ldc: columns)
+                    }
+                    if k > 0 {
+                        BLAS.gemm(m: rho, n: k, k: d, alpha: -1, a: product + intervals * s, lda: solveColumns, b: ws.endCoupling,
+                                  ldb: k, beta: 1, c: slot + self.readoutColumn, ldc: columns)
+                    }
+                    for r in 0..<rho { slot[r * columns + columns - 1] -= product[r * solveColumns + solveColumns - 1] }
                 }
             }
         }

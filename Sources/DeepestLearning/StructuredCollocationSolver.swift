@@ -82,11 +82,14 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
     let sumCount: Int
     let scratch: UnsafeMutablePointer<Double>
     let vector: UnsafeMutablePointer<Double>
-    /// Right sides solved by the block's samples ((columns) × nodes·2d) and the Schur slot (Ρ rows × columns).
+    /// Right sides solved by the block's samples (columns × nodes·2d) and the Schur slot (Ρ rows × (G + 1)).
     var columns = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     var columnsCapacity = 1
     var slot = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     var slotCapacity = 1
+    /// A_Ρk Y (Ρ rows × right sides).
+    var product = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    var productCapacity = 1
 
     init(points: Int, width d: Int, weights q: Int, readout k: Int, intervals: Int, couplingWidth: Int, rowBlock: Int,
          readoutCount kc: Int, outputs l: Int, nodes: Int) {
@@ -121,9 +124,15 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
         for p in storage { p.deallocate() }
         columns.deallocate()
         slot.deallocate()
+        product.deallocate()
     }
 
-    func reserve(columns count: Int, slot slotCount: Int) {
+    func reserve(columns count: Int, slot slotCount: Int, product productCount: Int) {
+        if productCount > productCapacity {
+            product.deallocate()
+            product = UnsafeMutablePointer<Double>.allocate(capacity: productCount)
+            productCapacity = productCount
+        }
         if count > columnsCapacity {
             columns.deallocate()
             columns = UnsafeMutablePointer<Double>.allocate(capacity: count)
