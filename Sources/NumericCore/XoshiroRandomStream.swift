@@ -80,36 +80,11 @@ public struct XoshiroRandomStream: Sendable {
     }
 
     /// Fills `buffer` with independent N(0, standardDeviation²) variates.
-    @inlinable
     /// The same variates, in the same order, as repeated `gaussian()` calls; the generator state is kept
     /// in registers and the ziggurat table looked up once, which makes bulk fills about twice as fast.
+    @inlinable
     public mutating func fillGaussian(_ buffer: UnsafeMutableBufferPointer<Double>, standardDeviation: Double = 1) {
-        let table = ZigguratTable.standard
-        let widths = table.x, heights = table.f
-        var a = s0, b = s1, c = s2, d = s3
-        var i = buffer.startIndex
-        while i < buffer.endIndex {
-            let sum = a &+ d
-            let bits = (sum << 23 | sum >> 41) &+ a
-            let t = b << 17
-            c ^= a; d ^= b; b ^= c; a ^= d; c ^= t
-            d = d << 45 | d >> 19
-            let layer = Int(truncatingIfNeeded: bits & 0xFF)
-            let negative = bits & 0x100 != 0
-            let x = Double(bits >> 11) * 0x1.0p-53 * widths[layer]
-            if x < widths[layer + 1] {
-                buffer[i] = standardDeviation * (negative ? -x : x)
-                i += 1
-                continue
-            }
-            s0 = a; s1 = b; s2 = c; s3 = d
-            if let value = slowPath(layer: layer, x: x, heights: heights) {
-                buffer[i] = standardDeviation * (negative ? -value : value)
-                i += 1
-            }
-            a = s0; b = s1; c = s2; d = s3
-        }
-        s0 = a; s1 = b; s2 = c; s3 = d
+        foldGaussianRows(buffer, rows: 1, standardDeviation: standardDeviation, from: ()) { _, _ in () }
     }
 
     /// Refills `row` with fresh N(0, standardDeviation²) variates `rows` times and, after the k-th refill

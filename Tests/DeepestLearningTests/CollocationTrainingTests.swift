@@ -96,38 +96,11 @@ import Testing
     /// 𝓗 = [[A, I/r], [0, −Aᵀ]] and y(0) from [[−R0 I, I], [R1 I, I]·e^{𝓗T}] y(0) = [−R0 y0; R1 y1].
     /// Collocation (Lobatto IIIA, tolerance 1e-9) reproduces y(0) and y(T) to 1e-7.
     @Test func collocationMatchesTheMatrixExponential() throws {
-        let a = [0.3, -0.8, 0.5, -0.2], r = 1.5, r0 = 4.0, r1 = 2.5, horizon = 1.2
-        let y0 = [0.7, -0.4], y1 = [-0.3, 0.9]
-        let spec = try ContinuousTrainingProblem(field: LinearField(matrix: a, dimension: 2), horizon: horizon, inputs: y0,
-                                                 readout: .leastSquares(outputs: 2), targets: y1,
-                                                 readoutParameters: .fixed([1, 0, 0, 1, 0, 0]), modelPrecision: r,
-                                                 smoothness: 0, tikhonov: 0, inputWeight: r0, outputWeight: r1)
-        var generator = [Double](repeating: 0, count: 16)
-        for i in 0..<2 {
-            for j in 0..<2 {
-                generator[i * 4 + j] = a[i * 2 + j]
-                generator[(2 + i) * 4 + 2 + j] = -a[j * 2 + i]
-            }
-            generator[i * 4 + 2 + i] = 1 / r
-        }
-        let phi = try MatrixExponential.compute(generator, dimension: 4, scale: horizon)
-        var system = [Double](repeating: 0, count: 16)
-        for i in 0..<2 {
-            system[i * 4 + i] = -r0
-            system[i * 4 + 2 + i] = 1
-            for j in 0..<4 { system[(2 + i) * 4 + j] = r1 * phi[i * 4 + j] + phi[(2 + i) * 4 + j] }
-        }
-        let lu = try DenseLU(matrix: system, dimension: 4)
-        let start = try #require(lu.solve([-r0 * y0[0], -r0 * y0[1], r1 * y1[0], r1 * y1[1]]))
-        let end = (0..<4).map { i in (0..<4).reduce(0.0) { $0 + phi[i * 4 + $1] * start[$1] } }
-        let solution = try solve(try spec.hamiltonianForm().boundaryValueProblem(),
+        let v2 = try LinearCaseReference()
+        let solution = try solve(try v2.problem.hamiltonianForm().boundaryValueProblem(),
                                  Collocation(scheme: .lobatto3, tolerance: 1e-9),
                                  initialGuess: .function({ _ in [0, 0, 0, 0] }, nodes: 11))
         #expect(solution.succeeded, "\(solution.message)")
-        let s0 = solution.value(at: 0), s1 = solution.value(at: horizon)
-        for i in 0..<4 {
-            #expect(abs(s0[i] - start[i]) < 1e-7, "y(0)[\(i)] = \(s0[i]) vs \(start[i])")
-            #expect(abs(s1[i] - end[i]) < 1e-7, "y(T)[\(i)] = \(s1[i]) vs \(end[i])")
-        }
+        v2.expectMatches(solution.value(at:), tolerance: 1e-7)
     }
 }

@@ -64,3 +64,49 @@ func randomVector(_ n: Int, seed: UInt64, scale: Double = 1) -> [Double] {
         #expect(relativeError(exact, exact) == 0)
     }
 }
+
+/// MATH.md V2: F = Ax (d = 2) with finite input and output weights R0, R1 and fixed identity readout.
+/// The Hamiltonian form's exact solution is y(t) = e^{𝓗t} y(0), 𝓗 = [[A, I/r], [0, −Aᵀ]], with y(0)
+/// from [[−R0 I, I], [R1 I, I]·e^{𝓗T}] y(0) = [−R0 y0; R1 y1]; `start` = y(0), `end` = y(T).
+struct LinearCaseReference {
+    let problem: ContinuousTrainingProblem<LinearField>
+    let horizon = 1.2
+    let start: [Double]
+    let end: [Double]
+
+    init() throws {
+        let a = [0.3, -0.8, 0.5, -0.2], r = 1.5, r0 = 4.0, r1 = 2.5
+        let y0 = [0.7, -0.4], y1 = [-0.3, 0.9]
+        problem = try ContinuousTrainingProblem(field: LinearField(matrix: a, dimension: 2), horizon: horizon, inputs: y0,
+                                                readout: .leastSquares(outputs: 2), targets: y1,
+                                                readoutParameters: .fixed([1, 0, 0, 1, 0, 0]), modelPrecision: r,
+                                                smoothness: 0, tikhonov: 0, inputWeight: r0, outputWeight: r1)
+        var generator = [Double](repeating: 0, count: 16)
+        for i in 0..<2 {
+            for j in 0..<2 {
+                generator[i * 4 + j] = a[i * 2 + j]
+                generator[(2 + i) * 4 + 2 + j] = -a[j * 2 + i]
+            }
+            generator[i * 4 + 2 + i] = 1 / r
+        }
+        let phi = try MatrixExponential.compute(generator, dimension: 4, scale: horizon)
+        var system = [Double](repeating: 0, count: 16)
+        for i in 0..<2 {
+            system[i * 4 + i] = -r0
+            system[i * 4 + 2 + i] = 1
+            for j in 0..<4 { system[(2 + i) * 4 + j] = r1 * phi[i * 4 + j] + phi[(2 + i) * 4 + j] }
+        }
+        let y = try #require(try DenseLU(matrix: system, dimension: 4).solve([-r0 * y0[0], -r0 * y0[1], r1 * y1[0], r1 * y1[1]]))
+        start = y
+        end = (0..<4).map { i in (0..<4).reduce(0.0) { $0 + phi[i * 4 + $1] * y[$1] } }
+    }
+
+    /// Expects `value(0)` and `value(T)` within `tolerance` of the exact end values.
+    func expectMatches(_ value: (Double) -> [Double], tolerance: Double) {
+        let s0 = value(0), s1 = value(horizon)
+        for i in 0..<4 {
+            #expect(abs(s0[i] - start[i]) < tolerance, "y(0)[\(i)] = \(s0[i]) vs \(start[i])")
+            #expect(abs(s1[i] - end[i]) < tolerance, "y(T)[\(i)] = \(s1[i]) vs \(end[i])")
+        }
+    }
+}
