@@ -67,8 +67,6 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
             activation: .tanh, antisymmetric: false, shift: 0, modelPrecision: 1, annealSteps: 10, annealFactor: 2,
             epochs: 200, batch: 32, learningRate: method == .sgd ? 0.05 : 0.01, momentum: 0.9,
             tikhonov: 1e-4, smoothness: 0, readoutTikhonov: 1e-4, seed: 1)
-        // The continuum boundary value forms need α > 0 (θ' = π/α).
-        if method == .collocation || method == .multipleShooting || method == .chebyshev { c.smoothness = 1 }
         switch dataset {
         case .spirals:
             c.horizon = 20; c.layers = 32; c.antisymmetric = true; c.shift = 0.01; c.epochs = 400; c.batch = 32
@@ -79,7 +77,23 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
             c.horizon = 5; c.layers = 20; c.epochs = 500; c.batch = 100
             c.learningRate = method == .sgd ? 0.1 : 5e-3
         case .digits:
-            c.horizon = 1; c.layers = 4; c.epochs = 30; c.batch = 64
+            // Width 12 on the leading 12 principal directions of the pixels (TrainingExperiment.network):
+            // the Schur complement onto W = N(d² + d) + 10(d + 1) weights stays small for the BVP method.
+            c.width = 12; c.horizon = 1; c.layers = 2; c.epochs = 30; c.batch = 64
+        }
+        if method == .symplecticEuler {
+            // The first rung at r_f0 = 1e6 from the forward pass of the initial weights (it stays within
+            // O(1/r_f) of the dynamics), then the exactly constrained rung: lower r_f0 lets the states
+            // fit the data with weights whose forward pass is expansive (Notes/deepest-learning-action.md §9b).
+            c.modelPrecision = 1e6; c.annealSteps = 0; c.newtonIterations = 1
+            c.constrainedIterations = dataset == .digits ? 30 : 60
+        }
+        if method == .collocation || method == .multipleShooting || method == .chebyshev {
+            // The continuum forms need α > 0 (θ' = π/α); they start on the horizon T/10 and continue in T
+            // (Notes/deepest-learning-action.md §9a).
+            c.smoothness = 1
+            c.initialHorizon = c.horizon / 10
+            c.horizonSteps = 4
         }
         return c
     }
