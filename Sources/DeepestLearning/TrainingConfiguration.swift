@@ -69,8 +69,9 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
             tikhonov: 1e-4, smoothness: 0, readoutTikhonov: 1e-4, seed: 1)
         switch dataset {
         case .spirals:
-            c.horizon = 20; c.layers = 32; c.antisymmetric = true; c.shift = 0.01; c.epochs = 400; c.batch = 32
+            c.horizon = 10; c.layers = 16; c.antisymmetric = true; c.shift = 0.01; c.epochs = 400; c.batch = 32
             if method == .sgd { c.learningRate = 0.005 }
+            if method == .adam { c.learningRate = 0.003 }
         case .circles:
             c.horizon = 5; c.layers = 10; c.epochs = 100
         case .sine:
