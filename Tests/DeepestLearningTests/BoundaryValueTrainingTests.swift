@@ -80,6 +80,27 @@ import Testing
         }
     }
 
+    /// Collocation at the documented defaults (λ = μ = 1e-4, α = 1, T = 5 reached by continuation in T from
+    /// T/10, r_f = 1·2^β, β = 0..10) on three sine samples: the Tikhonov decades, the horizons and every
+    /// annealing rung succeed (with the adaptive midpoints where needed), the rungs before the schedule
+    /// carry their horizon, and by the envelope theorem the rung actions at fixed T do not decrease in r_f.
+    @Test func collocationConvergesAtTheDefaults() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
+        let split = try DatasetCatalog.sine.load(from: directory)
+        var c = TrainingConfiguration.defaults(dataset: .sine, method: .collocation)
+        c.samples = 3
+        let report = try TrainingExperiment.run(c, split: split).report
+        let schedule = report.rungs.filter { $0.beta >= 0 }
+        #expect(report.status == "success" && schedule.count == c.annealSteps + 1,
+                "\(report.rungs.map { "\($0.beta) \($0.status)" })")
+        for rung in report.rungs { #expect(rung.status == "success", "β \(rung.beta): \(rung.status)") }
+        #expect(report.rungs.filter { $0.beta < 0 }.suffix(c.horizonSteps).compactMap(\.horizon).count == c.horizonSteps)
+        for (previous, next) in zip(schedule, schedule.dropFirst()) {
+            #expect(next.action >= previous.action * (1 - 1e-6), "actions \(schedule.map(\.action))")
+        }
+    }
+
     /// The dense methods refuse large problems in one line naming the size and the limit.
     @Test func denseMethodsRefuseLargeProblems() throws {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
