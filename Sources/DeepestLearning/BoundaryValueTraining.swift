@@ -51,7 +51,7 @@ public enum BoundaryValueTraining {
         // Stages before the schedule (β < 0): the Tikhonov decades at the first horizon, then the
         // continuation in T at the target weights; then the annealing rungs β = 0..B at T.
         let horizons = c.horizonSteps > 0
-            ? (0..<c.horizonSteps).map { c.initialHorizon * pow(c.horizon / c.initialHorizon, Double($0) / Double(c.horizonSteps)) }
+            ? (0..<c.horizonSteps).map { c.resolvedInitialHorizon * pow(c.horizon / c.resolvedInitialHorizon, Double($0) / Double(c.horizonSteps)) }
             : []
         var stages = regularizationSchedule(tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov)
             .map { Stage(horizon: horizons.first ?? c.horizon, tikhonov: $0.0, readoutTikhonov: $0.1, precision: c.modelPrecision) }

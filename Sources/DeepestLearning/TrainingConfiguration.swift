@@ -55,10 +55,13 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     public var constrainedIterations: Int = 0
     /// Restart every annealing rung from the forward pass of the previous rung's weights (symplectic-euler).
     public var reproject: Bool = false
-    /// Continuation in T (symplectic-euler): rungs at r_f0 on horizons from `initialHorizon` up to
-    /// `horizon` before the annealing schedule (0: none).
+    /// Continuation in T: rungs at r_f0 on horizons from `initialHorizon` up to `horizon` before the
+    /// annealing schedule (0: none).
     public var horizonSteps: Int = 0
+    /// T_0 of the continuation in T (0: horizon / 10).
     public var initialHorizon: Double = 0
+    /// T_0 with the default filled in.
+    public var resolvedInitialHorizon: Double { initialHorizon > 0 ? initialHorizon : horizon / 10 }
 
     /// The defaults of a data set (architecture and optimiser settings that reach the targets).
     public static func defaults(dataset: DatasetCatalog, method: TrainingMethod) -> TrainingConfiguration {
@@ -93,7 +96,6 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
             // The continuum forms need α > 0 (θ' = π/α); they start on the horizon T/10 and continue in T
             // (Notes/deepest-learning-action.md §9a).
             c.smoothness = 1
-            c.initialHorizon = c.horizon / 10
             c.horizonSteps = 4
         }
         return c
@@ -112,7 +114,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
         try Validate.atLeast(constrainedIterations, 0, "constrained-iterations")
         try Validate.atLeast(horizonSteps, 0, "horizon-steps")
         if horizonSteps > 0 {
-            guard initialHorizon.isFinite, initialHorizon > 0, initialHorizon < horizon else {
+            guard initialHorizon == 0 || (initialHorizon.isFinite && initialHorizon > 0 && initialHorizon < horizon) else {
                 throw InvalidArgument("initial-horizon", initialHorizon, "must be in (0, horizon \(horizon)) with --horizon-steps")
             }
         }

@@ -82,7 +82,7 @@ public enum TrainingExperiment {
             factor: c.annealFactor, steps: c.annealSteps, regularization: actionRegularization,
             options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: c.newtonIterations),
             reprojectBetweenRungs: c.reproject, constrainedIterations: c.constrainedIterations,
-            initialHorizon: c.horizonSteps > 0 ? c.initialHorizon : nil, horizonSteps: c.horizonSteps, progress: rungProgress)
+            initialHorizon: c.horizonSteps > 0 ? c.resolvedInitialHorizon : nil, horizonSteps: c.horizonSteps, progress: rungProgress)
         let seconds = Date().timeIntervalSince(start)
         let p = result.parameters
         let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
