@@ -45,8 +45,8 @@ import Testing
     /// Sine, 3 samples, width 2, 16 layers (the first rung's guess takes θ from the first layer's
     /// initial weights; stationary points of the action are not unique, and all three methods must
     /// start in the basin of the same one to be compared), T = 0.5, α = 10, λ = μ = 1 (a well-conditioned problem:
-    /// with the default λ = μ = 1e-4 collocation's first rung does not converge from the constant
-    /// guess either), r_f = 1·2^β for β = 0..3. Every method completes all four
+    /// without the Tikhonov continuation the default λ = μ = 1e-4 does not converge from the constant
+    /// guess; the continuation in T is switched off here), r_f = 1·2^β for β = 0..3. Every method completes all four
     /// rungs with status success; by the envelope theorem dA*/dr_f = ½∫Σ|ẋ − F|² ≥ 0 along the
     /// continuation branch, so the rung actions do not decrease; multiple shooting (RK4, h = T/400) and
     /// Chebyshev agree rung by rung to 1e-6 relative, and collocation (residual tolerance 1e-6, order 4)
