@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test demo clean bench-bvp bench-sde bench-resnet
+.PHONY: deps build release test demo clean bench-bvp bench-sde bench-resnet bench-collocation
 
 deps:
 	@scripts/install-deps.sh
@@ -22,13 +22,17 @@ release: deps
 	$(SWIFT) build -c release --product deepest
 
 test: deps
-	@scripts/install-deps.sh python pytest
+	@scripts/install-deps.sh python pytest matplotlib
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 	DEEPEST=$(DEEPEST) $(PYTHON) -m pytest -q Tests/cli
 
+# The default experiment: the two-spiral comparison of the boundary value method with SGD and Adam,
+# written to results/demo (CSV, figures and report.md).
 demo: release
-	$(DEEPEST) demo
+	@scripts/install-deps.sh python matplotlib
+	$(DEEPEST) compare --dataset spirals --out results/demo
+	@echo "report: results/demo/report.md"
 
 # Collocation against scipy.integrate.solve_bvp, side by side (Experiments/bench-bvp/bench.py).
 bench-bvp: release
@@ -43,6 +47,12 @@ clean:
 bench-resnet: deps
 	@scripts/install-deps.sh python numpy torch || echo "torch could not be installed: comparing with NumPy" >&2
 	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py && .build/release/BenchSchur
+
+# Structured collocation of the training BVP: one Newton iteration against the number of samples
+# M = 64..4096 (spirals) with the fitted slope of log(time) vs log(M), and the dense-block collocation
+# beside it for M <= 128 (Experiments/bench-resnet/Sources/BenchCollocation).
+bench-collocation: deps
+	cd Experiments/bench-resnet && $(SWIFT) build -c release --product BenchCollocation && .build/release/BenchCollocation
 
 # Stochastic engine: OU Euler–Maruyama (10,000 paths x 1,000 steps) against vectorised NumPy in the same
 # run, the cost of our own normals, and the stochastic heat equation (256 modes x 10,000 steps x 100 paths).

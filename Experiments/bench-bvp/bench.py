@@ -120,8 +120,13 @@ def scipy_lq(n, tol, horizon=5.0):
     return solve_bvp(fun, bc, x, y, fun_jac=fun_jac, bc_jac=bc_jac, tol=tol, max_nodes=100000)
 
 
+def load_average():
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
 def main():
     repeats = int(os.environ.get("BENCH_REPEATS", "5"))
+    print(f"load average (1, 5, 15 min) at start: {load_average()}  (both sides slow down under load)")
     rows = []
     cases = [("bratu", 1e-8, None), ("lq", 1e-6, 10), ("lq", 1e-8, 10), ("lq", 1e-6, 50), ("lq", 1e-8, 50)]
     for problem, tol, n in cases:
@@ -171,6 +176,7 @@ def main():
         print(f"{intervals:10d} {ours['seconds']:12.4e} {1e6 * ours['seconds'] / intervals:12.3f}")
     slope, intercept = np.polyfit(np.log(sizes), np.log(times), 1)
     print(f"fitted slope of log(time) on log(intervals): {slope:.3f} (1 = linear cost)")
+    print(f"load average (1, 5, 15 min) at end: {load_average()}")
     failed = [r["case"] for r in rows if r["swift_status"] != "success"]
     if failed:
         print("failed:", ", ".join(failed))

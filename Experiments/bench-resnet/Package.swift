@@ -15,5 +15,10 @@ let package = Package(
             name: "BenchSchur",
             dependencies: [.product(name: "DeepestLearning", package: "DeepestLearning"),
                            .product(name: "NumericCore", package: "DeepestLearning")]),
+        .executableTarget(
+            name: "BenchCollocation",
+            dependencies: [.product(name: "DeepestLearning", package: "DeepestLearning"),
+                           .product(name: "BoundaryValue", package: "DeepestLearning"),
+                           .product(name: "NumericCore", package: "DeepestLearning")]),
     ]
 )

@@ -8,7 +8,11 @@ import NumericCore
 /// (affine-invariant natural monotonicity test, which reuses the factors). The mesh is adapted from
 /// the residual of the C¹ cubic Hermite output (relative RMS per interval, target tol/2): the mesh is
 /// rebuilt by equidistributing the predicted residual, which splits intervals above the target and
-/// merges intervals far below it in the same pass, up to `maxNodes`. Derivations: Notes/collocation.md, Notes/mesh-refinement.md.
+/// merges intervals far below it in the same pass, up to `maxNodes`. For the trapezoid scheme a
+/// deferred-correction estimate of the global error (one extra solve with the stored factors) must
+/// meet tol/2 too, so that the error, not only the residual, is below the tolerance. Block rows and
+/// residuals are computed by parallel workers over contiguous ranges of intervals (results do not
+/// depend on the number of workers). Derivations: Notes/collocation.md, Notes/mesh-refinement.md.
 ///
 /// Needs separated boundary conditions (`BoundaryConditions.separated`).
 public struct Collocation: Sendable {

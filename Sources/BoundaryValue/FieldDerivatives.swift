@@ -18,25 +18,33 @@ struct FieldDerivatives {
     /// field evaluations (0 with an analytic Jacobian).
     mutating func jacobian(_ t: Double, _ y: UnsafePointer<Double>, _ fy: UnsafePointer<Double>,
                            into jacobian: UnsafeMutablePointer<Double>) -> Int {
+        let problem = self.problem
+        return perturbed.withUnsafeMutableBufferPointer { p in
+            shifted.withUnsafeMutableBufferPointer { s in
+                Self.jacobian(of: problem, t, y, fy, into: jacobian, perturbed: p.baseAddress!, shifted: s.baseAddress!)
+            }
+        }
+    }
+
+    /// The same on caller-owned scratch (n values each at `perturbed` and `shifted`), for workers that
+    /// keep their own workspace; touches nothing else, so concurrent calls on disjoint scratch are safe.
+    static func jacobian(of problem: BoundaryValueProblem, _ t: Double, _ y: UnsafePointer<Double>,
+                         _ fy: UnsafePointer<Double>, into jacobian: UnsafeMutablePointer<Double>,
+                         perturbed yp: UnsafeMutablePointer<Double>, shifted fs: UnsafeMutablePointer<Double>) -> Int {
         let n = problem.dimension
         if let analytic = problem.fieldJacobian {
             analytic(t, y, jacobian)
             return 0
         }
         let field = problem.field
-        perturbed.withUnsafeMutableBufferPointer { p in
-            shifted.withUnsafeMutableBufferPointer { s in
-                let yp = p.baseAddress!, fs = s.baseAddress!
-                for k in 0..<n { yp[k] = y[k] }
-                for j in 0..<n {
-                    let step = 1.4901161193847656e-8 * max(1, abs(y[j]))
-                    yp[j] = y[j] + step
-                    let actual = yp[j] - y[j]
-                    field(t, yp, fs)
-                    for i in 0..<n { jacobian[i * n + j] = (fs[i] - fy[i]) / actual }
-                    yp[j] = y[j]
-                }
-            }
+        for k in 0..<n { yp[k] = y[k] }
+        for j in 0..<n {
+            let step = 1.4901161193847656e-8 * max(1, abs(y[j]))
+            yp[j] = y[j] + step
+            let actual = yp[j] - y[j]
+            field(t, yp, fs)
+            for i in 0..<n { jacobian[i * n + j] = (fs[i] - fy[i]) / actual }
+            yp[j] = y[j]
         }
         return n
     }

@@ -5,12 +5,12 @@ import NumericCore
 /// on every segment and the separated boundary conditions at both ends.
 ///
 /// Newton's matrix is almost block diagonal with block rows [Φ_j, −I] (Φ_j the segment's fundamental
-/// matrix), factored by `AlmostBlockDiagonalLU` with row pivoting in O(m n³); segments are integrated
-/// in parallel (`Parallel.forEach`, results independent of the thread count). Newton is damped by the
-/// natural monotonicity test. With `segments == nil` the breakpoints come from the growth of the
-/// fundamental solution along the initial guess: a new segment starts whenever ‖Φ‖ exceeds
-/// `growthLimit`, so each segment loses at most log₁₀(growthLimit) digits (Notes/shooting.md). Order:
-/// that of the integrator.
+/// matrix), factored by `AlmostBlockDiagonalLU` (alternate column and row pivoting) in O(m n³);
+/// segments are integrated in parallel (`Parallel.forEach`, results independent of the thread
+/// count). Newton is damped by the natural monotonicity test. With `segments == nil` the
+/// breakpoints come from the growth of the fundamental solution along the initial guess: a new
+/// segment starts whenever ‖Φ‖ exceeds `growthLimit`, so each segment loses at most
+/// log₁₀(growthLimit) digits (Notes/shooting.md). Order: that of the integrator.
 public struct MultipleShooting: Sendable {
     public var integrator: ShootingIntegrator
     /// Number of equal segments, or nil to choose the breakpoints from the growth of Φ.

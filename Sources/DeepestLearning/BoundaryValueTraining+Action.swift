@@ -58,12 +58,10 @@ extension BoundaryValueTraining {
             for i in 0..<(m * d) { misfit += 0.5 * problem.inputWeight * (begin[i] - problem.inputs[i]) * (begin[i] - problem.inputs[i]) }
         }
         let end = solution.value(at: problem.horizon)
-        let readoutValues: [Double]
+        let readoutValues = problem.readoutValues(atEnd: end, layout: layout)
         switch problem.readoutParameters {
-        case .fixed(let v): readoutValues = v
-        case .trained(let mu):
-            readoutValues = Array(end[layout.readoutOffset..<n])
-            tikhonov += 0.5 * mu * readoutValues.reduce(0) { $0 + $1 * $1 }
+        case .fixed: break
+        case .trained(let mu), .projected(let mu): tikhonov += 0.5 * mu * readoutValues.reduce(0) { $0 + $1 * $1 }
         }
         var grad = [Double](repeating: 0, count: d), gp = [Double](repeating: 0, count: readoutValues.count)
         var scratch = [Double](repeating: 0, count: problem.readout.outputs)

@@ -10,7 +10,8 @@ import NumericCore
 /// T_j = T_0 (T/T_0)^{j/J}, j = 0..J−1, each guess the previous solution rescaled in depth). A stage
 /// whose solve fails is approached through up to `maximumBisections` geometric midpoints from the
 /// last solved stage before the schedule gives up.
-/// Exact inputs (R_in = ∞), R_out = 1, a trained readout (μ = readout Tikhonov), α = smoothness > 0.
+/// Exact inputs (R_in = ∞), R_out = 1, the readout trained or projected (`c.readout`, μ = readout
+/// Tikhonov), α = smoothness > 0.
 /// The first rung starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the first layer's
 /// initial weights θ0 (constant in depth), zero momenta, the initial readout.
 /// A rung that fails after the first ends the schedule (its record keeps the failure status); the
@@ -21,13 +22,24 @@ public enum BoundaryValueTraining {
     /// Unknowns per depth of the boundary value state, n = 2(M d + q) + k, in both forms.
     public static func stateDimension(_ c: TrainingConfiguration, split: DatasetCatalog.Split) throws -> Int {
         let net = try TrainingExperiment.network(c, data: split.train)
-        return 2 * (split.train.count * net.width + net.field.parameterCount) + net.readoutParameterCount
+        return 2 * (split.train.count * net.width + net.field.parameterCount) + (c.readout == .trained ? net.readoutParameterCount : 0)
     }
 
     /// Runs the annealing schedule of `c` with `algorithm` on every rung.
     public static func run<Algorithm: BoundaryValueAlgorithm>(
         _ c: TrainingConfiguration, split: DatasetCatalog.Split, algorithm: Algorithm,
         rungProgress: ((Int, AnnealingRung) -> Void)? = nil
+    ) throws -> (report: TrainingReport, parameters: [Double]) {
+        try run(c, split: split, rungProgress: rungProgress) { _, built, guess in
+            try solve(try built.boundaryValueProblem(), algorithm, initialGuess: guess)
+        }
+    }
+
+    /// Runs the annealing schedule of `c`, each rung solved by `solveRung(problem, its built form,
+    /// guess)` (`StructuredCollocationTraining` passes the structured collocation here).
+    static func run(
+        _ c: TrainingConfiguration, split: DatasetCatalog.Split, rungProgress: ((Int, AnnealingRung) -> Void)?,
+        solveRung: (ContinuousTrainingProblem<ResidualField>, TrainingBoundaryValueProblem, InitialGuess) throws -> BoundaryValueSolution
     ) throws -> (report: TrainingReport, parameters: [Double]) {
         try c.validate()
         try Validate.positive(c.smoothness, "smoothness")
@@ -46,6 +58,7 @@ public enum BoundaryValueTraining {
         let start = Date()
         var previous: BoundaryValueSolution?
         var previousLayout: TrainingStateLayout?
+        var previousProblem: ContinuousTrainingProblem<ResidualField>?
         var rungs = [AnnealingRung]()
         var evaluations = 0
         // Stages before the schedule (β < 0): the Tikhonov decades at the first horizon, then the
@@ -63,10 +76,10 @@ public enum BoundaryValueTraining {
         }
         var previousStage = stages[0]
         // Solves one stage from the previous solution (rescaled in depth when the horizon changed).
-        func attempt(_ stage: Stage) throws -> (BoundaryValueSolution, TrainingStateLayout, ActionParts) {
+        func attempt(_ stage: Stage) throws -> (BoundaryValueSolution, TrainingStateLayout, ActionParts, ContinuousTrainingProblem<ResidualField>) {
             let problem = try ContinuousTrainingProblem(
                 field: field, horizon: stage.horizon, inputs: inputs, readout: net.readout, targets: targets,
-                readoutParameters: .trained(tikhonov: stage.readoutTikhonov), modelPrecision: stage.precision,
+                readoutParameters: c.readout.parameters(tikhonov: stage.readoutTikhonov), modelPrecision: stage.precision,
                 smoothness: c.smoothness, tikhonov: stage.tikhonov, inputWeight: .infinity, outputWeight: 1)
             let built = c.form == .hamiltonian ? try problem.hamiltonianForm() : try problem.lagrangianForm()
             let layout = built.layout
@@ -81,9 +94,9 @@ public enum BoundaryValueTraining {
                 guess = firstGuess(field: field, inputs: inputs, theta: theta0, readout: readout0, layout: layout,
                                    horizon: stage.horizon, nodes: max(net.layers + 1, 5))
             }
-            let solution = try solve(try built.boundaryValueProblem(), algorithm, initialGuess: guess)
+            let solution = try solveRung(problem, built, guess)
             evaluations += solution.stats.fieldEvaluations
-            return (solution, layout, continuumAction(problem, layout: layout, form: c.form, solution: solution))
+            return (solution, layout, continuumAction(problem, layout: layout, form: c.form, solution: solution), problem)
         }
         for (index, target) in stages.enumerated() {
             let beta = index - preStages
@@ -93,7 +106,7 @@ public enum BoundaryValueTraining {
             var bisections = 0
             var failed = false
             while let stage = pending.last {
-                let (solution, layout, action) = try attempt(stage)
+                let (solution, layout, action, problem) = try attempt(stage)
                 if solution.succeeded || previous == nil {
                     if solution.succeeded || stage == target {
                         let rung = AnnealingRung(beta: beta, modelPrecision: stage.precision, action: action.total, parts: action,
@@ -105,6 +118,7 @@ public enum BoundaryValueTraining {
                     if solution.succeeded || previous == nil {
                         previous = solution
                         previousLayout = layout
+                        previousProblem = problem
                         previousStage = stage
                     }
                     pending.removeLast()
@@ -126,7 +140,7 @@ public enum BoundaryValueTraining {
         }
         let seconds = Date().timeIntervalSince(start)
         var parameters = initial
-        if let solution = previous, let layout = previousLayout {
+        if let solution = previous, let layout = previousLayout, let problem = previousProblem {
             // A schedule that stopped during the continuation in T is read out rescaled in depth.
             let depthScale = previousStage.horizon / c.horizon
             for n in 0..<net.layers {
@@ -134,7 +148,8 @@ public enum BoundaryValueTraining {
                 for i in 0..<q { parameters[net.layerOffset(n) + i] = y[layout.weightOffset + i] }
             }
             let y = solution.value(at: previousStage.horizon)
-            for i in 0..<k { parameters[net.readoutOffset + i] = y[layout.readoutOffset + i] }
+            let readoutValues = problem.readoutValues(atEnd: y, layout: layout)
+            for i in 0..<k { parameters[net.readoutOffset + i] = readoutValues[i] }
         }
         let reg = try Regularization(tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov)
         let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
@@ -193,7 +208,7 @@ public enum BoundaryValueTraining {
             var y = [Double](repeating: 0, count: n)
             for i in 0..<states { y[i] = x[i] }
             for i in 0..<theta.count { y[layout.weightOffset + i] = theta[i] }
-            for i in 0..<readout.count { y[layout.readoutOffset + i] = readout[i] }
+            for i in 0..<layout.readoutParameters { y[layout.readoutOffset + i] = readout[i] }
             values += y
             guard node < nodes - 1 else { break }
             for _ in 0..<substeps {

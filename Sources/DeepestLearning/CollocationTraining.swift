@@ -1,14 +1,16 @@
 import BoundaryValue
 import NumericCore
 
-/// Training by collocation of the continuum boundary value problem with precision annealing
-/// (`BoundaryValueTraining`), each rung solved by the BoundaryValue module's adaptive Lobatto IIIA
-/// collocation (order 4, tolerance 1e-6, at most 2000 nodes).
+/// Training by collocation of the continuum boundary value problem with precision annealing.
 ///
-/// Cost: the generic collocation factors dense (2n)-blocks per interval, n = 2(Md + q) + k, so a rung
-/// is O(nodes · n³): only small M. Problems with more than `maximumDimension` unknowns per node are
-/// refused; the per-sample Schur complement (Notes/deepest-learning-action.md §9) is what would make
-/// it linear in M.
+/// Up to `maximumDimension` unknowns per node, each rung is solved by the BoundaryValue module's
+/// adaptive Lobatto IIIA collocation (order 4, tolerance 1e-6, at most 2000 nodes) through
+/// `BoundaryValueTraining`, in either form; it factors dense (2n)-blocks per interval,
+/// n = 2(Md + q) + k, so a rung is O(nodes · n³). Larger problems in the Hamiltonian form go to
+/// `StructuredCollocationTraining`: the same Lobatto IIIA equations on the fixed mesh of the layers,
+/// with the per-sample elimination and Schur complement onto the weights, whose cost is linear in M
+/// (Notes/structured-collocation.md). The Lagrangian form and the projected readout have no structured
+/// solver and are refused above the limit.
 public enum CollocationTraining {
     public static let maximumDimension = 600
 
@@ -17,7 +19,10 @@ public enum CollocationTraining {
         try c.validate()
         let dimension = try BoundaryValueTraining.stateDimension(c, split: split)
         guard dimension <= maximumDimension else {
-            throw MethodUnavailable(description: "method collocation: \(split.train.count) samples give \(dimension) unknowns per node, above \(maximumDimension) for the dense-block collocation (the per-sample Schur-complement collocation is not written yet); use symplectic-euler, sgd or adam")
+            guard c.form == .hamiltonian, c.readout == .trained else {
+                throw MethodUnavailable(description: "method collocation, form \(c.form.rawValue), readout \(c.readout.rawValue): \(split.train.count) samples give \(dimension) unknowns per node, above \(maximumDimension) for the dense-block collocation (the structured collocation needs --form hamiltonian --readout trained); use those, symplectic-euler, sgd or adam")
+            }
+            return try StructuredCollocationTraining.run(c, split: split, rungProgress: rungProgress)
         }
         let algorithm = Collocation(scheme: .lobatto3, tolerance: 1e-6, maxNodes: 2000, maxNewtonIterations: c.newtonIterations)
         return try BoundaryValueTraining.run(c, split: split, algorithm: algorithm, rungProgress: rungProgress)

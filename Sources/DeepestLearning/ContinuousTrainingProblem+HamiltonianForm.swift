@@ -9,8 +9,8 @@ extension ContinuousTrainingProblem {
     /// end: p_k(T) = −R_out ∇φ_k(x_k(T)), π(T) = 0, and for a trained readout its stationarity.
     /// Dimension 2(Md + q) (+ k). The analytic Jacobian is dense (2n)² row-major, assembled from the
     /// Hessian blocks of p·F at O(M(d² + dq + q²) + n²) per call; its per-sample blocks couple only
-    /// through (θ, π), the structure the collocation solver's Schur complement exploits. The end
-    /// Jacobian is analytic for a fixed readout (nil, i.e. differences, for a trained one).
+    /// through (θ, π), the structure the collocation solver's Schur complement exploits. The start and
+    /// end Jacobians are analytic for every readout (fixed, trained, projected; `addReadoutEndJacobian`).
     /// Requires α > 0 (throws otherwise); r_f = ∞ is the exact-model limit.
     public func hamiltonianForm() throws -> TrainingBoundaryValueProblem {
         let weights = field.parameterCount
@@ -23,7 +23,6 @@ extension ContinuousTrainingProblem {
         let lambda = tikhonov, f = field
         let xOff = 0, pOff = layout.secondOffset, tOff = layout.weightOffset, piOff = layout.conjugateOffset
         let rOff = layout.readoutOffset
-        let fixedReadout: [Double]? = { if case .fixed(let v) = readoutParameters { return v }; return nil }()
 
         let vectorField: TrainingBoundaryValueProblem.Field = { _, y, dy in
             let theta = y + tOff
@@ -103,35 +102,19 @@ extension ContinuousTrainingProblem {
             for i in 0..<q { jac[(m * d + i) * n + piOff + i] = 1 }
         }
         let end: TrainingBoundaryValueProblem.EndResidual = { y, r in
-            let readoutValues = fixedReadout
-            let write: (UnsafePointer<Double>) -> Void = { c in
-                problem.endRows(states: { y + xOff + $0 * d }, momentum: { y + pOff + $0 * d }, readoutValues: c,
-                                into: r)
+            problem.withEndReadout(y, readoutOffset: rOff) { c in
+                problem.endRows(states: { y + xOff + $0 * d }, momentum: { y + pOff + $0 * d }, readoutValues: c, into: r)
             }
-            if let readoutValues { readoutValues.withUnsafeBufferPointer { write($0.baseAddress!) } } else { write(y + rOff) }
             // π(T) = 0 rows follow the sample rows (and precede the readout rows).
             let k = n - rOff
             if k > 0 { for i in stride(from: k - 1, through: 0, by: -1) { r[m * d + q + i] = r[m * d + i] } }
             for i in 0..<q { r[m * d + i] = y[piOff + i] }
         }
-        var endJacobian: TrainingBoundaryValueProblem.EndJacobian?
-        if let fixedReadout {
-            endJacobian = { y, jac in
-                let rows = m * d + q
-                jac.update(repeating: 0, count: rows * n)
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: d * d) { buffer in
-                    fixedReadout.withUnsafeBufferPointer { c in
-                        for k in 0..<m {
-                            problem.terminalCurvature(x: y + xOff + k * d, readoutValues: c.baseAddress!, into: buffer.baseAddress!)
-                            for i in 0..<d {
-                                for j in 0..<d { jac[(k * d + i) * n + xOff + k * d + j] = buffer[i * d + j] }
-                                jac[(k * d + i) * n + pOff + k * d + i] = 1
-                            }
-                        }
-                    }
-                }
-                for i in 0..<q { jac[(m * d + i) * n + piOff + i] = 1 }
-            }
+        let endJacobian: TrainingBoundaryValueProblem.EndJacobian = { y, jac in
+            jac.update(repeating: 0, count: (n - startCount) * n)
+            for row in 0..<(m * d) { jac[row * n + pOff + row] = 1 }
+            for i in 0..<q { jac[(m * d + i) * n + piOff + i] = 1 }
+            problem.addReadoutEndJacobian(y, readoutRow: m * d + q, dimension: n, into: jac)
         }
         return TrainingBoundaryValueProblem(
             dimension: n, start: 0, end: horizon, field: vectorField, fieldJacobian: jacobian, startCount: startCount,

@@ -10,8 +10,14 @@ extension ContinuousTrainingProblem {
     /// iterations to |Δθ| ≤ 1e-14 max(1, |θ|); one step when F is linear in θ). The BVP is
     /// y = (x_1..x_M, p_1..p_M[, C, c]) with ẋ_k = F(x_k, θ(y)) + p_k/r_f (r_f = ∞: exact model),
     /// ṗ_k = −(∂ₓF)ᵀp_k and the boundary conditions of the Hamiltonian form without π. This is a DAE
-    /// of index 1 while λI − ΣH_θθ is nonsingular. No analytic Jacobian (the solvers difference it).
-    /// Throws for λ ≤ 0.
+    /// of index 1 while λI − ΣH_θθ is nonsingular. Throws for λ ≤ 0.
+    ///
+    /// Analytic Jacobian (Notes/deepest-learning-action.md §7a): the implicit function theorem gives
+    /// ∂θ/∂x_j = M⁻¹H_xθ,jᵀ and ∂θ/∂p_j = M⁻¹B_jᵀ with M = λI − Σ_k H_θθ,k, B = ∂_θF, so the Jacobian
+    /// is the Hamiltonian form's per-sample (x, p) blocks plus the rank-q coupling
+    /// [B_k; −H_xθ,k] M⁻¹ [H_xθ,jᵀ, B_jᵀ] between every pair of samples (one q×q LU, one
+    /// (2Md)×q×(2Md) product: O(M d q² + q³ + (Md)² q) per call, plus θ's Newton). Entries are NaN when M
+    /// is exactly singular. Start and end Jacobians are analytic for every readout.
     public func optimalControlForm() throws -> TrainingBoundaryValueProblem {
         try Validate.positive(tikhonov, "tikhonov")
         let layout = layout(weightBlocks: false)
@@ -19,7 +25,6 @@ extension ContinuousTrainingProblem {
         let problem = self, f = field
         let inverseRf = modelPrecision.isFinite ? 1 / modelPrecision : 0
         let pOff = layout.secondOffset, rOff = layout.readoutOffset
-        let fixedReadout: [Double]? = { if case .fixed(let v) = readoutParameters { return v }; return nil }()
 
         let vectorField: TrainingBoundaryValueProblem.Field = { _, y, dy in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: max(q, 1)) { buffer in
@@ -35,18 +40,79 @@ extension ContinuousTrainingProblem {
             }
             for i in rOff..<n { dy[i] = 0 }
         }
+        let states = m * d
+        let jacobian: TrainingBoundaryValueProblem.FieldJacobian = { _, y, jac in
+            jac.update(repeating: 0, count: n * n)
+            let scratchCount = max(q, 1) + 2 * q * states * 2 + q * q + d * d + d * d + d * q + q * q
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { buffer in
+                withUnsafeTemporaryAllocation(of: Int.self, capacity: max(q, 1)) { pivots in
+                    let theta = buffer.baseAddress!, coupling = theta + max(q, 1), solved = coupling + 2 * states * q
+                    let matrix = solved + 2 * states * q, js = matrix + q * q, hxx = js + d * d, hxt = hxx + d * d
+                    let htt = hxt + d * q
+                    problem.stationaryWeights(y, into: theta)
+                    matrix.update(repeating: 0, count: q * q)
+                    for a in 0..<q { matrix[a * q + a] = problem.tikhonov }
+                    for k in 0..<m {
+                        let x = y + k * d, p = y + pOff + k * d, xr = k * d, pr = pOff + k * d
+                        // coupling rows (y layout): x_k rows hold B_k, p_k rows hold −H_xθ,k (each d×q).
+                        let bk = coupling + xr * q, hk = coupling + pr * q
+                        f.jacobians(x: x, theta: theta, state: js, parameter: bk)
+                        f.adjointHessian(x: x, theta: theta, costate: p, stateState: hxx, stateParameter: hxt, parameterParameter: htt)
+                        for i in 0..<(q * q) { matrix[i] -= htt[i] }
+                        for i in 0..<d {
+                            for j in 0..<d {
+                                jac[(xr + i) * n + xr + j] = js[i * d + j]
+                                jac[(pr + i) * n + xr + j] = -hxx[i * d + j]
+                                jac[(pr + i) * n + pr + j] = -js[j * d + i]
+                            }
+                            jac[(xr + i) * n + pr + i] = inverseRf
+                            for a in 0..<q {
+                                hk[i * q + a] = -hxt[i * q + a]
+                                // right side columns: x_k ↦ H_xθ,kᵀ, p_k ↦ B_kᵀ.
+                                solved[a * 2 * states + xr + i] = hxt[i * q + a]
+                                solved[a * 2 * states + pr + i] = bk[i * q + a]
+                            }
+                        }
+                    }
+                    guard q > 0 else { return }
+                    if DenseLU.factor(matrix, dimension: q, pivots: pivots.baseAddress!) != nil {
+                        for r in 0..<(2 * states) { for c in 0..<(2 * states) { jac[r * n + c] = .nan } }
+                        return
+                    }
+                    DenseLU.solve(factors: matrix, dimension: q, pivots: pivots.baseAddress!, rhs: solved, columns: 2 * states)
+                    BLAS.gemm(m: 2 * states, n: 2 * states, k: q, a: coupling, lda: q, b: solved, ldb: 2 * states, beta: 1,
+                              c: jac, ldc: n)
+                }
+            }
+        }
+        let finiteInput = inputWeight.isFinite, rin = inputWeight
+        let startJacobian: TrainingBoundaryValueProblem.EndJacobian = { _, jac in
+            jac.update(repeating: 0, count: states * n)
+            for row in 0..<states {
+                if finiteInput {
+                    jac[row * n + row] = -rin
+                    jac[row * n + pOff + row] = 1
+                } else {
+                    jac[row * n + row] = 1
+                }
+            }
+        }
+        let endJacobian: TrainingBoundaryValueProblem.EndJacobian = { y, jac in
+            jac.update(repeating: 0, count: (n - states) * n)
+            for row in 0..<states { jac[row * n + pOff + row] = 1 }
+            problem.addReadoutEndJacobian(y, readoutRow: states, dimension: n, into: jac)
+        }
         let start: TrainingBoundaryValueProblem.EndResidual = { y, r in
             for k in 0..<m { problem.startRows(x: y + k * d, momentum: y + pOff + k * d, sample: k, into: r + k * d) }
         }
         let end: TrainingBoundaryValueProblem.EndResidual = { y, r in
-            let write: (UnsafePointer<Double>) -> Void = { c in
+            problem.withEndReadout(y, readoutOffset: rOff) { c in
                 problem.endRows(states: { y + $0 * d }, momentum: { y + pOff + $0 * d }, readoutValues: c, into: r)
             }
-            if let fixedReadout { fixedReadout.withUnsafeBufferPointer { write($0.baseAddress!) } } else { write(y + rOff) }
         }
         return TrainingBoundaryValueProblem(
-            dimension: n, start: 0, end: horizon, field: vectorField, fieldJacobian: nil, startCount: m * d,
-            startResidual: start, startJacobian: nil, endResidual: end, endJacobian: nil, layout: layout)
+            dimension: n, start: 0, end: horizon, field: vectorField, fieldJacobian: jacobian, startCount: m * d,
+            startResidual: start, startJacobian: startJacobian, endResidual: end, endJacobian: endJacobian, layout: layout)
     }
 
     /// θ solving λθ = Σ_k ∂_θ[p_k·F(x_k, θ)] at the optimal-control state y = (x, p, …), by Newton from 0.

@@ -7,6 +7,13 @@ public enum ReadoutParameters: Sendable, Hashable {
     /// Unknown constants of the BVP (y gains k components with y' = 0) with the stationarity
     /// conditions Σ_k R_out ∇_{C,c} φ_k(x_k(T)) + μ (C, c) = 0 at t = T.
     case trained(tikhonov: Double)
+    /// Eliminated by variable projection: (C, c) is the minimiser β*(X) of the readout's part of the
+    /// action, R_out Σ_k φ_k(x_k(T); C, c) + (μ/2)|(C, c)|², for the current final states X (a ridge
+    /// regression in closed form for least squares, a damped inner Newton solve for softmax
+    /// cross-entropy; μ > 0 makes either strictly convex). The BVP loses the k readout unknowns and
+    /// their conditions; by the envelope theorem its end condition is p_k(T) = −R_out∇ₓφ_k(x_k(T); β*(X))
+    /// and the solution is that of `.trained` (Notes/readout-projection.md).
+    case projected(tikhonov: Double)
 }
 
 /// The continuum training action of a continuous-depth network (MATH.md §1.2):
@@ -48,6 +55,11 @@ public struct ContinuousTrainingProblem<Field: DepthField>: Sendable {
         try Validate.count(targets.count, m * readout.targetWidth, "targets")
         if case .fixed(let values) = readoutParameters {
             try Validate.count(values.count, readout.parameterCount(width: d), "readoutParameters")
+        }
+        if case .projected(let mu) = readoutParameters {
+            guard mu > 0, mu.isFinite else {
+                throw InvalidArgument("readoutParameters.projected.tikhonov", mu, "must be finite and > 0 (strictly convex inner problem)")
+            }
         }
         guard modelPrecision > 0, !modelPrecision.isNaN else { throw InvalidArgument("modelPrecision", modelPrecision, "must be > 0") }
         guard inputWeight > 0, !inputWeight.isNaN else { throw InvalidArgument("inputWeight", inputWeight, "must be > 0") }

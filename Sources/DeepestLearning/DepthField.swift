@@ -25,4 +25,11 @@ public protocol DepthField: Sendable {
     func adjointHessian(x: UnsafePointer<Double>, theta: UnsafePointer<Double>, costate p: UnsafePointer<Double>,
                         stateState: UnsafeMutablePointer<Double>, stateParameter: UnsafeMutablePointer<Double>,
                         parameterParameter: UnsafeMutablePointer<Double>)
+    /// The derivatives of the tangent g = (∂ₓF)v + (∂_θF)η in x (d×d) and θ (d×q), i.e. the second
+    /// derivative of F contracted with the direction (v, η): D²F[(v, η), ·]. The Lagrangian form's
+    /// Jacobian needs it (Notes/deepest-learning-action.md §6a). A default built from `adjointHessian`
+    /// with unit costates (exact, O(d) Hessian calls) serves fields that do not override it.
+    func tangentDerivatives(x: UnsafePointer<Double>, theta: UnsafePointer<Double>, stateDirection v: UnsafePointer<Double>,
+                            parameterDirection eta: UnsafePointer<Double>, state: UnsafeMutablePointer<Double>,
+                            parameter: UnsafeMutablePointer<Double>)
 }

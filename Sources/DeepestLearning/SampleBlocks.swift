@@ -10,9 +10,11 @@ public struct SampleBlocks: Sendable, Hashable {
     public let count: Int
     public let size: Int
 
-    public init(count: Int) {
+    /// At most `maximumBlocks` blocks of at least `minimumSize` samples (kernels that work on a whole
+    /// block at once, such as matrix–matrix products over the samples, ask for larger blocks).
+    public init(count: Int, minimumSize: Int = SampleBlocks.minimumSize) {
         self.count = count
-        size = max(SampleBlocks.minimumSize, (count + SampleBlocks.maximumBlocks - 1) / SampleBlocks.maximumBlocks)
+        size = max(minimumSize, 1, (count + SampleBlocks.maximumBlocks - 1) / SampleBlocks.maximumBlocks)
     }
 
     public var blockCount: Int { count == 0 ? 0 : (count + size - 1) / size }

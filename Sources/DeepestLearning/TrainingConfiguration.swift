@@ -62,6 +62,8 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     public var initialHorizon: Double = 0
     /// T_0 with the default filled in.
     public var resolvedInitialHorizon: Double { initialHorizon > 0 ? initialHorizon : horizon / 10 }
+    /// Readout of the boundary value methods: unknowns of the BVP (trained) or eliminated (projected).
+    public var readout: ReadoutTreatment = .trained
 
     /// The defaults of a data set (architecture and optimiser settings that reach the targets).
     public static func defaults(dataset: DatasetCatalog, method: TrainingMethod) -> TrainingConfiguration {

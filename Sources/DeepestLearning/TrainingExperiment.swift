@@ -21,6 +21,9 @@ public enum TrainingExperiment {
                            progress: ((Int, Double) -> Void)? = nil,
                            rungProgress: ((Int, AnnealingRung) -> Void)? = nil) throws -> (report: TrainingReport, parameters: [Double]) {
         try c.validate()
+        if c.readout == .projected, ![.collocation, .multipleShooting, .chebyshev].contains(c.method) {
+            throw InvalidArgument("readout", "projected", "is a variable projection of the continuum BVP (collocation, multiple-shooting, chebyshev); method \(c.method.rawValue) trains the readout")
+        }
         let split = c.samples > 0 && c.samples < full.train.count
             ? DatasetCatalog.Split(train: full.train.subset((0..<c.samples).map { $0 * full.train.count / c.samples }),
                                    test: full.test) : full

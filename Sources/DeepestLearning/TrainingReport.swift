@@ -1,6 +1,6 @@
 /// The outcome of one training run. Encodes exactly the JSON keys of `deepest train` (dataset, method,
 /// trainLoss, trainAccuracy, testAccuracy or testRMSE, action, annealingRungs, epochs, seconds,
-/// gradientEvaluations); `status`, `lossPerEpoch` and `rungs` are for tables and result files.
+/// gradientEvaluations, status); `lossPerEpoch` and `rungs` are for tables and result files.
 public struct TrainingReport: Sendable, Encodable {
     public let dataset: String
     public let method: String
@@ -22,6 +22,6 @@ public struct TrainingReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case dataset, method, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
-        case gradientEvaluations
+        case gradientEvaluations, status
     }
 }

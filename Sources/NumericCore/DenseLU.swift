@@ -133,9 +133,10 @@ public struct DenseLU: Sendable {
     }
 
     /// Above `blockedThreshold` eliminated columns the right-looking blocked variant is used: panels of
-    /// 8 (24 from 96 columns on) columns are factored unblocked, then the trailing matrix is updated by a triangular
-    /// solve (dtrsm) and one matrix product (dgemm), which run at BLAS-3 speed. Same pivots, same
-    /// result up to round-off.
+    /// 8 (24 from 96 columns on) columns are factored unblocked, then the rest of the eliminated columns
+    /// is updated by a triangular solve (dtrsm) and one matrix product (dgemm), which run at BLAS-3
+    /// speed; columns beyond `eliminate` get one such update at the end. Same pivots, same result up
+    /// to round-off.
     static func factorInPlace(_ a: UnsafeMutablePointer<Double>, rows: Int, columns: Int, rowStride: Int,
                               eliminate: Int, pivots: UnsafeMutablePointer<Int>) -> Int? {
         if eliminate >= blockedThreshold {
@@ -152,6 +153,9 @@ public struct DenseLU: Sendable {
         Parallel.useSingleThreadedBLAS()
         let panelWidth = eliminate >= 96 ? 24 : 8
         var k0 = 0
+        // The eliminated columns first (their trailing updates stay inside them; row interchanges
+        // move whole rows), then the columns right of them in one triangular solve and one product,
+        // so those see a rank-`eliminate` update instead of a sequence of thin ones.
         while k0 < eliminate {
             let width = min(panelWidth, eliminate - k0)
             let panelEnd = k0 + width
@@ -159,22 +163,37 @@ public struct DenseLU: Sendable {
                                         updateColumns: panelEnd, pivots: pivots) {
                 return failed
             }
-            let trailing = columns - panelEnd
+            let trailing = eliminate - panelEnd
             if trailing > 0 {
-                // U12 = L11⁻¹ A12
-                cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, Int32(width), Int32(trailing), 1,
-                            a + k0 * rowStride + k0, Int32(rowStride), a + k0 * rowStride + panelEnd, Int32(rowStride))
-                let below = rows - panelEnd
-                if below > 0 {
-                    // A22 −= L21 U12
-                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(below), Int32(trailing), Int32(width), -1,
-                                a + panelEnd * rowStride + k0, Int32(rowStride), a + k0 * rowStride + panelEnd,
-                                Int32(rowStride), 1, a + panelEnd * rowStride + panelEnd, Int32(rowStride))
-                }
+                updateTrailing(a, rows: rows, rowStride: rowStride, first: k0, width: width, columnStart: panelEnd,
+                               trailing: trailing)
             }
             k0 = panelEnd
         }
+        let rest = columns - eliminate
+        if rest > 0 {
+            updateTrailing(a, rows: rows, rowStride: rowStride, first: 0, width: eliminate, columnStart: eliminate,
+                           trailing: rest)
+        }
         return nil
+    }
+
+    /// With columns k0..<k0+width factored (multipliers below the diagonal, rows k0..<k0+width the
+    /// pivot rows), updates the `trailing` columns starting at `columnStart`: U12 = L11⁻¹ A12 (dtrsm),
+    /// then A22 −= L21 U12 (dgemm).
+    @inline(__always)
+    static func updateTrailing(_ a: UnsafeMutablePointer<Double>, rows: Int, rowStride: Int, first k0: Int, width: Int,
+                               columnStart: Int, trailing: Int) {
+        let panelEnd = k0 + width
+        let upper = a + k0 * rowStride + columnStart
+        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, Int32(width), Int32(trailing), 1,
+                    a + k0 * rowStride + k0, Int32(rowStride), upper, Int32(rowStride))
+        let below = rows - panelEnd
+        if below > 0 {
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(below), Int32(trailing), Int32(width), -1,
+                        a + panelEnd * rowStride + k0, Int32(rowStride), upper, Int32(rowStride), 1,
+                        a + panelEnd * rowStride + columnStart, Int32(rowStride))
+        }
     }
 
     /// Unblocked elimination of columns first..<last; the row updates reach column `updateColumns`

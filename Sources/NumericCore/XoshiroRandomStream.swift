@@ -112,6 +112,49 @@ public struct XoshiroRandomStream: Sendable {
         s0 = a; s1 = b; s2 = c; s3 = d
     }
 
+    /// Refills `row` with fresh N(0, standardDeviation²) variates `rows` times and, after the k-th refill
+    /// (k = 0 ..< rows), replaces the carried value by `body(k, value)`; returns the last value. A consumer
+    /// such as an SDE stepping loop thus uses each row of increments as soon as it is drawn instead of
+    /// storing rows × row.count values first, and its loop-carried state (passed by value, not captured)
+    /// can stay in registers. The variates, in order, are bitwise those of one `fillGaussian` of
+    /// rows × row.count entries; the generator state stays in registers across rows (cost per variate as
+    /// `fillGaussian`).
+    @inlinable
+    public mutating func foldGaussianRows<Carried>(_ row: UnsafeMutableBufferPointer<Double>, rows: Int, standardDeviation: Double,
+                                                   from initial: Carried, _ body: (Int, Carried) -> Carried) -> Carried {
+        var carried = initial
+        let table = ZigguratTable.standard
+        let widths = table.x, heights = table.f
+        var a = s0, b = s1, c = s2, d = s3
+        for k in 0..<rows {
+            var i = row.startIndex
+            while i < row.endIndex {
+                let sum = a &+ d
+                let bits = (sum << 23 | sum >> 41) &+ a
+                let t = b << 17
+                c ^= a; d ^= b; b ^= c; a ^= d; c ^= t
+                d = d << 45 | d >> 19
+                let layer = Int(truncatingIfNeeded: bits & 0xFF)
+                let negative = bits & 0x100 != 0
+                let x = Double(bits >> 11) * 0x1.0p-53 * widths[layer]
+                if _fastPath(x < widths[layer + 1]) {
+                    row[i] = standardDeviation * (negative ? -x : x)
+                    i += 1
+                    continue
+                }
+                s0 = a; s1 = b; s2 = c; s3 = d
+                if let value = slowPath(layer: layer, x: x, heights: heights) {
+                    row[i] = standardDeviation * (negative ? -value : value)
+                    i += 1
+                }
+                a = s0; b = s1; c = s2; d = s3
+            }
+            carried = body(k, carried)
+        }
+        s0 = a; s1 = b; s2 = c; s3 = d
+        return carried
+    }
+
     /// Fills `array` with independent N(0, standardDeviation²) variates.
     @inlinable
     public mutating func fillGaussian(_ array: inout [Double], standardDeviation: Double = 1) {

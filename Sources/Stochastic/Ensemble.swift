@@ -86,9 +86,13 @@ public struct EnsembleResult: Sendable {
 }
 
 /// Runs `ensemble` on `problem` over both cores. Cost: paths × steps × (one drift and diffusion
-/// evaluation + m Gaussian variates). Memory: one increment buffer (steps × m) and one workspace per
-/// chunk, plus paths × functionals result slots. `progress`, if given, is called with the number of
-/// completed paths (from worker threads, after every block of `Ensemble.blockSize` paths).
+/// evaluation + m Gaussian variates). Schemes without a Milstein correction use the drawing loop
+/// (`SDEStepper.integrateDrawing`: one path at a time, increments drawn as used, no increment buffer);
+/// Milstein with non-additive noise uses the checking loop on blocks of `Ensemble.blockSize` paths with
+/// one increment buffer (block × steps × m) per chunk. Both give the same bits (Notes/sde-schemes.md).
+/// Memory besides: one workspace per chunk and paths × functionals result slots. `progress`, if given,
+/// is called with the number of completed paths (from worker threads, after every block of
+/// `Ensemble.blockSize` paths).
 /// Throws `InvalidArgument` if the scheme is unusable for the problem.
 /// (`@inlinable` so that callers in other modules get a loop specialised to their problem type.)
 @inlinable
@@ -115,11 +119,49 @@ public func solve<Problem: StochasticDifferentialEquation>(
                 Parallel.forEach(chunks) { c in
                     let lower = paths * c / chunks, upper = paths * (c + 1) / chunks
                     guard lower < upper else { return }
+                    let initial = problem.initialValue
+                    // Writes path `path`'s failure flag, functionals and final state.
+                    func record(_ path: Int, state: UnsafeBufferPointer<Double>, failed: Bool) {
+                        if failed { failedOut[path] = 1 }
+                        for (q, functional) in ensemble.functionals.enumerated() { slotOut[path * f + q] = functional.evaluate(state) }
+                        if let finalOut { for i in 0..<n { finalOut[path * n + i] = state[i] } }
+                    }
+                    if SDEStepper.drawsIncrements(problem, scheme: ensemble.scheme) {
+                        // One path at a time, increments drawn as they are used; a path whose final state is
+                        // not finite is rerun on its stored increments by the checking loop, which keeps
+                        // the last finite state (the same state `integrate` alone would give).
+                        let workspace = SDEWorkspace(for: problem)
+                        let state = workspace.state(of: 0)
+                        var unreported = 0
+                        for path in lower..<upper {
+                            var stream = XoshiroRandomStream(seed: ensemble.seed, index: UInt64(path))
+                            for i in 0..<n { state[i] = initial[i] }
+                            var failed = false
+                            if !SDEStepper.integrateDrawing(problem, scheme: ensemble.scheme, stream: &stream, steps: steps, stepSize: h,
+                                                            startTime: problem.initialTime, state: state, workspace: workspace) {
+                                var increments = [Double](repeating: 0, count: steps * m)
+                                var replay = XoshiroRandomStream(seed: ensemble.seed, index: UInt64(path))
+                                replay.fillGaussian(&increments, standardDeviation: root)
+                                for i in 0..<n { state[i] = initial[i] }
+                                increments.withUnsafeBufferPointer { dW in
+                                    SDEStepper.integrate(problem, scheme: ensemble.scheme, increments: dW.baseAddress!, steps: steps,
+                                                         stepSize: h, startTime: problem.initialTime, workspace: workspace)
+                                }
+                                failed = workspace.failedStep[0] != 0
+                            }
+                            record(path, state: UnsafeBufferPointer(state), failed: failed)
+                            unreported += 1
+                            if let progress, unreported == Ensemble.blockSize || path + 1 == upper {
+                                progress(done.add(unreported, ordering: .relaxed).newValue)
+                                unreported = 0
+                            }
+                        }
+                        return
+                    }
                     let block = min(Ensemble.blockSize, upper - lower)
                     let workspace = SDEWorkspace(for: problem, paths: block)
                     let increments = UnsafeMutableBufferPointer<Double>.allocate(capacity: block * steps * m)
                     defer { increments.deallocate() }
-                    let initial = problem.initialValue
                     var first = lower
                     while first < upper {
                         let count = min(block, upper - first)
@@ -133,11 +175,7 @@ public func solve<Problem: StochasticDifferentialEquation>(
                         SDEStepper.integrate(problem, scheme: ensemble.scheme, increments: UnsafePointer(increments.baseAddress!),
                                              steps: steps, stepSize: h, startTime: problem.initialTime, workspace: blockWorkspace)
                         for p in 0..<count {
-                            let path = first + p
-                            if blockWorkspace.failedStep[p] != 0 { failedOut[path] = 1 }
-                            let state = UnsafeBufferPointer(blockWorkspace.state(of: p))
-                            for (q, functional) in ensemble.functionals.enumerated() { slotOut[path * f + q] = functional.evaluate(state) }
-                            if let finalOut { for i in 0..<n { finalOut[path * n + i] = state[i] } }
+                            record(first + p, state: UnsafeBufferPointer(blockWorkspace.state(of: p)), failed: blockWorkspace.failedStep[p] != 0)
                         }
                         first += count
                         if let progress { progress(done.add(count, ordering: .relaxed).newValue) }

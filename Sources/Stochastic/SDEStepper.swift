@@ -14,7 +14,8 @@ public enum PathStatus: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The stepping loop shared by single paths and ensembles, specialised for each concrete problem type.
+/// The checking stepping loop (single paths, convergence studies, Milstein ensembles, and the rerun of a
+/// failed path of the drawing loop in `SDEStepper+DrawingLoop.swift`), specialised for each problem type.
 /// Cost per step and path: one drift and one diffusion evaluation (plus one derivative for Milstein)
 /// and O(n·m) work (O(n·m²) for Milstein with general commutative noise); no allocation.
 public enum SDEStepper {
@@ -30,21 +31,9 @@ public enum SDEStepper {
     ) {
         let n = problem.dimension, m = problem.wienerDimension, block = workspace.paths
         let dc = workspace.diffusionCount, dd = workspace.derivativeCount
-        var theta = 0.0
         var milstein = false
-        switch scheme {
-        case .eulerMaruyama: break
-        case .milstein: milstein = true
-        case .semiImplicit(let value): theta = value
-        }
-        var hasLinear = false
-        if let linear = problem.linearPart {
-            hasLinear = true
-            for i in 0..<n {
-                workspace.explicitScale[i] = 1 + (1 - theta) * h * linear[i]
-                workspace.implicitInverse[i] = 1 / (1 - theta * h * linear[i])
-            }
-        }
+        if case .milstein = scheme { milstein = true }
+        let hasLinear = prepareLinearPart(problem, scheme: scheme, stepSize: h, workspace: workspace)
         let scale = UnsafePointer(workspace.explicitScale.baseAddress!)
         let inverse = UnsafePointer(workspace.implicitInverse.baseAddress!)
         let failedStep = workspace.failedStep.baseAddress!
@@ -70,6 +59,22 @@ public enum SDEStepper {
             }
             if let record { for i in 0..<n { record[(k + 1) * n + i] = state[i] } }
         }
+    }
+
+    /// Sets the θ-method factors 1 + (1 − θ)hL_i and 1/(1 − θhL_i) of the diagonal linear part in
+    /// `workspace` (θ = 0 for the explicit schemes); returns false if the problem has no linear part.
+    @inlinable
+    static func prepareLinearPart<Problem: StochasticDifferentialEquation>(
+        _ problem: Problem, scheme: StochasticScheme, stepSize h: Double, workspace: SDEWorkspace
+    ) -> Bool {
+        guard let linear = problem.linearPart else { return false }
+        var theta = 0.0
+        if case .semiImplicit(let value) = scheme { theta = value }
+        for i in 0..<problem.dimension {
+            workspace.explicitScale[i] = 1 + (1 - theta) * h * linear[i]
+            workspace.implicitInverse[i] = 1 / (1 - theta * h * linear[i])
+        }
+        return true
     }
 
     /// One step of one path in place; returns false (leaving x unchanged) if the new state is not finite.

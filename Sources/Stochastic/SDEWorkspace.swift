@@ -18,6 +18,8 @@ public final class SDEWorkspace {
     public let implicitInverse: UnsafeMutableBufferPointer<Double>
     /// Per path: 0 while it runs, else the 1-based step at which its state became non-finite.
     public let failedStep: UnsafeMutableBufferPointer<Int>
+    /// One row of Wiener increments (m entries), drawn step by step by `SDEStepper.integrateDrawing`.
+    public let increment: UnsafeMutableBufferPointer<Double>
 
     public init<Problem: StochasticDifferentialEquation>(for problem: Problem, paths: Int = 1) {
         let n = problem.dimension
@@ -32,12 +34,13 @@ public final class SDEWorkspace {
         explicitScale = .allocate(capacity: n)
         implicitInverse = .allocate(capacity: n)
         failedStep = .allocate(capacity: self.paths)
-        for buffer in [state, drift, diffusion, derivative, explicitScale, implicitInverse] { buffer.initialize(repeating: 0) }
+        increment = .allocate(capacity: max(1, problem.wienerDimension))
+        for buffer in [state, drift, diffusion, derivative, explicitScale, implicitInverse, increment] { buffer.initialize(repeating: 0) }
         failedStep.initialize(repeating: 0)
     }
 
     deinit {
-        for buffer in [state, drift, diffusion, derivative, explicitScale, implicitInverse] { buffer.deallocate() }
+        for buffer in [state, drift, diffusion, derivative, explicitScale, implicitInverse, increment] { buffer.deallocate() }
         failedStep.deallocate()
     }
 

@@ -5,8 +5,9 @@ import NumericCore
 
 /// `deepest compare`: trains the boundary value method and SGD and Adam at equal architecture (width,
 /// layers, horizon, activation, antisymmetry, seed) and prints one table side by side. JSON: one object
-/// {dataset, results: [the `deepest train` object of each method]}. `--out DIR` writes compare.csv and,
-/// per method, loss.csv (SGD/Adam) or rungs.csv (annealing).
+/// {dataset, width, layers, horizon, activation, antisymmetric, seed, results: [the `deepest train`
+/// object of each method]}. `--out DIR` writes the result files of `ComparisonFiles` and then, unless
+/// `--no-figures`, the figures and report.md (`ComparisonReport`).
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
@@ -14,11 +15,8 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var options: TrainOptions
     @Option(help: "table or json") var format: OutputFormat = .table
-
-    struct Comparison: Encodable {
-        let dataset: String
-        let results: [TrainingReport]
-    }
+    @Flag(inversion: .prefixedNo, help: "With --out: draw the figures and write report.md (needs python3 with matplotlib).")
+    var figures = true
 
     func run() throws {
         var bvp = options
@@ -27,17 +25,31 @@ struct CompareCommand: ParsableCommand {
         guard bvpSettings.configuration.method.isBoundaryValueMethod else {
             throw CommandFailure("compare needs a boundary value --method (\(TrainingMethod.allCases.filter(\.isBoundaryValueMethod).map(\.rawValue).joined(separator: ", "))); SGD and Adam are always run beside it")
         }
-        let split = try loadSplit(bvpSettings.configuration.dataset, directory: options.dataDirectory)
+        let shape = bvpSettings.configuration
+        let split = try loadSplit(shape.dataset, directory: options.dataDirectory)
+        var trained = [(configuration: TrainingConfiguration, parameters: [Double])]()
         var reports = [TrainingReport]()
-        for method in [bvpSettings.configuration.method, .sgd, .adam] {
+        for method in [shape.method, .sgd, .adam] {
             var o = options
             o.method = method.rawValue
             var c = try TrainSettings(command: o).configuration
+            if !method.isBoundaryValueMethod { c.readout = .trained }  // SGD/Adam always train the readout.
             // Equal architecture: the boundary value run's shape for every method.
-            let shape = bvpSettings.configuration
             c.width = shape.width; c.layers = shape.layers; c.horizon = shape.horizon; c.activation = shape.activation
             c.antisymmetric = shape.antisymmetric; c.shift = shape.shift; c.seed = shape.seed; c.samples = shape.samples
-            reports.append(try TrainingRun.run(c, split: split, label: method.rawValue).report)
+            let run = try TrainingRun.run(c, split: split, label: method.rawValue)
+            reports.append(run.report)
+            trained.append((c, run.parameters))
+        }
+        let comparison = ComparisonFiles.Comparison(
+            dataset: shape.dataset.rawValue, width: shape.width, layers: shape.layers, horizon: shape.horizon,
+            activation: shape.activation.rawValue, antisymmetric: shape.antisymmetric, seed: shape.seed, results: reports)
+        if let out = options.out {
+            let folder = URL(fileURLWithPath: out)
+            try ComparisonFiles(folder: folder).write(comparison, trained: trained, split: split)
+            if figures, let reason = ComparisonReport.render(folder: folder) {
+                FileHandle.standardError.write(Data("deepest: figures and report.md not written: \(reason)\n".utf8))
+            }
         }
         let header = ["method", "train loss", "train acc", "test acc", "test RMSE", "action", "seconds", "grad evals", "status"]
         let rows = reports.map { r in
@@ -45,25 +57,8 @@ struct CompareCommand: ParsableCommand {
              r.testAccuracy.map { Output.fixed($0, 4) } ?? "-", r.testRMSE.map { Output.sci($0) } ?? "-",
              r.action.map { Output.sci($0) } ?? "-", Output.fixed(r.seconds, 2), String(r.gradientEvaluations), r.status]
         }
-        if let out = options.out {
-            let folder = URL(fileURLWithPath: out)
-            var csv = "method,trainLoss,trainAccuracy,testAccuracy,testRMSE,action,seconds,gradientEvaluations,status\n"
-            for r in reports {
-                let fields: [String] = [r.method, "\(r.trainLoss)", r.trainAccuracy.map { "\($0)" } ?? "",
-                                        r.testAccuracy.map { "\($0)" } ?? "", r.testRMSE.map { "\($0)" } ?? "",
-                                        r.action.map { "\($0)" } ?? "", "\(r.seconds)", "\(r.gradientEvaluations)", r.status]
-                csv += fields.joined(separator: ",") + "\n"
-                if !r.lossPerEpoch.isEmpty {
-                    try AtomicFile.write(TrainingRun.lossCSV(r), to: folder.appendingPathComponent("\(r.method)-loss.csv"))
-                }
-                if !r.rungs.isEmpty {
-                    try AtomicFile.write(TrainingRun.rungsCSV(r), to: folder.appendingPathComponent("\(r.method)-rungs.csv"))
-                }
-            }
-            try AtomicFile.write(csv, to: folder.appendingPathComponent("compare.csv"))
-        }
-        try Output.emit(Comparison(dataset: bvpSettings.configuration.dataset.rawValue, results: reports), format: format) {
-            "dataset \(bvpSettings.configuration.dataset.rawValue), width \(bvpSettings.configuration.width), layers \(bvpSettings.configuration.layers), horizon \(bvpSettings.configuration.horizon)\n"
+        try Output.emit(comparison, format: format) {
+            "dataset \(shape.dataset.rawValue), width \(shape.width), layers \(shape.layers), horizon \(shape.horizon)\n"
                 + Output.table(header, rows)
         }
     }

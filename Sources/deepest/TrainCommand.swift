@@ -61,6 +61,8 @@ struct TrainOptions: ParsableArguments {
     var method: String?
     @Option(help: "Boundary value form: hamiltonian or lagrangian.")
     var form: String?
+    @Option(help: "Readout of collocation, multiple-shooting, chebyshev: trained (BVP unknowns, default) or projected (variable projection).")
+    var readout: String?
     @Option(help: "Depth horizon T.") var horizon: Double?
     @Option(help: "Number of layers N (h = T/N).") var layers: Int?
     @Option(help: "Width d (at least the input dimension).") var width: Int?

@@ -10,7 +10,7 @@ struct TrainSettings {
     static let allowedKeys = ["dataset", "method", "form", "horizon", "layers", "width", "activation", "antisymmetric",
                               "shift", "rf", "anneal-steps", "anneal-factor", "epochs", "batch", "lr", "momentum",
                               "tikhonov", "smoothness", "readout-tikhonov", "seed", "samples", "newton-iterations",
-                              "constrained-iterations", "reproject", "horizon-steps", "initial-horizon"]
+                              "constrained-iterations", "reproject", "horizon-steps", "initial-horizon", "readout"]
 
     let configuration: TrainingConfiguration
 
@@ -50,6 +50,7 @@ struct TrainSettings {
         var s = TrainingConfiguration.defaults(dataset: dataset, method: method)
         if let v = try choice("form", c.form, BoundaryValueForm.self, what: "form") { s.form = v }
         if let v = try choice("activation", c.activation, Activation.self, what: "activation") { s.activation = v }
+        if let v = try choice("readout", c.readout, ReadoutTreatment.self, what: "readout") { s.readout = v }
         if let v = try double("horizon", c.horizon) { s.horizon = v }
         if let v = try int("layers", c.layers) { s.layers = v }
         if let v = try int("width", c.width) { s.width = v }

@@ -4,17 +4,16 @@ import Testing
 import NumericCore
 
 @Suite struct CollocationTests {
-    /// Bratu λ = 1, both branches, against y = −2 ln[cosh((t − ½)θ/2)/cosh(θ/4)], θ = √(2λ) cosh(θ/4).
+    /// Bratu λ = 1, both branches, both schemes, tolerance 1e-8: error < 1e-8 against the closed form
+    /// y = −2 ln[cosh((t − ½)θ/2)/cosh(θ/4)], θ = √(2λ) cosh(θ/4), on 401 points of the dense output.
     @Test(arguments: [false, true], Collocation.Scheme.allCases)
     func bratuBothBranches(upper: Bool, scheme: Collocation.Scheme) throws {
         let reference = try ReferenceProblems.bratu(lambda: 1, upperBranch: upper)
-        let tolerance = scheme == .lobatto3 ? 1e-8 : 1e-8
-        let solution = try solve(reference.problem, Collocation(scheme: scheme, tolerance: tolerance),
+        let solution = try solve(reference.problem, Collocation(scheme: scheme, tolerance: 1e-8),
                                  initialGuess: reference.initialGuess)
         #expect(solution.status == .success, "\(solution.message)")
         let error = try #require(reference.maxError(of: { solution.value(at: $0) }))
-        // trapezoid: its cubic output has an O(h²) residual, so at tol 1e-8 its node error is ~tol.
-        #expect(error < (scheme == .lobatto3 ? 1e-8 : 1e-7), "upper \(upper) \(scheme): error \(error), nodes \(solution.stats.nodes)")
+        #expect(error < 1e-8, "upper \(upper) \(scheme): error \(error), nodes \(solution.stats.nodes)")
         let theta = try #require(ReferenceProblems.bratuTheta(lambda: 1, upper: upper))
         #expect(abs(theta - (2.0).squareRoot() * cosh(theta / 4)) < 1e-12)
     }

@@ -85,4 +85,23 @@ import Testing
         #expect(filled == expected)
         #expect(single.next() == bulk.next())
     }
+
+    /// Row-by-row drawing (rows of 3, 100,000 rows, so tail and wedge rejections occur mid-row) yields the
+    /// bulk fill's variates in the same order, and leaves the stream where the bulk fill leaves it.
+    @Test func rowByRowDrawingEqualsTheBulkFill() {
+        var bulk = XoshiroRandomStream(seed: 23, index: 9), rows = XoshiroRandomStream(seed: 23, index: 9)
+        let width = 3, count = 100_000
+        var filled = [Double](repeating: 0, count: width * count)
+        bulk.fillGaussian(&filled, standardDeviation: 0.25)
+        var drawn = [Double](repeating: 0, count: width * count)
+        let row = UnsafeMutableBufferPointer<Double>.allocate(capacity: width)
+        defer { row.deallocate() }
+        let visited = rows.foldGaussianRows(row, rows: count, standardDeviation: 0.25, from: 0) { k, visited in
+            for j in 0..<width { drawn[k * width + j] = row[j] }
+            return visited + 1
+        }
+        #expect(visited == count)
+        #expect(drawn.map(\.bitPattern) == filled.map(\.bitPattern))
+        #expect(rows.next() == bulk.next())
+    }
 }

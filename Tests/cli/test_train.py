@@ -61,9 +61,12 @@ def test_bad_config_key_names_the_key_and_the_allowed_ones(tmp_path):
 
 
 def test_dense_boundary_value_methods_refuse_large_problems_in_one_line():
-    for method in ("chebyshev", "multiple-shooting", "collocation"):
+    for method in ("chebyshev", "multiple-shooting"):
         message = one_line_failure(run("train", "--dataset", "spirals", "--method", method))
         assert method in message and "unknowns" in message
+    # collocation takes large Hamiltonian problems (structured solver); the Lagrangian form is refused
+    message = one_line_failure(run("train", "--dataset", "spirals", "--method", "collocation", "--form", "lagrangian"))
+    assert "collocation" in message and "unknowns" in message and "hamiltonian" in message
 
 
 def test_boundary_value_methods_complete_the_annealing_rungs_on_a_tiny_problem():
@@ -88,11 +91,11 @@ def test_train_json_keys_for_regression_and_classification(tmp_path):
     result = run("train", "--config", str(config), "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"dataset", "method", "trainLoss", "testRMSE", "epochs", "seconds", "gradientEvaluations"}
+    assert set(report) == {"dataset", "method", "trainLoss", "testRMSE", "epochs", "seconds", "gradientEvaluations", "status"}
     result = run("train", "--dataset", "circles", "--method", "adam", "--epochs", "2", "--format", "json")
     report = json.loads(result.stdout)
     assert set(report) == {"dataset", "method", "trainLoss", "trainAccuracy", "testAccuracy", "epochs", "seconds",
-                           "gradientEvaluations"}
+                           "gradientEvaluations", "status"}
     result = run("train", "--dataset", "sine", "--method", "symplectic-euler", "--layers", "4", "--anneal-steps", "1",
                  "--format", "json")
     report = json.loads(result.stdout)
@@ -105,3 +108,52 @@ def test_compare_prints_the_three_methods():
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert [r["method"] for r in report["results"]] == ["symplectic-euler", "sgd", "adam"]
+
+
+def test_compare_writes_results_figures_and_report(tmp_path):
+    """The result folder of a 2-D classification: every CSV, and with matplotlib the figures and report."""
+    out = tmp_path / "circles"
+    result = run("compare", "--dataset", "circles", "--layers", "4", "--anneal-steps", "1", "--epochs", "2",
+                 "--samples", "40", "--out", str(out), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    names = set(os.listdir(out))
+    methods = ["symplectic-euler", "sgd", "adam"]
+    assert {"compare.json", "compare.csv", "points.csv"} | {f"{m}-grid.csv" for m in methods} <= names
+    assert {"sgd-loss.csv", "adam-loss.csv", "symplectic-euler-rungs.csv"} <= names
+    assert not any(name.startswith(".") for name in names), names  # no temporary file left behind
+    grid = (out / "sgd-grid.csv").read_text().splitlines()
+    assert grid[0] == "x1,x2,prediction" and len(grid) == 1 + 200 * 200
+    assert all(float(line.split(",")[2]) in (0.0, 1.0) for line in grid[1:])
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        assert "matplotlib" in result.stderr
+        return
+    assert {"regions.png", "loss.png", "rungs.png", "report.md"} <= names
+    report = (out / "report.md").read_text()
+    assert all(f"| {m} |" in report for m in methods) and "![" in report
+
+
+def test_compare_without_figures_writes_no_report(tmp_path):
+    out = tmp_path / "sine"
+    result = run("compare", "--dataset", "sine", "--layers", "4", "--anneal-steps", "1", "--epochs", "2",
+                 "--out", str(out), "--no-figures")
+    assert result.returncode == 0, result.stderr
+    names = set(os.listdir(out))
+    assert {"compare.json", "points.csv", "sgd-grid.csv"} <= names and "report.md" not in names
+
+
+def test_projected_readout_gives_the_trained_readouts_stationary_point(tmp_path):
+    small = ["--dataset", "sine", "--method", "chebyshev", "--samples", "3", "--width", "2", "--layers", "16",
+             "--horizon", "0.5", "--smoothness", "10", "--tikhonov", "1", "--readout-tikhonov", "1",
+             "--anneal-steps", "2", "--format", "json"]
+    trained = run("train", *small)
+    config = tmp_path / "c.yaml"
+    config.write_text("readout: projected\n")
+    projected = run("train", "--config", str(config), *small)
+    assert trained.returncode == 0 and projected.returncode == 0, trained.stderr + projected.stderr
+    a, b = json.loads(trained.stdout)["action"], json.loads(projected.stdout)["action"]
+    assert abs(a - b) <= 1e-8 * abs(a)
+    message = one_line_failure(run("train", "--dataset", "sine", "--method", "adam", "--readout", "projected"))
+    assert "readout" in message and "adam" in message
+    assert "trained, projected" in one_line_failure(run("train", "--dataset", "sine", "--readout", "lifted"))

@@ -1,0 +1,57 @@
+import BoundaryValue
+import NumericCore
+
+/// Collocation of the Hamiltonian training boundary value problem (version b, MATH.md §1.4) whose
+/// Newton systems are solved by eliminating every sample and Schur-complementing onto the weights
+/// (the algorithm value; `solve(_:mesh:initialGuess:)` runs it).
+///
+/// The equations are those of the BoundaryValue module's `Collocation` on the same mesh: the
+/// trapezoid rule (order 2) or 3-stage Lobatto IIIA / Hermite–Simpson (order 4) in compressed form,
+/// so on a fixed mesh both give the same node values to Newton tolerance. Only the linear algebra
+/// differs: each sample's (x_k, p_k) trajectory couples to the other samples only through θ, π and
+/// the readout, so its almost-block-diagonal system (2d unknowns per node) is factored on its own and
+/// eliminated, and the weights solve one dense system of order W = 2Pq + k (P = 2N + 1 collocation
+/// points for Lobatto, N + 1 for the trapezoid rule). Cost per Newton iteration
+/// O(M N² d (d² + d q + q²)) for the eliminations, linear in the number of samples M, plus
+/// O((2Pq + k)³) for the weights; memory O(M N d) for the states. Derivation: Notes/structured-collocation.md.
+///
+/// Newton is damped by Deuflhard's natural monotonicity test (the simplified correction reuses the
+/// Schur factors), like `Collocation`. The mesh is fixed (no refinement); the solution reports the
+/// residual of its cubic output (`maxResidual`, the quantity `Collocation` controls) so the mesh can
+/// be judged. Samples run in parallel over fixed blocks (`SampleBlocks`) whose Schur contributions are
+/// summed in block order, so results are bitwise independent of the number of threads.
+/// Status: `success`, `maxIterations` (iteration limit), `noConvergence` (the damping reached 2⁻¹⁰),
+/// `singularJacobian` (a sample block or the weight system is singular), `nonFinite`.
+public struct StructuredCollocation: Sendable, Hashable {
+    public var scheme: Collocation.Scheme
+    public var maxNewtonIterations: Int
+    /// Newton stops when the scaled correction max |Δ|/(1 + |y|) over the node values falls below it.
+    public var newtonTolerance: Double
+
+    public init(scheme: Collocation.Scheme = .lobatto3, maxNewtonIterations: Int = 30, newtonTolerance: Double = 1e-9) {
+        self.scheme = scheme
+        self.maxNewtonIterations = maxNewtonIterations
+        self.newtonTolerance = newtonTolerance
+    }
+
+    /// Solves the Hamiltonian form of `problem` on `mesh` (strictly increasing from 0 to the horizon)
+    /// from `initialGuess` (sampled at the mesh nodes, in the layout of `hamiltonianForm()`).
+    /// - Throws: `InvalidArgument` for a bad mesh or options, or a problem without a Hamiltonian form
+    ///   (α = 0 with weights); numerical failure is the solution's `status`.
+    public func solve<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, mesh: [Double],
+                                         initialGuess: InitialGuess) throws -> BoundaryValueSolution {
+        try Validate.positive(maxNewtonIterations, "maxNewtonIterations")
+        try Validate.positive(newtonTolerance, "newtonTolerance")
+        guard mesh.count >= 2, mesh.first == 0, mesh.last == problem.horizon,
+              zip(mesh, mesh.dropFirst()).allSatisfy({ $0 < $1 }) else {
+            throw InvalidArgument("mesh", mesh.count, "must increase strictly from 0 to the horizon \(problem.horizon) with at least 2 nodes")
+        }
+        if case .projected = problem.readoutParameters { throw InvalidArgument("readoutParameters", "projected", "is not supported here; use .trained (the same solution)") }
+        let form = try problem.hamiltonianForm()
+        var values = [Double]()
+        values.reserveCapacity(mesh.count * form.dimension)
+        for t in mesh { values += InitialGuess.sampleOne(initialGuess, at: t, dimension: form.dimension) }
+        let solver = StructuredCollocationSolver(problem: problem, form: form, mesh: mesh, options: self)
+        return solver.run(values: values)
+    }
+}

@@ -1,0 +1,181 @@
+import NumericCore
+
+extension StructuredCollocationSolver {
+    /// Solves J Δ = −F(`residualOf`) with J linearised at `at` (Notes/structured-collocation.md §3):
+    ///
+    /// 1. per sample (parallel over fixed blocks): assemble and factor A_kk (almost block diagonal,
+    ///    O(N d³)); A_kΓ = E K has rank ≤ 2dN + d (E: unit columns of the interval and end rows, K: the
+    ///    per-interval couplings), so solve Y = A_kk⁻¹[E, −r_k] (2dN + d + 1 right sides, O(N² d³)),
+    ///    form A_Ρk Y (O(N² d² q)) and add −(A_Ρk Y)K plus the sample's own terms of A_ΩΩ to the
+    ///    block's slot (O(N d R q) = O(N² d q²));
+    /// 2. sum the slots in block order into S (W × W), factor it densely (O(W³)) and solve for the
+    ///    weights ΔΩ;
+    /// 3. per sample: Δu_k = A_kk⁻¹(−r_k − A_kΓ ΔΓ) (refactored, O(N d³ + N d q)).
+    ///
+    /// With `factorSchur` false only the right side −r_k is eliminated and the stored S is reused (the
+    /// simplified Newton correction). The step lands in `sampleStep` and `globalStep`. False when a
+    /// sample block or S is singular.
+    func solveLinear(at lin: StructuredCollocationIterate, residualOf res: StructuredCollocationIterate,
+                     factorSchur: Bool) -> Bool {
+        let columns = factorSchur ? gammaCount + 1 : 1, length = nodes * s
+        let blockCount = blocks.blockCount, blocks = self.blocks, rho = rhoCount
+        let intervals = self.intervals, d = self.d, s = self.s, k = self.k, q = self.q, cw = couplingWidth
+        let rowBlock = rowsPerInterval * q
+        // Building S, the right sides are the unit vectors of the interval and end rows (A_kΓ has rank
+        // ≤ N·2d + d, far below G) and −r_k: Y = A_kk⁻¹[E, −r_k], then A_Ρk A_kk⁻¹ A_kΓ = (A_Ρk Y) K.
+        let solveColumns = factorSchur ? intervals * s + d + 1 : 1
+        for ws in workspaces {
+            ws.reserve(columns: solveColumns * length, slot: max(rho * columns, 1), product: factorSchur ? rho * solveColumns : 1)
+        }
+        var failures = [Bool](repeating: false, count: blockCount)
+        failures.withUnsafeMutableBufferPointer { fb in
+            let failed = SharedMutablePointer(fb.baseAddress!)
+            Parallel.forEach(blockCount) { block in
+                let ws = self.workspaces[block]
+                let slot = ws.slot, z = ws.columns, product = ws.product
+                slot.update(repeating: 0, count: rho * columns)
+                for sample in blocks.range(block) {
+                    guard self.assemble(sample: sample, at: lin, workspace: ws, slot: factorSchur ? slot : nil, columns: columns) else {
+                        failed[block] = true
+                        continue
+                    }
+                    if factorSchur {
+                        z.update(repeating: 0, count: (solveColumns - 1) * length)
+                        for c in 0..<(solveColumns - 1) { z[c * length + d + c] = 1 }
+                    }
+                    let rhs = z + (solveColumns - 1) * length, residual = res.sampleResidual + sample * length
+                    for i in 0..<length { rhs[i] = -residual[i] }
+                    for c in 0..<solveColumns { ws.lu.solve(z + c * length) }
+                    // A_Ρk Y: interval i's π rows touch nodes i, i+1; the readout rows x_N.
+                    let target = factorSchur ? product : slot, ld = factorSchur ? solveColumns : columns
+                    let (alpha, beta): (Double, Double) = factorSchur ? (1, 0) : (-1, 1)
+                    for i in 0..<intervals {
+                        BLAS.gemm(m: rowBlock, n: solveColumns, k: 2 * s, alpha: alpha, a: ws.sampleRows + i * rowBlock * 2 * s,
+                                  lda: 2 * s, b: z + i * s, ldb: length, transposeB: true, beta: beta,
+                                  c: target + self.conjugateRow(i) * ld, ldc: ld)
+                    }
+                    if k > 0 {
+                        BLAS.gemm(m: k, n: solveColumns, k: d, alpha: alpha, a: ws.readoutRows, lda: d, b: z + intervals * s,
+                                  ldb: length, transposeB: true, beta: beta, c: target + self.readoutRow * ld, ldc: ld)
+                    }
+                    guard factorSchur else { continue }
+                    // slot −= (A_Ρk Y) K: K_i on θ at interval i's points, the end coupling on the readout.
+                    for i in 0..<intervals where cw > 0 {
+                        BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: product + i * s, lda: solveColumns, b: ws.coupling + i * s * cw,
+                                  ldb: cw, beta: 1, c: slot + self.nodePoint(i) * q, ldc: columns)
+                    }
+                    if k > 0 {
+                        BLAS.gemm(m: rho, n: k, k: d, alpha: -1, a: product + intervals * s, lda: solveColumns, b: ws.endCoupling,
+                                  ldb: k, beta: 1, c: slot + self.readoutColumn, ldc: columns)
+                    }
+                    for r in 0..<rho { slot[r * columns + columns - 1] -= product[r * solveColumns + solveColumns - 1] }
+                }
+            }
+        }
+        if failures.contains(true) { return false }
+        let w = weightCount
+        if factorSchur && w > 0 {
+            stats.factorizations += 1
+            stats.jacobianEvaluations += 1
+            buildSchur(columns: columns)
+            let singular = schur.withUnsafeMutableBufferPointer { a in
+                schurPivots.withUnsafeMutableBufferPointer { p in DenseLU.factor(a.baseAddress!, dimension: w, pivots: p.baseAddress!) }
+            }
+            if singular != nil { return false }
+        }
+        for r in 0..<w { globalStep[r] = -res.globalResidual[r] }
+        for ws in workspaces {
+            for r in 0..<rho { globalStep[r] += ws.slot[r * columns + columns - 1] }
+        }
+        if w > 0 {
+            schur.withUnsafeBufferPointer { a in
+                schurPivots.withUnsafeBufferPointer { p in
+                    globalStep.withUnsafeMutableBufferPointer { g in
+                        DenseLU.solve(factors: a.baseAddress!, dimension: w, pivots: p.baseAddress!, rhs: g.baseAddress!, columns: 1)
+                    }
+                }
+            }
+        }
+        // Back substitution per sample.
+        let weights = UncheckedBox(globalStep)
+        sampleStep.withUnsafeMutableBufferPointer { sb in
+            let out = SharedMutablePointer(sb.baseAddress!)
+            Parallel.forEach(blockCount) { block in
+                let ws = self.workspaces[block], v = ws.vector
+                weights.value.withUnsafeBufferPointer { gb in
+                    let delta = gb.baseAddress!
+                    for sample in blocks.range(block) {
+                        _ = self.assemble(sample: sample, at: lin, workspace: ws, slot: nil, columns: 0)
+                        let residual = res.sampleResidual + sample * length
+                        for i in 0..<length { v[i] = -residual[i] }
+                        for i in 0..<intervals {
+                            BLAS.gemv(m: s, n: cw, alpha: -1, a: ws.coupling + i * s * cw, lda: cw,
+                                      x: delta + self.nodePoint(i) * q, beta: 1, y: v + d + i * s)
+                        }
+                        if k > 0 {
+                            BLAS.gemv(m: d, n: k, alpha: -1, a: ws.endCoupling, lda: k, x: delta + self.readoutColumn, beta: 1,
+                                      y: v + d + intervals * s)
+                        }
+                        ws.lu.solve(v)
+                        (out.base + sample * length).update(from: v, count: length)
+                    }
+                }
+            }
+        }
+        return true
+    }
+
+    /// S = A_ΩΩ (the weight rows' own, sample-free entries) + Σ_blocks slot, in block order.
+    func buildSchur(columns: Int) {
+        let w = weightCount, q = self.q
+        for i in 0..<(w * w) { schur[i] = 0 }
+        func add(_ row: Int, _ column: Int, _ value: Double) { schur[row * w + column] += value }
+        for i in 0..<intervals {
+            let h = step(i), a = nodePoint(i), b = nodePoint(i + 1), pr = conjugateRow(i), tr = thetaRow(i)
+            for c in 0..<q {
+                if lobatto {
+                    let mid = a + 1
+                    add(pr + c, conjugateColumn(mid) + c, 1)
+                    add(pr + c, conjugateColumn(a) + c, -0.5)
+                    add(pr + c, conjugateColumn(b) + c, -0.5)
+                    add(pr + c, thetaColumn(a) + c, -0.125 * h * lambda)
+                    add(pr + c, thetaColumn(b) + c, 0.125 * h * lambda)
+                    add(pr + q + c, conjugateColumn(b) + c, 1)
+                    add(pr + q + c, conjugateColumn(a) + c, -1)
+                    add(pr + q + c, thetaColumn(a) + c, -h / 6 * lambda)
+                    add(pr + q + c, thetaColumn(mid) + c, -2 * h / 3 * lambda)
+                    add(pr + q + c, thetaColumn(b) + c, -h / 6 * lambda)
+                    add(tr + c, thetaColumn(mid) + c, 1)
+                    add(tr + c, thetaColumn(a) + c, -0.5)
+                    add(tr + c, thetaColumn(b) + c, -0.5)
+                    add(tr + c, conjugateColumn(a) + c, -0.125 * h * inverseAlpha)
+                    add(tr + c, conjugateColumn(b) + c, 0.125 * h * inverseAlpha)
+                    add(tr + q + c, thetaColumn(b) + c, 1)
+                    add(tr + q + c, thetaColumn(a) + c, -1)
+                    add(tr + q + c, conjugateColumn(a) + c, -h / 6 * inverseAlpha)
+                    add(tr + q + c, conjugateColumn(mid) + c, -4 * h / 6 * inverseAlpha)
+                    add(tr + q + c, conjugateColumn(b) + c, -h / 6 * inverseAlpha)
+                } else {
+                    add(pr + c, conjugateColumn(b) + c, 1)
+                    add(pr + c, conjugateColumn(a) + c, -1)
+                    add(pr + c, thetaColumn(a) + c, -0.5 * h * lambda)
+                    add(pr + c, thetaColumn(b) + c, -0.5 * h * lambda)
+                    add(tr + c, thetaColumn(b) + c, 1)
+                    add(tr + c, thetaColumn(a) + c, -1)
+                    add(tr + c, conjugateColumn(a) + c, -0.5 * h * inverseAlpha)
+                    add(tr + c, conjugateColumn(b) + c, -0.5 * h * inverseAlpha)
+                }
+            }
+        }
+        for a in 0..<k { add(readoutRow + a, readoutColumn + a, readoutTikhonov) }
+        for c in 0..<q {
+            add(boundaryRow + c, conjugateColumn(0) + c, 1)
+            add(boundaryRow + q + c, conjugateColumn(points - 1) + c, 1)
+        }
+        for ws in workspaces {
+            for r in 0..<rhoCount {
+                for c in 0..<gammaCount { schur[r * w + c] += ws.slot[r * columns + c] }
+            }
+        }
+    }
+}

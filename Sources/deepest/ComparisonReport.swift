@@ -1,0 +1,40 @@
+import Foundation
+
+/// Draws the figures and writes report.md for a `deepest compare` result folder by running the
+/// bundled `compare_report.py` (matplotlib, DESIGN.md: plots come from a well-kept plotting library)
+/// with `python3`, or with the interpreter named by the environment variable DEEPEST_PYTHON.
+enum ComparisonReport {
+    /// The bundled script, looked up where SwiftPM places an executable's resources (next to the
+    /// binary); nil when the binary was copied without them.
+    static var script: URL? {
+        let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        let candidates = [Bundle.main.bundleURL, executable.deletingLastPathComponent()].map {
+            $0.appendingPathComponent("DeepestLearning_deepest.resources/compare_report.py")
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
+    }
+
+    /// Runs the script on `folder`. Returns nil on success, else one line saying why nothing was drawn
+    /// (the CSV and JSON results are complete either way).
+    static func render(folder: URL) -> String? {
+        guard let script else { return "compare_report.py is not next to the deepest binary" }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let python = ProcessInfo.processInfo.environment["DEEPEST_PYTHON"] ?? "python3"
+        process.arguments = [python, script.path, folder.path]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return "could not start \(python): \(error.localizedDescription)"
+        }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus != 0 else { return nil }
+        let last = message.split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
+        return last.contains("No module named 'matplotlib'")
+            ? "matplotlib is not installed (pip install matplotlib, or make demo)" : last
+    }
+}

@@ -1,0 +1,165 @@
+import BoundaryValue
+import Foundation
+import NumericCore
+import Testing
+@testable import DeepestLearning
+
+/// The structured (per-sample Schur complement) collocation against the dense-block collocation of the
+/// BoundaryValue module on the same mesh, against the closed forms V1, V2, V4 (MATH.md §4), and for
+/// scheduling independence.
+@Suite struct StructuredCollocationTests {
+    /// x_k(t) = y_k^in on every node, everything else zero.
+    static func inputGuess<Field: DepthField>(_ spec: ContinuousTrainingProblem<Field>, mesh: [Double]) throws -> InitialGuess {
+        let n = try spec.hamiltonianForm().dimension
+        var values = [Double](repeating: 0, count: mesh.count * n)
+        for i in mesh.indices { for j in spec.inputs.indices { values[i * n + j] = spec.inputs[j] } }
+        return .mesh(mesh, values: values)
+    }
+
+    static func uniformMesh(_ intervals: Int, horizon: Double) -> [Double] {
+        (0...intervals).map { $0 == intervals ? horizon : horizon * Double($0) / Double(intervals) }
+    }
+
+    /// On a fixed mesh both solvers solve the same collocation equations, so from the same guess their
+    /// node values agree to Newton tolerance (here 1e-9), for both schemes, a trained softmax readout
+    /// with exact inputs and a fixed least-squares readout with a Robin start.
+    @Test(arguments: [(Collocation.Scheme.lobatto3, true), (.lobatto3, false), (.trapezoid, true), (.trapezoid, false)])
+    func agreesWithTheDenseBlockCollocation(_ scheme: Collocation.Scheme, _ trained: Bool) throws {
+        let spec = try ContinuousTrainingProblemTests.residualProblem(
+            trained ? .tanh : .softplus, antisymmetric: trained, trained: trained, inputWeight: trained ? .infinity : 2,
+            classes: trained)
+        let form = try spec.hamiltonianForm()
+        let mesh = Self.uniformMesh(8, horizon: spec.horizon)
+        let guess = try Self.inputGuess(spec, mesh: mesh)
+        let dense = try solve(try form.boundaryValueProblem(), Collocation(scheme: scheme, tolerance: 1e-9, adaptive: false),
+                              initialGuess: guess)
+        let structured = try StructuredCollocation(scheme: scheme, newtonTolerance: 1e-12).solve(spec, mesh: mesh, initialGuess: guess)
+        #expect(dense.succeeded && structured.succeeded, "\(dense.message) / \(structured.message)")
+        #expect(dense.mesh == structured.mesh)
+        let difference = zip(dense.values, structured.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
+        let size = dense.values.reduce(0) { max($0, abs($1)) }
+        #expect(difference < 1e-9 * max(1, size), "node values differ by \(difference) (scale \(size))")
+        #expect(structured.boundaryResidual < 1e-9, "boundary residual \(structured.boundaryResidual)")
+    }
+
+    /// V1 (F = ax, no weights): p(0) converges to the closed-form p0 at the order of the scheme
+    /// (least-squares slope over 4 meshes within 0.3 of 2 or 4), and Lobatto on 32 intervals is
+    /// within 1e-8 relative.
+    @Test(arguments: [Collocation.Scheme.trapezoid, .lobatto3])
+    func v1ConvergesAtTheSchemeOrder(_ scheme: Collocation.Scheme) throws {
+        let v = ContinuousTrainingProblemTests.V1()
+        let spec = try v.problem()
+        var steps = [Double](), errors = [Double]()
+        for intervals in [4, 8, 16, 32] {
+            let mesh = Self.uniformMesh(intervals, horizon: v.horizon)
+            let solution = try StructuredCollocation(scheme: scheme).solve(spec, mesh: mesh, initialGuess: .function({ _ in [v.y0, 0] }, nodes: nil))
+            #expect(solution.succeeded, "\(solution.message)")
+            steps.append(v.horizon / Double(intervals))
+            errors.append(abs(solution.values[1] - v.p0))
+        }
+        let fit = try OrderFit.fit(steps: steps, errors: errors)
+        #expect(abs(fit.order - Double(scheme.order)) < 0.3, "h \(steps) errors \(errors) order \(fit.order)")
+        if scheme == .lobatto3 { #expect(errors.last! < 1e-8 * abs(v.p0), "errors \(errors)") }
+    }
+
+    /// V2 (F = Ax, d = 2): y(0) and y(T) of the matrix-exponential solution to 1e-7 (Lobatto, 32 intervals).
+    @Test func v2MatchesTheMatrixExponential() throws {
+        let a = [0.3, -0.8, 0.5, -0.2], r = 1.5, r0 = 4.0, r1 = 2.5, horizon = 1.2
+        let y0 = [0.7, -0.4], y1 = [-0.3, 0.9]
+        let spec = try ContinuousTrainingProblem(field: LinearField(matrix: a, dimension: 2), horizon: horizon, inputs: y0,
+                                                 readout: .leastSquares(outputs: 2), targets: y1,
+                                                 readoutParameters: .fixed([1, 0, 0, 1, 0, 0]), modelPrecision: r,
+                                                 smoothness: 0, tikhonov: 0, inputWeight: r0, outputWeight: r1)
+        var generator = [Double](repeating: 0, count: 16)
+        for i in 0..<2 {
+            for j in 0..<2 {
+                generator[i * 4 + j] = a[i * 2 + j]
+                generator[(2 + i) * 4 + 2 + j] = -a[j * 2 + i]
+            }
+            generator[i * 4 + 2 + i] = 1 / r
+        }
+        let phi = try MatrixExponential.compute(generator, dimension: 4, scale: horizon)
+        var system = [Double](repeating: 0, count: 16)
+        for i in 0..<2 {
+            system[i * 4 + i] = -r0
+            system[i * 4 + 2 + i] = 1
+            for j in 0..<4 { system[(2 + i) * 4 + j] = r1 * phi[i * 4 + j] + phi[(2 + i) * 4 + j] }
+        }
+        let start = try #require(try DenseLU(matrix: system, dimension: 4).solve([-r0 * y0[0], -r0 * y0[1], r1 * y1[0], r1 * y1[1]]))
+        let end = (0..<4).map { i in (0..<4).reduce(0.0) { $0 + phi[i * 4 + $1] * start[$1] } }
+        let solution = try StructuredCollocation().solve(spec, mesh: Self.uniformMesh(32, horizon: horizon),
+                                                        initialGuess: .function({ _ in [0, 0, 0, 0] }, nodes: nil))
+        #expect(solution.succeeded, "\(solution.message)")
+        let s0 = solution.value(at: 0), s1 = solution.value(at: horizon)
+        for i in 0..<4 {
+            #expect(abs(s0[i] - start[i]) < 1e-7, "y(0)[\(i)] = \(s0[i]) vs \(start[i])")
+            #expect(abs(s1[i] - end[i]) < 1e-7, "y(T)[\(i)] = \(s1[i]) vs \(end[i])")
+        }
+    }
+
+    /// V4 (F = θx, r_f = ∞, two samples): the weight path gives θ(t) ≡ θ* (the root of the scalar
+    /// equation) and π ≈ 0 to 1e-7 on 32 Lobatto intervals, and H is constant to the same accuracy.
+    @Test func v4GivesTheConstantRoot() throws {
+        let v = ContinuousTrainingProblemTests.V4(xi: [1.0, 0.5], y: [2.0, 0.3])
+        let spec = try v.problem(alpha: 0.5)
+        let solution = try StructuredCollocation().solve(spec, mesh: Self.uniformMesh(32, horizon: v.horizon),
+                                                        initialGuess: .function({ _ in [1, 0.5, 0, 0, 0.5, 0] }, nodes: nil))
+        #expect(solution.succeeded, "\(solution.message)")
+        var energies = [Double]()
+        for t in stride(from: 0.0, through: v.horizon, by: 0.125) {
+            let y = solution.value(at: t)
+            #expect(abs(y[4] - v.theta) < 1e-7, "θ(\(t)) = \(y[4]) vs θ* = \(v.theta)")
+            #expect(abs(y[5]) < 1e-7, "π(\(t)) = \(y[5])")
+            energies.append(spec.hamiltonian(y))
+        }
+        let drift = energies.reduce(0) { max($0, abs($1 - energies[0])) }
+        #expect(drift < 1e-7, "H drift \(drift)")
+    }
+
+    /// The samples are cut into fixed blocks whose Schur contributions are summed in block order, so
+    /// the result does not depend on how blocks are scheduled onto threads: four solves running
+    /// concurrently (which changes the thread assignment of every inner loop) give bitwise the same
+    /// values as a solve on its own. 36 samples (8 blocks).
+    @Test func resultIsIndependentOfScheduling() throws {
+        let field = try ResidualField(width: 2, activation: .tanh, antisymmetric: true, shift: 0.1)
+        let m = 36
+        let spec = try ContinuousTrainingProblem(
+            field: field, horizon: 1, inputs: randomVector(2 * m, seed: 71), readout: .leastSquares(outputs: 1),
+            targets: randomVector(m, seed: 72, scale: 0.5), readoutParameters: .trained(tikhonov: 0.1), modelPrecision: 1,
+            smoothness: 0.5, tikhonov: 1, inputWeight: .infinity, outputWeight: 1)
+        let mesh = Self.uniformMesh(6, horizon: 1)
+        let guess = try Self.inputGuess(spec, mesh: mesh)
+        let alone = try StructuredCollocation().solve(spec, mesh: mesh, initialGuess: guess)
+        let converged = alone.succeeded
+        #expect(converged, "\(alone.message)")
+        let results = UnsafeMutablePointer<[Double]>.allocate(capacity: 4)
+        results.initialize(repeating: [], count: 4)
+        defer { results.deinitialize(count: 4); results.deallocate() }
+        let shared = SharedMutablePointer(results)
+        Parallel.forEach(4) { i in
+            shared[i] = (try? StructuredCollocation().solve(spec, mesh: mesh, initialGuess: guess).values) ?? []
+        }
+        for i in 0..<4 {
+            let identical = results[i] == alone.values
+            #expect(identical, "concurrent solve \(i) differs")
+        }
+    }
+
+    /// The annealed driver: on a tiny sine problem (3 samples, width 2, 16 layers, 3 rungs) every rung
+    /// converges and the final continuum action equals that of the dense-block adaptive collocation
+    /// (tolerance 1e-6) to 1e-4 relative: the same stationary point, up to the two discretisations.
+    @Test func annealedDriverMatchesTheDenseBlockDriver() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
+        let full = try DatasetCatalog.sine.load(from: directory)
+        var c = TrainingConfiguration.defaults(dataset: .sine, method: .collocation)
+        c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.tikhonov = 1
+        c.readoutTikhonov = 1; c.annealSteps = 2; c.horizonSteps = 0
+        let split = DatasetCatalog.Split(train: full.train.subset((0..<3).map { $0 * full.train.count / 3 }), test: full.test)
+        let structured = try StructuredCollocationTraining.run(c, split: split).report
+        let dense = try BoundaryValueTraining.run(c, split: split, algorithm: Collocation(tolerance: 1e-6)).report
+        #expect(structured.rungs.count == 3 && structured.rungs.allSatisfy { $0.status == "success" }, "\(structured.rungs)")
+        let a = try #require(structured.action), b = try #require(dense.action)
+        #expect(abs(a - b) <= 1e-4 * abs(b), "structured action \(a) vs dense \(b)")
+    }
+}
