@@ -54,11 +54,11 @@ extension ActionNewtonSolver {
             if norm(reduced) <= options.gradientTolerance * max(1, value) { return finish(.converged, iterations) }
             iterations += 1
             for i in 0..<reduced.count { rightSide[stateCount + i] = reduced[i] * scale }
+            let multipliers = options.exactCurvature ? adjoints(unknowns: u) : nil
             var accepted = false
             while !accepted {
                 if mu > 1e12 { return finish(.stalled, iterations) }
-                guard let delta = step(unknowns: u, gradient: rightSide, damping: mu,
-                                       multipliers: options.exactCurvature ? adjoints(unknowns: u) : nil) else {
+                guard let delta = step(unknowns: u, gradient: rightSide, damping: mu, multipliers: multipliers) else {
                     mu *= 4
                     continue
                 }

@@ -5,8 +5,11 @@ import NumericCore
 /// Training by a BoundaryValue solver of the continuum boundary value problem (version b, Hamiltonian
 /// or Lagrangian form) with precision annealing: r_f = r_f0 · a^β, β = 0..B, each rung solved by the
 /// given algorithm warm-started from the previous rung's solution (its dense output is the guess),
-/// preceded by a continuation in the Tikhonov weights at r_f0 (`regularizationSchedule`, rungs β < 0)
-/// when λ or μ is below 1.
+/// preceded (rungs β < 0, at r_f0) by a continuation in the Tikhonov weights (`regularizationSchedule`)
+/// when λ or μ is below 1, and by the continuation in T of the configuration (horizons
+/// T_j = T_0 (T/T_0)^{j/J}, j = 0..J−1, each guess the previous solution rescaled in depth). A stage
+/// whose solve fails is approached through up to `maximumBisections` geometric midpoints from the
+/// last solved stage before the schedule gives up.
 /// Exact inputs (R_in = ∞), R_out = 1, the readout trained or projected (`c.readout`, μ = readout
 /// Tikhonov), α = smoothness > 0.
 /// The first rung starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the first layer's
@@ -58,44 +61,93 @@ public enum BoundaryValueTraining {
         var previousProblem: ContinuousTrainingProblem<ResidualField>?
         var rungs = [AnnealingRung]()
         var evaluations = 0
-        let schedule = regularizationSchedule(tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov)
-        for beta in -schedule.count...c.annealSteps {
-            let precision = c.modelPrecision * pow(c.annealFactor, Double(max(beta, 0)))
-            let (tikhonov, readoutTikhonov) = beta < 0 ? schedule[beta + schedule.count] : (c.tikhonov, c.readoutTikhonov)
+        // Stages before the schedule (β < 0): the Tikhonov decades at the first horizon, then the
+        // continuation in T at the target weights; then the annealing rungs β = 0..B at T.
+        let horizons = c.horizonSteps > 0
+            ? (0..<c.horizonSteps).map { c.resolvedInitialHorizon * pow(c.horizon / c.resolvedInitialHorizon, Double($0) / Double(c.horizonSteps)) }
+            : []
+        var stages = regularizationSchedule(tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov)
+            .map { Stage(horizon: horizons.first ?? c.horizon, tikhonov: $0.0, readoutTikhonov: $0.1, precision: c.modelPrecision) }
+        stages += horizons.map { Stage(horizon: $0, tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov, precision: c.modelPrecision) }
+        let preStages = stages.count
+        stages += (0...c.annealSteps).map {
+            Stage(horizon: c.horizon, tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov,
+                  precision: c.modelPrecision * pow(c.annealFactor, Double($0)))
+        }
+        var previousStage = stages[0]
+        // Solves one stage from the previous solution (rescaled in depth when the horizon changed).
+        func attempt(_ stage: Stage) throws -> (BoundaryValueSolution, TrainingStateLayout, ActionParts, ContinuousTrainingProblem<ResidualField>) {
             let problem = try ContinuousTrainingProblem(
-                field: field, horizon: c.horizon, inputs: inputs, readout: net.readout, targets: targets,
-                readoutParameters: c.readout.parameters(tikhonov: readoutTikhonov), modelPrecision: precision,
-                smoothness: c.smoothness, tikhonov: tikhonov, inputWeight: .infinity, outputWeight: 1)
+                field: field, horizon: stage.horizon, inputs: inputs, readout: net.readout, targets: targets,
+                readoutParameters: c.readout.parameters(tikhonov: stage.readoutTikhonov), modelPrecision: stage.precision,
+                smoothness: c.smoothness, tikhonov: stage.tikhonov, inputWeight: .infinity, outputWeight: 1)
             let built = c.form == .hamiltonian ? try problem.hamiltonianForm() : try problem.lagrangianForm()
             let layout = built.layout
             let guess: InitialGuess
-            if let previous {
+            if let previous, stage.horizon == previousStage.horizon {
                 guess = .solution(previous)
+            } else if let previous {
+                // Continuation in T: the previous solution rescaled in depth, y(t) = y_prev(t T_prev / T).
+                let ratio = stage.horizon / previousStage.horizon
+                guess = .mesh(previous.mesh.map { $0 * ratio }, values: previous.values)
             } else {
                 guess = firstGuess(field: field, inputs: inputs, theta: theta0, readout: readout0, layout: layout,
-                                   horizon: c.horizon, nodes: max(net.layers + 1, 5))
+                                   horizon: stage.horizon, nodes: max(net.layers + 1, 5))
             }
             let solution = try solveRung(problem, built, guess)
             evaluations += solution.stats.fieldEvaluations
-            let action = continuumAction(problem, layout: layout, form: c.form, solution: solution)
-            let rung = AnnealingRung(beta: beta, modelPrecision: precision, action: action.total, parts: action,
-                                     gradientNorm: solution.maxResidual, iterations: solution.stats.newtonIterations,
-                                     evaluations: solution.stats.fieldEvaluations, status: solution.status.rawValue)
-            rungs.append(rung)
-            rungProgress?(beta, rung)
-            if !solution.succeeded && previous != nil { break }
-            previous = solution
-            previousLayout = layout
-            previousProblem = problem
+            return (solution, layout, continuumAction(problem, layout: layout, form: c.form, solution: solution), problem)
+        }
+        for (index, target) in stages.enumerated() {
+            let beta = index - preStages
+            // Adaptive continuation: a stage that fails is approached through geometric midpoints
+            // (in r_f, T, λ, μ) from the last solved stage, at most `maximumBisections` times.
+            var pending = [target]
+            var bisections = 0
+            var failed = false
+            while let stage = pending.last {
+                let (solution, layout, action, problem) = try attempt(stage)
+                if solution.succeeded || previous == nil {
+                    if solution.succeeded || stage == target {
+                        let rung = AnnealingRung(beta: beta, modelPrecision: stage.precision, action: action.total, parts: action,
+                                                 gradientNorm: solution.maxResidual, iterations: solution.stats.newtonIterations,
+                                                 evaluations: solution.stats.fieldEvaluations, status: solution.status.rawValue,
+                                                 horizon: stage.horizon == c.horizon ? nil : stage.horizon)
+                        if stage == target { rungs.append(rung); rungProgress?(beta, rung) }
+                    }
+                    if solution.succeeded || previous == nil {
+                        previous = solution
+                        previousLayout = layout
+                        previousProblem = problem
+                        previousStage = stage
+                    }
+                    pending.removeLast()
+                } else if bisections < maximumBisections {
+                    bisections += 1
+                    pending.append(previousStage.midpoint(stage))
+                } else {
+                    let rung = AnnealingRung(beta: beta, modelPrecision: target.precision, action: action.total, parts: action,
+                                             gradientNorm: solution.maxResidual, iterations: solution.stats.newtonIterations,
+                                             evaluations: solution.stats.fieldEvaluations, status: solution.status.rawValue,
+                                             horizon: target.horizon == c.horizon ? nil : target.horizon)
+                    rungs.append(rung)
+                    rungProgress?(beta, rung)
+                    failed = true
+                    break
+                }
+            }
+            if failed { break }
         }
         let seconds = Date().timeIntervalSince(start)
         var parameters = initial
         if let solution = previous, let layout = previousLayout, let problem = previousProblem {
+            // A schedule that stopped during the continuation in T is read out rescaled in depth.
+            let depthScale = previousStage.horizon / c.horizon
             for n in 0..<net.layers {
-                let y = solution.value(at: Double(n) * net.stepSize)
+                let y = solution.value(at: Double(n) * net.stepSize * depthScale)
                 for i in 0..<q { parameters[net.layerOffset(n) + i] = y[layout.weightOffset + i] }
             }
-            let y = solution.value(at: c.horizon)
+            let y = solution.value(at: previousStage.horizon)
             let readoutValues = problem.readoutValues(atEnd: y, layout: layout)
             for i in 0..<k { parameters[net.readoutOffset + i] = readoutValues[i] }
         }
@@ -110,6 +162,20 @@ public enum BoundaryValueTraining {
             action: rungs.last?.action, annealingRungs: rungs.count, epochs: nil, seconds: seconds,
             gradientEvaluations: evaluations, lossPerEpoch: [], status: rungs.last?.status ?? "none", rungs: rungs)
         return (report, parameters)
+    }
+
+    /// Midpoint halvings of a failed continuation step (each halves the step in log r_f, log T, log λ, log μ).
+    public static let maximumBisections = 4
+
+    /// One continuation stage: the horizon, the Tikhonov weights and the model precision of a solve.
+    struct Stage: Equatable {
+        var horizon: Double, tikhonov: Double, readoutTikhonov: Double, precision: Double
+        /// The geometric midpoint between two stages.
+        func midpoint(_ other: Stage) -> Stage {
+            Stage(horizon: (horizon * other.horizon).squareRoot(), tikhonov: (tikhonov * other.tikhonov).squareRoot(),
+                  readoutTikhonov: (readoutTikhonov * other.readoutTikhonov).squareRoot(),
+                  precision: (precision * other.precision).squareRoot())
+        }
     }
 
     /// The continuation in the Tikhonov weights before the schedule: (λ_j, μ_j) = (max(λ, 10^{−j}),

@@ -17,10 +17,13 @@ public enum StructuredCollocationTraining {
             throw InvalidArgument("form/readout", "\(c.form.rawValue)/\(c.readout.rawValue)", "the structured collocation needs --form hamiltonian and --readout trained")
         }
         try Validate.positive(c.layers, "layers")
-        let mesh = (0...c.layers).map { $0 == c.layers ? c.horizon : c.horizon * Double($0) / Double(c.layers) }
+        let layers = c.layers
         let algorithm = StructuredCollocation(scheme: scheme, maxNewtonIterations: c.newtonIterations)
         return try BoundaryValueTraining.run(c, split: split, rungProgress: rungProgress) { problem, _, guess in
-            try algorithm.solve(problem, mesh: mesh, initialGuess: guess)
+            // The rung's own horizon (it differs from c.horizon during the continuation in T).
+            let t = problem.horizon
+            let mesh = (0...layers).map { $0 == layers ? t : t * Double($0) / Double(layers) }
+            return try algorithm.solve(problem, mesh: mesh, initialGuess: guess)
         }
     }
 }

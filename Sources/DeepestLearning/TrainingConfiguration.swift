@@ -55,10 +55,13 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     public var constrainedIterations: Int = 0
     /// Restart every annealing rung from the forward pass of the previous rung's weights (symplectic-euler).
     public var reproject: Bool = false
-    /// Continuation in T (symplectic-euler): rungs at r_f0 on horizons from `initialHorizon` up to
-    /// `horizon` before the annealing schedule (0: none).
+    /// Continuation in T: rungs at r_f0 on horizons from `initialHorizon` up to `horizon` before the
+    /// annealing schedule (0: none).
     public var horizonSteps: Int = 0
+    /// T_0 of the continuation in T (0: horizon / 10).
     public var initialHorizon: Double = 0
+    /// T_0 with the default filled in.
+    public var resolvedInitialHorizon: Double { initialHorizon > 0 ? initialHorizon : horizon / 10 }
     /// Readout of the boundary value methods: unknowns of the BVP (trained) or eliminated (projected).
     public var readout: ReadoutTreatment = .trained
 
@@ -69,19 +72,33 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
             activation: .tanh, antisymmetric: false, shift: 0, modelPrecision: 1, annealSteps: 10, annealFactor: 2,
             epochs: 200, batch: 32, learningRate: method == .sgd ? 0.05 : 0.01, momentum: 0.9,
             tikhonov: 1e-4, smoothness: 0, readoutTikhonov: 1e-4, seed: 1)
-        // The continuum boundary value forms need α > 0 (θ' = π/α).
-        if method == .collocation || method == .multipleShooting || method == .chebyshev { c.smoothness = 1 }
         switch dataset {
         case .spirals:
-            c.horizon = 20; c.layers = 32; c.antisymmetric = true; c.shift = 0.01; c.epochs = 400; c.batch = 32
+            c.horizon = 10; c.layers = 16; c.antisymmetric = true; c.shift = 0.01; c.epochs = 400; c.batch = 32
             if method == .sgd { c.learningRate = 0.005 }
+            if method == .adam { c.learningRate = 0.003 }
         case .circles:
             c.horizon = 5; c.layers = 10; c.epochs = 100
         case .sine:
             c.horizon = 5; c.layers = 20; c.epochs = 500; c.batch = 100
             c.learningRate = method == .sgd ? 0.1 : 5e-3
         case .digits:
-            c.horizon = 1; c.layers = 4; c.epochs = 30; c.batch = 64
+            // Width 12 on the leading 12 principal directions of the pixels (TrainingExperiment.network):
+            // the Schur complement onto W = N(d² + d) + 10(d + 1) weights stays small for the BVP method.
+            c.width = 12; c.horizon = 1; c.layers = 2; c.epochs = 30; c.batch = 64
+        }
+        if method == .symplecticEuler {
+            // The first rung at r_f0 = 1e6 from the forward pass of the initial weights (it stays within
+            // O(1/r_f) of the dynamics), then the exactly constrained rung: lower r_f0 lets the states
+            // fit the data with weights whose forward pass is expansive (Notes/deepest-learning-action.md §9b).
+            c.modelPrecision = 1e6; c.annealSteps = 0; c.newtonIterations = 1
+            c.constrainedIterations = dataset == .digits ? 30 : 60
+        }
+        if method == .collocation || method == .multipleShooting || method == .chebyshev {
+            // The continuum forms need α > 0 (θ' = π/α); they start on the horizon T/10 and continue in T
+            // (Notes/deepest-learning-action.md §9a).
+            c.smoothness = 1
+            c.horizonSteps = 4
         }
         return c
     }
@@ -99,7 +116,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
         try Validate.atLeast(constrainedIterations, 0, "constrained-iterations")
         try Validate.atLeast(horizonSteps, 0, "horizon-steps")
         if horizonSteps > 0 {
-            guard initialHorizon.isFinite, initialHorizon > 0, initialHorizon < horizon else {
+            guard initialHorizon == 0 || (initialHorizon.isFinite && initialHorizon > 0 && initialHorizon < horizon) else {
                 throw InvalidArgument("initial-horizon", initialHorizon, "must be in (0, horizon \(horizon)) with --horizon-steps")
             }
         }

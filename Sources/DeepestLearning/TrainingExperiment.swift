@@ -5,10 +5,13 @@ import NumericCore
 /// `deepest train` and `deepest compare`.
 public enum TrainingExperiment {
     /// The network of a configuration for data of the given input dimension (throws when the width
-    /// is below it).
+    /// is below it, except for digits, whose 64 pixels are mapped onto their leading `width` principal
+    /// directions of the training inputs when the width is smaller: `InputLift.principalComponents`).
     public static func network(_ c: TrainingConfiguration, data: Dataset) throws -> ResidualNetwork {
         let field = try ResidualField(width: c.width, activation: c.activation, antisymmetric: c.antisymmetric, shift: c.shift)
-        let lift = try c.dataset.lift(inputDimension: data.inputDimension, width: c.width)
+        let lift = c.dataset == .digits && c.width < data.inputDimension
+            ? try InputLift.principalComponents(of: data, width: c.width)
+            : try c.dataset.lift(inputDimension: data.inputDimension, width: c.width)
         return try ResidualNetwork(field: field, layers: c.layers, horizon: c.horizon, lift: lift, readout: data.readout)
     }
 
@@ -66,16 +69,23 @@ public enum TrainingExperiment {
     }
 
     /// The symplectic-Euler boundary value method: precision annealing of the discrete action with exact
-    /// inputs (R_in = ∞), R_out = 1, Newton–Schur solves per rung.
+    /// inputs (R_in = ∞), R_out = 1, regularisation M·(λ, α, μ), Newton–Schur solves per rung, then the
+    /// exactly constrained rung when `constrainedIterations` > 0.
     static func runAnnealing(_ c: TrainingConfiguration, split: DatasetCatalog.Split, network net: ResidualNetwork,
                              regularization reg: Regularization, initial: [Double], start: Date,
                              rungProgress: ((Int, AnnealingRung) -> Void)?) throws -> (report: TrainingReport, parameters: [Double]) {
+        // The action sums the readout loss over the M samples where the ResNet loss averages it; scaling
+        // the regularisation by M makes the exactly constrained rung's reduced action V = M·J, the same
+        // objective as SGD/Adam's.
+        let samples = Double(split.train.count)
+        let actionRegularization = try Regularization(tikhonov: reg.tikhonov * samples, smoothness: reg.smoothness * samples,
+                                                      readoutTikhonov: reg.readoutTikhonov * samples)
         let result = try PrecisionAnnealing.run(
             network: net, data: split.train, initialParameters: initial, initialPrecision: c.modelPrecision,
-            factor: c.annealFactor, steps: c.annealSteps, regularization: reg,
+            factor: c.annealFactor, steps: c.annealSteps, regularization: actionRegularization,
             options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: c.newtonIterations),
             reprojectBetweenRungs: c.reproject, constrainedIterations: c.constrainedIterations,
-            initialHorizon: c.horizonSteps > 0 ? c.initialHorizon : nil, horizonSteps: c.horizonSteps, progress: rungProgress)
+            initialHorizon: c.horizonSteps > 0 ? c.resolvedInitialHorizon : nil, horizonSteps: c.horizonSteps, progress: rungProgress)
         let seconds = Date().timeIntervalSince(start)
         let p = result.parameters
         let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)

@@ -89,7 +89,7 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("horizon-steps"),
             help: "Continuation in T: rungs at the first r_f on horizons from --initial-horizon up to T (0: none).")
     var horizonSteps: Int?
-    @Option(name: .customLong("initial-horizon"), help: "First horizon T_0 < T of the continuation in T.")
+    @Option(name: .customLong("initial-horizon"), help: "First horizon T_0 < T of the continuation in T (default T/10).")
     var initialHorizon: Double?
     @Option(help: "YAML file with the same settings (keys are the long option names).") var config: String?
     @Option(name: .customLong("data-dir"), help: "Folder of the data sets (default: Experiments/data).") var dataDirectory: String?
