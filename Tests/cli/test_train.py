@@ -157,3 +157,14 @@ def test_projected_readout_gives_the_trained_readouts_stationary_point(tmp_path)
     message = one_line_failure(run("train", "--dataset", "sine", "--method", "adam", "--readout", "projected"))
     assert "readout" in message and "adam" in message
     assert "trained, projected" in one_line_failure(run("train", "--dataset", "sine", "--readout", "lifted"))
+
+
+def test_result_files_are_replaced_on_a_second_run(tmp_path):
+    """Writing into a folder that already holds results replaces them atomically."""
+    for _ in range(2):
+        result = run("train", "--dataset", "sine", "--method", "symplectic-euler", "--layers", "4",
+                     "--anneal-steps", "1", "--out", str(tmp_path), "--format", "json")
+        assert result.returncode == 0, result.stderr
+    names = set(os.listdir(tmp_path))
+    assert {"train.json", "rungs.csv"} <= names and not any(name.startswith(".") for name in names), names
+    assert json.loads((tmp_path / "train.json").read_text())["method"] == "symplectic-euler"

@@ -114,21 +114,26 @@ def loss_figure(folder, results):
 
 
 def rungs_figure(folder, results):
-    """The action and its four parts at each annealing rung against the model precision r_f."""
+    """The action and its parts at each annealing rung; the ticks name each rung's model precision r_f
+    (the exactly constrained rung, r_f = infinity, is marked as such)."""
     annealed = [(r["method"], read_rows(os.path.join(folder, f"{r['method']}-rungs.csv")))
                 for r in results if os.path.exists(os.path.join(folder, f"{r['method']}-rungs.csv"))]
     if not annealed:
         return None
     figure, axis = plt.subplots(figsize=(6.5, 4))
+    ticks = []
     for method, rows in annealed:
-        rf = [float(r["rf"]) for r in rows]
+        rungs = list(range(len(rows)))
         for key, style in (("action", "-"), ("dataMisfit", "--"), ("modelError", ":"),
                            ("smoothness", "-."), ("tikhonov", (0, (1, 3)))):
             values = [float(r[key]) if float(r[key]) > 0 else float("nan") for r in rows]
             if all(v != v for v in values):  # a part that is zero at every rung (e.g. no smoothness term)
                 continue
-            axis.loglog(rf, values, linestyle=style, marker="o", markersize=3, label=f"{method} {key}")
-    axis.set_xlabel("model precision r_f")
+            axis.semilogy(rungs, values, linestyle=style, marker="o", markersize=3, label=f"{method} {key}")
+        if len(rows) > len(ticks):
+            ticks = ["∞" if "constrained" in r["status"] else f"{float(r['rf']):.3g}" for r in rows]
+    axis.set_xticks(range(len(ticks)), ticks)
+    axis.set_xlabel("annealing rung (model precision r_f)")
     axis.set_ylabel("value at the rung's solution")
     axis.legend(fontsize=7)
     return save_figure(figure, folder, "rungs.png")
@@ -159,7 +164,7 @@ def report_text(comparison, figures):
         "regions.png": "Decision regions of each trained network; dots are training points, crosses test points.",
         "predictions.png": "Prediction of each trained network against the test data.",
         "loss.png": "Training loss per epoch of the gradient methods.",
-        "rungs.png": "Precision annealing: the action and its parts at each rung's solution against r_f.",
+        "rungs.png": "Precision annealing: the action and its parts at each rung's solution (r_f = ∞: the exactly constrained rung).",
     }
     for name in figures:
         lines += ["", f"![{captions[name]}]({name})", "", captions[name]]
