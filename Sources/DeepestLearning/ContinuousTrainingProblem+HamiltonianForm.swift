@@ -60,13 +60,9 @@ extension ContinuousTrainingProblem {
                     f.jacobians(x: x, theta: theta, state: js, parameter: jp)
                     f.adjointHessian(x: x, theta: theta, costate: p, stateState: hxx, stateParameter: hxt, parameterParameter: htt)
                     let xr = xOff + k * d, pr = pOff + k * d
+                    HamiltonianSampleBlock.write(into: jac, columns: n, stateOffset: xr, costateOffset: pr, width: d,
+                                                 stateJacobian: js, stateHessian: hxx, inverseRf: inverseRf)
                     for i in 0..<d {
-                        for j in 0..<d {
-                            jac[(xr + i) * n + xr + j] = js[i * d + j]
-                            jac[(pr + i) * n + xr + j] = -hxx[i * d + j]
-                            jac[(pr + i) * n + pr + j] = -js[j * d + i]
-                        }
-                        jac[(xr + i) * n + pr + i] = inverseRf
                         for a in 0..<q {
                             jac[(xr + i) * n + tOff + a] = jp[i * q + a]
                             jac[(pr + i) * n + tOff + a] = -hxt[i * q + a]
