@@ -363,7 +363,7 @@ final class CollocationSolver {
 
     /// Damped Newton on the current mesh. Affine-invariant natural monotonicity test (Deuflhard): a
     /// step length α is accepted when the simplified correction J⁻¹F(y + αΔ), computed with the same
-    /// factors, shrinks by (1 − α/2).
+    /// factors, shrinks by (1 − α/4).
     private func solveOnMesh() -> BoundaryValueStatus {
         let size = mesh.count * n
         let newtonTolerance = min(1e-3 * algorithm.tolerance, 1e-6)
@@ -489,7 +489,10 @@ final class CollocationSolver {
         } } } } } }
         stats.fieldEvaluations += count
         var largest = 0.0
-        for i in 0..<size where !(abs(step[i]) <= largest) { largest = abs(step[i]) }
+        for i in 0..<size {
+            let v = abs(step[i])
+            if v.isNaN || largest.isNaN { largest = .nan } else if v > largest { largest = v }
+        }
         return largest
     }
 
@@ -535,7 +538,10 @@ final class CollocationSolver {
         } } } } }
         stats.fieldEvaluations += 3 * count
         var largest = 0.0
-        for i in 0..<count where !(intervalResiduals[i] <= largest) { largest = intervalResiduals[i] }
+        for i in 0..<count {
+            let v = intervalResiduals[i]
+            if v.isNaN || largest.isNaN { largest = .nan } else if v > largest { largest = v }
+        }
         return largest
     }
 

@@ -9,10 +9,12 @@ extension ActionNewtonSolver {
     /// Each iteration evaluates the full-space Newton step of A_h at the action's (large) R_f from the
     /// feasible point X(θ) (the per-sample Schur complement of `step`) with the right side (0, ∇V),
     /// keeps its weight part Δθ and re-projects the states onto the forward pass of θ + Δθ. At a
-    /// feasible point the costates R_f e of the penalty vanish, so the Schur complement is, up to
-    /// O(1/R_f), the generalised Gauss–Newton matrix of V (plus the readout's exact curvature): the
-    /// sequential quadratic programming step of min V subject to the ResNet recursion with that
-    /// Hessian (linear convergence). The fixed points are exactly the zeros of ∇V for any R_f. The
+    /// feasible point the costates R_f e of the penalty vanish; with `options.exactCurvature` (the
+    /// default) the backprop adjoints take their place in the second-derivative blocks, so the Schur
+    /// complement is, up to O(1/R_f), the exact reduced Hessian ∇²V and the step is Newton's (the
+    /// sequential quadratic programming step of min V subject to the ResNet recursion with the
+    /// Lagrangian's Hessian); without it, the generalised Gauss–Newton matrix of V (plus the readout's
+    /// exact curvature: linear convergence). The fixed points are exactly the zeros of ∇V for any R_f. The
     /// projection removes the penalty method's tiny steps (a step that changes θ by δ breaks the
     /// recursion by O(δ²), which the penalty R_f|e|²/2 would punish). Levenberg–Marquardt damping as in
     /// `solve`; a step is accepted when V does not increase.
@@ -20,7 +22,7 @@ extension ActionNewtonSolver {
     /// (`ResidualNetworkLoss`). Cost per iteration that of `step` plus two forward/backward passes.
     /// Derivation: Notes/deepest-learning-action.md §9b.
     public func solveProjected(parameters initial: [Double],
-                               options: ActionNewtonOptions = ActionNewtonOptions()) -> ActionNewtonResult {
+                               options: ActionNewtonOptions = ActionNewtonOptions()) throws -> ActionNewtonResult {
         let net = action.network
         let samples = Double(action.data.count)
         let scale = action.outputWeight * samples
@@ -34,10 +36,7 @@ extension ActionNewtonSolver {
         // so the weight step is −S⁻¹∇V and its fixed points are exactly the zeros of ∇V.
         var rightSide = [Double](repeating: 0, count: action.unknownCount)
         var reduced = [Double](), trialReduced = [Double]()
-        guard let loss = try? ResidualNetworkLoss(network: net, data: action.data, regularization: reducedRegularization) else {
-            return ActionNewtonResult(unknowns: u, action: .nan, parts: action.lastParts, gradientNorm: .nan, iterations: 0,
-                                      evaluations: 0, status: .nonFinite)
-        }
+        let loss = try ResidualNetworkLoss(network: net, data: action.data, regularization: reducedRegularization)
         var value = scale * loss.evaluate(parameters: theta, gradient: &reduced)
         var evaluations = 1
         func norm(_ v: [Double]) -> Double { v.reduce(0) { max($0, abs($1)) } * scale }

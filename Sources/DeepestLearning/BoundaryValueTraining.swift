@@ -126,10 +126,11 @@ public enum BoundaryValueTraining {
                     bisections += 1
                     pending.append(previousStage.midpoint(stage))
                 } else {
-                    let rung = AnnealingRung(beta: beta, modelPrecision: target.precision, action: action.total, parts: action,
+                    // The failed stage's own r_f and T (a midpoint when bisection was tried), with its record.
+                    let rung = AnnealingRung(beta: beta, modelPrecision: stage.precision, action: action.total, parts: action,
                                              gradientNorm: solution.maxResidual, iterations: solution.stats.newtonIterations,
                                              evaluations: solution.stats.fieldEvaluations, status: solution.status.rawValue,
-                                             horizon: target.horizon == c.horizon ? nil : target.horizon)
+                                             horizon: stage.horizon == c.horizon ? nil : stage.horizon)
                     rungs.append(rung)
                     rungProgress?(beta, rung)
                     failed = true
@@ -178,15 +179,19 @@ public enum BoundaryValueTraining {
         }
     }
 
+    /// The smallest Tikhonov level of the continuation (it would never end for a zero target).
+    static let regularizationFloor = 1e-8
+
     /// The continuation in the Tikhonov weights before the schedule: (λ_j, μ_j) = (max(λ, 10^{−j}),
     /// max(μ, 10^{−j})) for j = 0, 1, … while either is above its target, solved at r_f0. With λ, μ ≥ 1
     /// the problem is well conditioned near θ = 0 and the first rung converges from the constant guess;
     /// each decade is then a small perturbation of the previous solution (the target λ = μ = 1e-4 alone
-    /// does not converge from that guess). Empty when both targets are ≥ 1.
+    /// does not converge from that guess). Empty when both targets are ≥ 1; the decades stop at
+    /// `regularizationFloor`, below which (λ = 0 or μ = 0 included) the schedule's rungs take the targets.
     static func regularizationSchedule(tikhonov: Double, readoutTikhonov: Double) -> [(Double, Double)] {
         var schedule = [(Double, Double)]()
         var level = 1.0
-        while tikhonov < level || readoutTikhonov < level {
+        while level >= regularizationFloor && (tikhonov < level || readoutTikhonov < level) {
             schedule.append((max(tikhonov, level), max(readoutTikhonov, level)))
             level /= 10
         }

@@ -103,7 +103,7 @@ public enum PrecisionAnnealing {
                                             outputWeight: outputWeight, regularization: regularization)
             var constrainedOptions = options
             constrainedOptions.maximumIterations = constrainedIterations
-            let result = ActionNewtonSolver(action: action).solveProjected(parameters: parameters, options: constrainedOptions)
+            let result = try ActionNewtonSolver(action: action).solveProjected(parameters: parameters, options: constrainedOptions)
             unknowns = result.unknowns
             parameters = action.parameters(of: result.unknowns)
             let rung = AnnealingRung(beta: steps + 1, modelPrecision: precision, action: result.action, parts: result.parts,

@@ -62,7 +62,7 @@ extension StructuredCollocationSolver {
                 total += weight * square
             }
             let rho = total.squareRoot()
-            if !(rho <= largest) { largest = rho }
+            if rho.isNaN || largest.isNaN { largest = .nan } else if rho > largest { largest = rho }
         }
         return largest
     }

@@ -91,7 +91,7 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
     var product = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     var productCapacity = 1
 
-    init(points: Int, width d: Int, weights q: Int, readout k: Int, intervals: Int, couplingWidth: Int, rowBlock: Int,
+    init(points: Int, width d: Int, weights q: Int, intervals: Int, couplingWidth: Int, rowBlock: Int,
          readoutCount kc: Int, outputs l: Int, nodes: Int) {
         let s = 2 * d
         var list = [UnsafeMutablePointer<Double>]()
@@ -117,7 +117,6 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
                        + 2 * l + l * l + l * d + 2 * d + kc + l + 4 * s)
         vector = make(nodes * s)
         storage = list
-        _ = k
     }
 
     deinit {
@@ -220,10 +219,10 @@ final class StructuredCollocationSolver<Field: DepthField>: @unchecked Sendable 
             for i in 0..<min(values.count, readoutCount) { fixedReadoutStorage[i] = values[i] }
         }
         blocks = SampleBlocks(count: m)
-        let (pts, dd, qq, kk, nn, cw, rb, kc, l) = (points, d, q, k, intervals, couplingWidth, rowsPerInterval * q,
-                                                    readoutCount, problem.readout.outputs)
+        let (pts, dd, qq, nn, cw, rb, kc, l) = (points, d, q, intervals, couplingWidth, rowsPerInterval * q,
+                                                readoutCount, problem.readout.outputs)
         workspaces = (0..<blocks.blockCount).map { _ in
-            StructuredCollocationWorkspace(points: pts, width: dd, weights: qq, readout: kk, intervals: nn, couplingWidth: cw,
+            StructuredCollocationWorkspace(points: pts, width: dd, weights: qq, intervals: nn, couplingWidth: cw,
                                            rowBlock: rb, readoutCount: kc, outputs: l, nodes: nn + 1)
         }
         current = StructuredCollocationIterate(samples: m, nodes: nodes, width: d, points: points, weights: q, readout: k,
@@ -339,7 +338,7 @@ final class StructuredCollocationSolver<Field: DepthField>: @unchecked Sendable 
         var norm = 0.0
         func include(_ delta: Double, _ y: Double) {
             let v = abs(delta) / (1 + abs(y))
-            if !(v <= norm) { norm = v.isNaN ? .nan : v }
+            if v.isNaN || norm.isNaN { norm = .nan } else if v > norm { norm = v }
         }
         for i in 0..<sampleStep.count { include(sampleStep[i], iterate.states[i]) }
         for i in 0..<nodes {

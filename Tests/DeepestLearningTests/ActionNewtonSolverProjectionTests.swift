@@ -23,7 +23,7 @@ import Testing
         let precisions = [1e2, 1e3, 1e4, 1e5]
         let action = try TrainingAction(network: net, data: data, modelPrecision: precisions.last ?? 1, regularization: reg)
         let solver = ActionNewtonSolver(action: action)
-        let constrained = solver.solveProjected(parameters: net.initialParameters(seed: 2, weightScale: 0.5),
+        let constrained = try solver.solveProjected(parameters: net.initialParameters(seed: 2, weightScale: 0.5),
                                                 options: ActionNewtonOptions(gradientTolerance: 1e-11, maximumIterations: 300))
         #expect(constrained.status == .converged, "status \(constrained.status), |∇V| = \(constrained.gradientNorm)")
         #expect(constrained.parts.modelError < 1e-20)

@@ -118,3 +118,20 @@ import Testing
         }
     }
 }
+
+/// The Tikhonov continuation before the annealing schedule: decades from 1 down to the targets, and a
+/// finite schedule when a target is zero (it stops at the floor instead of running to underflow).
+@Suite struct RegularizationScheduleTests {
+    @Test func decadesReachTheTargets() {
+        let schedule = BoundaryValueTraining.regularizationSchedule(tikhonov: 1e-4, readoutTikhonov: 1e-2)
+        #expect(schedule.map(\.0) == [1, 0.1, 0.01, 1e-3].map { max($0, 1e-4) })
+        #expect(schedule.allSatisfy { $0.1 >= 1e-2 })
+        #expect(BoundaryValueTraining.regularizationSchedule(tikhonov: 2, readoutTikhonov: 1).isEmpty)
+    }
+
+    @Test func zeroTargetsEndAtTheFloor() {
+        let schedule = BoundaryValueTraining.regularizationSchedule(tikhonov: 0, readoutTikhonov: 0)
+        #expect(schedule.count == 9, "\(schedule.count) decades")
+        #expect(schedule.allSatisfy { $0.0 >= BoundaryValueTraining.regularizationFloor * (1 - 1e-12) })
+    }
+}
