@@ -130,42 +130,35 @@ extension StructuredCollocationSolver {
         let w = weightCount, q = self.q
         for i in 0..<(w * w) { schur[i] = 0 }
         func add(_ row: Int, _ column: Int, _ value: Double) { schur[row * w + column] += value }
-        for i in 0..<intervals {
-            let h = step(i), a = nodePoint(i), b = nodePoint(i + 1), pr = conjugateRow(i), tr = thetaRow(i)
+        // The weight rows are the collocation equations of the linear pair u' = κ v: π' = λθ (rows pr)
+        // and θ' = π/α (rows tr). Lobatto IIIA: the Hermite–Simpson midpoint row and the Simpson row;
+        // trapezoid: one row.
+        func addLinearPair(row: Int, own: (Int) -> Int, other: (Int) -> Int, kappa: Double, h: Double, a: Int, b: Int) {
             for c in 0..<q {
                 if lobatto {
                     let mid = a + 1
-                    add(pr + c, conjugateColumn(mid) + c, 1)
-                    add(pr + c, conjugateColumn(a) + c, -0.5)
-                    add(pr + c, conjugateColumn(b) + c, -0.5)
-                    add(pr + c, thetaColumn(a) + c, -0.125 * h * lambda)
-                    add(pr + c, thetaColumn(b) + c, 0.125 * h * lambda)
-                    add(pr + q + c, conjugateColumn(b) + c, 1)
-                    add(pr + q + c, conjugateColumn(a) + c, -1)
-                    add(pr + q + c, thetaColumn(a) + c, -h / 6 * lambda)
-                    add(pr + q + c, thetaColumn(mid) + c, -2 * h / 3 * lambda)
-                    add(pr + q + c, thetaColumn(b) + c, -h / 6 * lambda)
-                    add(tr + c, thetaColumn(mid) + c, 1)
-                    add(tr + c, thetaColumn(a) + c, -0.5)
-                    add(tr + c, thetaColumn(b) + c, -0.5)
-                    add(tr + c, conjugateColumn(a) + c, -0.125 * h * inverseAlpha)
-                    add(tr + c, conjugateColumn(b) + c, 0.125 * h * inverseAlpha)
-                    add(tr + q + c, thetaColumn(b) + c, 1)
-                    add(tr + q + c, thetaColumn(a) + c, -1)
-                    add(tr + q + c, conjugateColumn(a) + c, -h / 6 * inverseAlpha)
-                    add(tr + q + c, conjugateColumn(mid) + c, -4 * h / 6 * inverseAlpha)
-                    add(tr + q + c, conjugateColumn(b) + c, -h / 6 * inverseAlpha)
+                    add(row + c, own(mid) + c, 1)
+                    add(row + c, own(a) + c, -0.5)
+                    add(row + c, own(b) + c, -0.5)
+                    add(row + c, other(a) + c, -0.125 * h * kappa)
+                    add(row + c, other(b) + c, 0.125 * h * kappa)
+                    add(row + q + c, own(b) + c, 1)
+                    add(row + q + c, own(a) + c, -1)
+                    add(row + q + c, other(a) + c, -h / 6 * kappa)
+                    add(row + q + c, other(mid) + c, -2 * h / 3 * kappa)
+                    add(row + q + c, other(b) + c, -h / 6 * kappa)
                 } else {
-                    add(pr + c, conjugateColumn(b) + c, 1)
-                    add(pr + c, conjugateColumn(a) + c, -1)
-                    add(pr + c, thetaColumn(a) + c, -0.5 * h * lambda)
-                    add(pr + c, thetaColumn(b) + c, -0.5 * h * lambda)
-                    add(tr + c, thetaColumn(b) + c, 1)
-                    add(tr + c, thetaColumn(a) + c, -1)
-                    add(tr + c, conjugateColumn(a) + c, -0.5 * h * inverseAlpha)
-                    add(tr + c, conjugateColumn(b) + c, -0.5 * h * inverseAlpha)
+                    add(row + c, own(b) + c, 1)
+                    add(row + c, own(a) + c, -1)
+                    add(row + c, other(a) + c, -0.5 * h * kappa)
+                    add(row + c, other(b) + c, -0.5 * h * kappa)
                 }
             }
+        }
+        for i in 0..<intervals {
+            let h = step(i), a = nodePoint(i), b = nodePoint(i + 1)
+            addLinearPair(row: conjugateRow(i), own: conjugateColumn, other: thetaColumn, kappa: lambda, h: h, a: a, b: b)
+            addLinearPair(row: thetaRow(i), own: thetaColumn, other: conjugateColumn, kappa: inverseAlpha, h: h, a: a, b: b)
         }
         for a in 0..<k { add(readoutRow + a, readoutColumn + a, readoutTikhonov) }
         for c in 0..<q {
