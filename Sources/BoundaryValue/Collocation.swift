@@ -23,7 +23,7 @@ public struct Collocation: Sendable {
         /// Classical order of the node values.
         public var order: Int { self == .trapezoid ? 2 : 4 }
         /// Order of the residual of the cubic output (what the mesh control measures).
-        var residualOrder: Int { self == .trapezoid ? 2 : 3 }
+        public var residualOrder: Int { self == .trapezoid ? 2 : 3 }
     }
 
     public var scheme: Scheme

@@ -60,10 +60,8 @@ final class CollocationSolver {
 
     private var intervals: Int { mesh.count - 1 }
 
-    /// Every interval's residual must end below half the tolerance: a safety factor (the residual
-    /// estimate is itself approximate), which makes the achieved error at least as small as that of
-    /// the plain criterion ρ <= tol of bvp4c and scipy's solve_bvp at the same tolerance.
-    private var residualTarget: Double { 0.5 * algorithm.tolerance }
+    /// Every interval's residual must end below half the tolerance (`ResidualControl.target`).
+    private var residualTarget: Double { ResidualControl.target(tolerance: algorithm.tolerance) }
 
     /// Sizes the work arrays for `nodes` mesh nodes. Arrays only grow (a coarsening pass keeps the
     /// storage), so their counts may exceed what the current mesh uses.
@@ -143,7 +141,7 @@ final class CollocationSolver {
             }
             guard let newMesh = adaptedMesh(allowRefinement: needsRefinement, targetScale: targetScale) else { break }
             // Coarsen (a pass that only merges) only when it removes a useful share of the nodes.
-            if !needsRefinement && newMesh.count > (mesh.count * 3) / 4 { break }
+            if !needsRefinement && !ResidualControl.coarseningPays(from: mesh.count, to: newMesh.count) { break }
             if newMesh.count > algorithm.maxNodes {
                 status = .meshLimit
                 message = "mesh refinement needs \(newMesh.count) nodes, more than maxNodes = \(algorithm.maxNodes); raise maxNodes or the tolerance"
@@ -510,10 +508,6 @@ final class CollocationSolver {
 
     // MARK: Residual control and mesh adaptation
 
-    /// Lobatto points of the 5-point rule on [0, 1] (interior ones) and their weights.
-    private static let lobattoOffset = 0.21821789023599239 // √21 / 14
-    private static let lobattoWeights = (outer: 49.0 / 180, middle: 16.0 / 45)
-
     /// Computes, on every interval, the RMS over the interval (5-point Lobatto rule; the end points have
     /// zero residual) of the Euclidean norm of the relative residual (S' − f)/(1 + |f|), componentwise;
     /// returns the maximum. Intervals are independent: workers take contiguous ranges and write their
@@ -545,84 +539,23 @@ final class CollocationSolver {
         return largest
     }
 
-    /// The residual measure of each interval in `range`, written to `residuals[i]` (3n scratch values).
+    /// The residual measure of each interval in `range` (`ResidualControl.intervalResiduals`).
     static func intervalResiduals(problem: BoundaryValueProblem, intervals range: Range<Int>, t: UnsafePointer<Double>,
                                   y: UnsafePointer<Double>, f: UnsafePointer<Double>,
                                   into residuals: UnsafeMutablePointer<Double>, workspace: UnsafeMutablePointer<Double>) {
-        let n = problem.dimension, field = problem.field
-        let s = workspace, d = workspace + n, fs = workspace + 2 * n
-        for i in range {
-            let h = t[i + 1] - t[i]
-            var sum = 0.0
-            for point in 0..<3 {
-                let x = 0.5 + Double(point - 1) * lobattoOffset
-                let h00 = (1 + 2 * x) * (1 - x) * (1 - x), h10 = x * (1 - x) * (1 - x)
-                let h01 = x * x * (3 - 2 * x), h11 = x * x * (x - 1)
-                let d00 = 6 * x * (x - 1) / h, d10 = (1 - x) * (1 - 3 * x), d11 = x * (3 * x - 2)
-                let y0 = y + i * n, y1 = y0 + n, f0 = f + i * n, f1 = f0 + n
-                for k in 0..<n {
-                    s[k] = h00 * y0[k] + h * h10 * f0[k] + h01 * y1[k] + h * h11 * f1[k]
-                    d[k] = d00 * (y0[k] - y1[k]) + d10 * f0[k] + d11 * f1[k]
-                }
-                field(t[i] + x * h, s, fs)
-                var q = 0.0
-                for k in 0..<n {
-                    let v = (d[k] - fs[k]) / (1 + abs(fs[k]))
-                    q += v * v
-                }
-                sum += (point == 1 ? lobattoWeights.middle : lobattoWeights.outer) * q
-            }
-            residuals[i] = sum.squareRoot()
-        }
+        ResidualControl.intervalResiduals(field: problem.field, dimension: problem.dimension, intervals: range, t: t, y: y, f: f,
+                                          into: residuals, workspace: workspace)
     }
 
-    /// The adapted mesh, by equidistribution of the predicted residual: interval i (residual ρ_i, which
-    /// scales like h^p) should become w_i = 1.15 (ρ_i/target)^{1/p} intervals, clamped to [0.5, 10] on
-    /// the first pass and [0.5, 20] after it (so one pass at most merges two intervals into one or
-    /// splits one into ten, respectively twenty); the new nodes
-    /// divide the cumulative weight Σ w_i into ⌈Σ w_i⌉ equal parts. Intervals far above the target
-    /// are split, intervals far below it are merged, in the same pass. With `allowRefinement` false
-    /// (every interval already meets the target) only merging is allowed. `targetScale` (<= 1) lowers
-    /// the target when another criterion (the trapezoid error estimate) is the binding one. nil when
-    /// nothing changes.
+    /// The adapted mesh (`ResidualControl.adaptedMesh`: equidistribution of the predicted residual),
+    /// the first pass from the guess's mesh clamped tighter. `targetScale` (<= 1) lowers the target
+    /// when another criterion (the trapezoid error estimate) is the binding one. nil when nothing changes.
     private func adaptedMesh(allowRefinement: Bool, targetScale: Double) -> [Double]? {
-        let target = residualTarget * targetScale
-        let inverseOrder = 1 / Double(algorithm.scheme.residualOrder)
-        // The first pass starts from the guess's mesh, where the residual is far from asymptotic:
-        // split at most tenfold. Later meshes resolve the solution and the prediction ρ ~ h^p holds,
-        // so up to twentyfold, which reaches the target in one pass instead of two (measured on the
-        // LQ benchmark: 11 → 101 → 770 nodes instead of 11 → 101 → 615 → 774, same final mesh size).
-        let clamp = stats.meshRefinements == 0 ? 10.0 : 20.0
-        let count = intervals
-        var weights = [Double](repeating: 0, count: count)
-        var total = 0.0
-        for i in 0..<count {
-            var w = 1.15 * pow(max(intervalResiduals[i] / target, 0), inverseOrder)
-            if !w.isFinite { w = clamp }
-            w = min(clamp, max(0.5, w))
-            if !allowRefinement { w = min(w, 1) }
-            weights[i] = w
-            total += w
+        intervalResiduals.withUnsafeBufferPointer {
+            ResidualControl.adaptedMesh(mesh, residuals: $0.baseAddress!, target: residualTarget * targetScale,
+                                        order: algorithm.scheme.residualOrder, firstPass: stats.meshRefinements == 0,
+                                        allowRefinement: allowRefinement)
         }
-        let newCount = max(1, Int(total.rounded(.up)))
-        if !allowRefinement && newCount >= count { return nil }
-        var result = [Double]()
-        result.reserveCapacity(newCount + 1)
-        result.append(mesh[0])
-        var cumulative = 0.0
-        var i = 0
-        for k in 1..<max(newCount, 1) {
-            let goal = total * Double(k) / Double(newCount)
-            while i < count - 1 && cumulative + weights[i] < goal {
-                cumulative += weights[i]
-                i += 1
-            }
-            let fraction = min(1, max(0, (goal - cumulative) / weights[i]))
-            let t = mesh[i] + fraction * (mesh[i + 1] - mesh[i])
-            if let last = result.last, t > last, t < mesh[count] { result.append(t) }
-        }
-        result.append(mesh[count])
-        return result.count >= 2 ? result : nil
     }
 
     /// Moves to `newMesh`, interpolating the current cubic output for the starting values.

@@ -16,32 +16,62 @@ import NumericCore
 /// O((2Pq + k)³) for the weights; memory O(M N d) for the states. Derivation: Notes/structured-collocation.md.
 ///
 /// Newton is damped by Deuflhard's natural monotonicity test (the simplified correction reuses the
-/// Schur factors), like `Collocation`. The mesh is fixed (no refinement); the solution reports the
-/// residual of its cubic output (`maxResidual`, the quantity `Collocation` controls) so the mesh can
-/// be judged. Samples run in parallel over fixed blocks (`SampleBlocks`) whose Schur contributions are
-/// summed in block order, so results are bitwise independent of the number of threads.
+/// Schur factors), like `Collocation`. With `adaptive` (Lobatto IIIA only) the mesh is controlled as in
+/// `Collocation`, by the same code (`ResidualControl`): after Newton converges, the relative residual
+/// of the C¹ cubic output is measured per interval (5-point Lobatto RMS), and unless every interval is
+/// below tol/2 the mesh is rebuilt by equidistributing the predicted residual (intervals split or
+/// merged), the solution interpolated onto it as the next guess, and Newton rerun; a merge-only pass
+/// is made when it removes a quarter of the nodes. θ, π and the readout live on the same mesh as the
+/// samples. Each pass costs what a solve on its mesh costs (every Newton iteration stays linear in M)
+/// plus 3N evaluations of the full field for the residual. Without `adaptive` the mesh is fixed and
+/// the residual is only reported (`maxResidual`). Samples run in parallel over fixed blocks
+/// (`SampleBlocks`) whose Schur contributions are summed in block order, and the residual of every
+/// interval has its own slot, so results are bitwise independent of the number of threads.
 /// Status: `success`, `maxIterations` (iteration limit), `noConvergence` (the damping reached 2⁻¹⁰),
-/// `singularJacobian` (a sample block or the weight system is singular), `nonFinite`.
+/// `singularJacobian` (a sample block or the weight system is singular), `nonFinite`, `meshLimit`
+/// (refinement needs more than `maxNodes` nodes or `maxMeshRefinements` passes; the solution is the
+/// last converged one, its `maxResidual` above tol/2).
 public struct StructuredCollocation: Sendable, Hashable {
     public var scheme: Collocation.Scheme
+    /// Target of the residual control: every interval's relative residual (RMS) below tolerance/2.
+    public var tolerance: Double
+    public var maxNodes: Int
     public var maxNewtonIterations: Int
+    public var maxMeshRefinements: Int
+    /// false: solve on the given mesh only (convergence studies, the layers' mesh).
+    public var adaptive: Bool
     /// Newton stops when the scaled correction max |Δ|/(1 + |y|) over the node values falls below it.
     public var newtonTolerance: Double
 
-    public init(scheme: Collocation.Scheme = .lobatto3, maxNewtonIterations: Int = 30, newtonTolerance: Double = 1e-9) {
+    public init(scheme: Collocation.Scheme = .lobatto3, tolerance: Double = 1e-6, maxNodes: Int = 2000,
+                maxNewtonIterations: Int = 30, maxMeshRefinements: Int = 60, adaptive: Bool = true,
+                newtonTolerance: Double = 1e-9) {
         self.scheme = scheme
+        self.tolerance = tolerance
+        self.maxNodes = maxNodes
         self.maxNewtonIterations = maxNewtonIterations
+        self.maxMeshRefinements = maxMeshRefinements
+        self.adaptive = adaptive
         self.newtonTolerance = newtonTolerance
     }
 
     /// Solves the Hamiltonian form of `problem` on `mesh` (strictly increasing from 0 to the horizon)
     /// from `initialGuess` (sampled at the mesh nodes, in the layout of `hamiltonianForm()`).
-    /// - Throws: `InvalidArgument` for a bad mesh or options, or a problem without a Hamiltonian form
-    ///   (α = 0 with weights); numerical failure is the solution's `status`.
+    /// With `adaptive`, `mesh` is the first mesh of the refinement (a coarse one is fine).
+    /// - Throws: `InvalidArgument` for a bad mesh or options (adaptive with the trapezoid scheme, whose
+    ///   error control in `Collocation` needs a deferred-correction solve not available here), or a
+    ///   problem without a Hamiltonian form (α = 0 with weights); numerical failure is the solution's
+    ///   `status`.
     public func solve<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, mesh: [Double],
                                          initialGuess: InitialGuess) throws -> BoundaryValueSolution {
         try Validate.positive(maxNewtonIterations, "maxNewtonIterations")
         try Validate.positive(newtonTolerance, "newtonTolerance")
+        try Validate.positive(tolerance, "tolerance")
+        try Validate.atLeast(maxNodes, 2, "maxNodes")
+        try Validate.atLeast(maxMeshRefinements, 0, "maxMeshRefinements")
+        if adaptive && scheme == .trapezoid {
+            throw InvalidArgument("scheme", "trapezoid", "is solved on a fixed mesh only (adaptive: false); the adaptive structured collocation uses lobatto3")
+        }
         guard mesh.count >= 2, mesh.first == 0, mesh.last == problem.horizon,
               zip(mesh, mesh.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw InvalidArgument("mesh", mesh.count, "must increase strictly from 0 to the horizon \(problem.horizon) with at least 2 nodes")
@@ -51,7 +81,6 @@ public struct StructuredCollocation: Sendable, Hashable {
         var values = [Double]()
         values.reserveCapacity(mesh.count * form.dimension)
         for t in mesh { values += InitialGuess.sampleOne(initialGuess, at: t, dimension: form.dimension) }
-        let solver = StructuredCollocationSolver(problem: problem, form: form, mesh: mesh, options: self)
-        return solver.run(values: values)
+        return refine(problem, form: form, mesh: mesh, values: values)
     }
 }

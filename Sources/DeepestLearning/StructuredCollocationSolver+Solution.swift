@@ -2,11 +2,10 @@ import BoundaryValue
 import NumericCore
 
 extension StructuredCollocationSolver {
-    /// The iterate as a `BoundaryValueSolution` in the layout of `hamiltonianForm()`: node values and
-    /// slopes (θ' = π/α, π' = λθ − Σ_k ∂_θ[p_k·F], readout' = 0) define the cubic Hermite output, whose
-    /// relative residual (5-point Lobatto RMS per interval, the quantity `Collocation` controls) is
-    /// reported as `maxResidual`, with the boundary residual of the end conditions.
-    func solution(status: BoundaryValueStatus) -> BoundaryValueSolution {
+    /// The current iterate's node values and slopes in the layout of `hamiltonianForm()` (θ' = π/α,
+    /// π' = λθ − Σ_k ∂_θ[p_k·F], readout' = 0): they define the C¹ cubic Hermite dense output of the
+    /// solution, the same as `Collocation`'s.
+    func nodeValuesAndSlopes() -> (values: [Double], slopes: [Double]) {
         let layout = form.layout, n = layout.dimension
         var values = [Double](repeating: 0, count: nodes * n), slopes = values
         for i in 0..<nodes {
@@ -28,43 +27,31 @@ extension StructuredCollocationSolver {
             }
             for a in 0..<k { values[y + layout.readoutOffset + a] = current.readout[a] }
         }
-        let message: String
-        switch status {
-        case .success: message = "converged on a fixed mesh of \(nodes) nodes"
-        case .maxIterations: message = "Newton did not converge in \(options.maxNewtonIterations) iterations on \(nodes) nodes: try a better guess or continuation"
-        case .noConvergence: message = "damped Newton could not reduce the correction on \(nodes) nodes: no solution near the guess (try continuation)"
-        case .singularJacobian: message = "a sample block or the weight Schur complement is singular: the solution is not isolated"
-        case .meshLimit: message = "mesh limit reached"
-        case .nonFinite: message = "the field or the boundary conditions produced NaN or infinity"
-        }
-        let draft = BoundaryValueSolution(assembledOn: mesh, values: values, slopes: slopes, dimension: n, status: status,
-                                          message: message, stats: stats, maxResidual: 0, boundaryResidual: 0)
-        return BoundaryValueSolution(assembledOn: mesh, values: values, slopes: slopes, dimension: n, status: status,
-                                     message: message, stats: stats, maxResidual: outputResidual(draft),
-                                     boundaryResidual: boundaryResidual(values: values))
+        return (values, slopes)
     }
 
-    /// max over intervals of the RMS (interior points of the 5-point Lobatto rule) of |S' − f(S)|/(1 + |f|)
-    /// for the cubic output S, as in `Collocation`. Cost 3N evaluations of the full field, O(N M (d² + d q)).
-    func outputResidual(_ draft: BoundaryValueSolution) -> Double {
-        let n = form.layout.dimension, offset = 0.21821789023599239
-        var f = [Double](repeating: 0, count: n)
-        var largest = 0.0
-        for i in 0..<intervals {
-            let h = step(i)
-            var total = 0.0
-            for (x, weight) in [(0.5 - offset, 49.0 / 180), (0.5, 16.0 / 45), (0.5 + offset, 49.0 / 180)] {
-                let t = mesh[i] + x * h
-                let value = draft.value(at: t), derivative = draft.derivative(at: t)
-                value.withUnsafeBufferPointer { v in f.withUnsafeMutableBufferPointer { form.field(t, v.baseAddress!, $0.baseAddress!) } }
-                var square = 0.0
-                for j in 0..<n { let r = (derivative[j] - f[j]) / (1 + abs(f[j])); square += r * r }
-                total += weight * square
+    /// The residual of the cubic output on every interval, by the measure `Collocation` controls
+    /// (`ResidualControl.intervalResiduals`: 5-point Lobatto RMS of the relative residual
+    /// |S' − f(S)|/(1 + |f|) over all components). 3N evaluations of the full field, O(N M (d² + d q)),
+    /// spread over contiguous ranges of intervals; every interval writes its own slot, so the result
+    /// does not depend on the number of threads.
+    func intervalResiduals(values: [Double], slopes: [Double]) -> [Double] {
+        let n = form.layout.dimension, count = intervals, field = form.field
+        stats.fieldEvaluations += 3 * count
+        var residuals = [Double](repeating: 0, count: count)
+        mesh.withUnsafeBufferPointer { tb in
+        values.withUnsafeBufferPointer { yb in
+        slopes.withUnsafeBufferPointer { fb in
+        residuals.withUnsafeMutableBufferPointer { rb in
+            let t = SharedPointer(tb), y = SharedPointer(yb), f = SharedPointer(fb), r = SharedMutablePointer(rb.baseAddress!)
+            Parallel.forEachChunk(count) { range in
+                let workspace = UnsafeMutablePointer<Double>.allocate(capacity: ResidualControl.workspaceSize(dimension: n))
+                defer { workspace.deallocate() }
+                ResidualControl.intervalResiduals(field: field, dimension: n, intervals: range, t: t.base, y: y.base,
+                                                  f: f.base, into: r.base, workspace: workspace)
             }
-            let rho = total.squareRoot()
-            if rho.isNaN || largest.isNaN { largest = .nan } else if rho > largest { largest = rho }
-        }
-        return largest
+        } } } }
+        return residuals
     }
 
     /// max |g| of the start and end conditions at the first and last node.

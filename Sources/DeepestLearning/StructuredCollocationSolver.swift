@@ -253,13 +253,11 @@ final class StructuredCollocationSolver<Field: DepthField>: @unchecked Sendable 
 
     // MARK: Driver
 
-    func run(values: [Double]) -> BoundaryValueSolution {
-        let started = DispatchTime.now().uptimeNanoseconds
+    /// Damped Newton on this solver's mesh from `values` (node values in the Hamiltonian layout); the
+    /// iterate it ends on stays in `current`.
+    func run(values: [Double]) -> BoundaryValueStatus {
         load(values)
-        let status = newton()
-        stats.nodes = nodes
-        stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
-        return solution(status: status)
+        return newton()
     }
 
     /// Node values from the Hamiltonian layout (θ, π at the midpoints are set by `evaluate`).

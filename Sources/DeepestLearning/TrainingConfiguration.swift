@@ -64,6 +64,11 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     public var resolvedInitialHorizon: Double { initialHorizon > 0 ? initialHorizon : horizon / 10 }
     /// Readout of the boundary value methods: unknowns of the BVP (trained) or eliminated (projected).
     public var readout: ReadoutTreatment = .trained
+    /// Residual tolerance of method collocation: every mesh interval's relative residual of the cubic
+    /// output ends below tol/2 (Notes/mesh-refinement.md). 0: the solver's default,
+    /// `CollocationTraining.defaultTolerance` for the dense-block collocation and
+    /// `StructuredCollocationTraining.defaultTolerance` for the structured one.
+    public var tolerance: Double = 0
 
     /// The defaults of a data set (architecture and optimiser settings that reach the targets).
     public static func defaults(dataset: DatasetCatalog, method: TrainingMethod) -> TrainingConfiguration {
@@ -113,6 +118,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
         guard annealFactor.isFinite, annealFactor > 1 else { throw InvalidArgument("anneal-factor", annealFactor, "must be > 1") }
         try Validate.atLeast(samples, 0, "samples")
         try Validate.positive(newtonIterations, "newton-iterations")
+        guard tolerance.isFinite, tolerance >= 0 else { throw InvalidArgument("tol", tolerance, "must be > 0 (or 0 for the solver's default)") }
         try Validate.atLeast(constrainedIterations, 0, "constrained-iterations")
         try Validate.atLeast(horizonSteps, 0, "horizon-steps")
         if horizonSteps > 0 {

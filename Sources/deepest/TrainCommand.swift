@@ -82,6 +82,9 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Seed of initialisation and shuffling.") var seed: UInt64?
     @Option(help: "Train on N evenly spaced training samples (default: all).") var samples: Int?
     @Option(name: .customLong("newton-iterations"), help: "Newton iterations per annealing rung (default 30).") var newtonIterations: Int?
+    @Option(name: .customLong("tol"),
+            help: "Residual tolerance of method collocation's mesh control (default 1e-6 dense-block, 1e-3 structured).")
+    var tolerance: Double?
     @Option(name: .customLong("constrained-iterations"),
             help: "Newton iterations of the final exactly constrained rung (states = forward pass; 0: none).")
     var constrainedIterations: Int?

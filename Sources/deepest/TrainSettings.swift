@@ -10,7 +10,7 @@ struct TrainSettings {
     static let allowedKeys = ["dataset", "method", "form", "horizon", "layers", "width", "activation", "antisymmetric",
                               "shift", "rf", "anneal-steps", "anneal-factor", "epochs", "batch", "lr", "momentum",
                               "tikhonov", "smoothness", "readout-tikhonov", "seed", "samples", "newton-iterations",
-                              "constrained-iterations", "reproject", "horizon-steps", "initial-horizon", "readout"]
+                              "constrained-iterations", "reproject", "horizon-steps", "initial-horizon", "readout", "tol"]
 
     let configuration: TrainingConfiguration
 
@@ -73,6 +73,7 @@ struct TrainSettings {
         if let v = try double("readout-tikhonov", c.readoutTikhonov) { s.readoutTikhonov = v }
         if let v = try int("samples", c.samples) { s.samples = v }
         if let v = try int("newton-iterations", c.newtonIterations) { s.newtonIterations = v }
+        if let v = try double("tol", c.tolerance) { s.tolerance = v }
         if let v = try int("constrained-iterations", c.constrainedIterations) { s.constrainedIterations = v }
         if let v = try int("horizon-steps", c.horizonSteps) { s.horizonSteps = v }
         if let v = try double("initial-horizon", c.initialHorizon) { s.initialHorizon = v }

@@ -33,7 +33,7 @@ import Testing
         let guess = try Self.inputGuess(spec, mesh: mesh)
         let dense = try solve(try form.boundaryValueProblem(), Collocation(scheme: scheme, tolerance: 1e-9, adaptive: false),
                               initialGuess: guess)
-        let structured = try StructuredCollocation(scheme: scheme, newtonTolerance: 1e-12).solve(spec, mesh: mesh, initialGuess: guess)
+        let structured = try StructuredCollocation(scheme: scheme, adaptive: false, newtonTolerance: 1e-12).solve(spec, mesh: mesh, initialGuess: guess)
         #expect(dense.succeeded && structured.succeeded, "\(dense.message) / \(structured.message)")
         #expect(dense.mesh == structured.mesh)
         let difference = zip(dense.values, structured.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
@@ -52,7 +52,7 @@ import Testing
         var steps = [Double](), errors = [Double]()
         for intervals in [4, 8, 16, 32] {
             let mesh = Self.uniformMesh(intervals, horizon: v.horizon)
-            let solution = try StructuredCollocation(scheme: scheme).solve(spec, mesh: mesh, initialGuess: .function({ _ in [v.y0, 0] }, nodes: nil))
+            let solution = try StructuredCollocation(scheme: scheme, adaptive: false).solve(spec, mesh: mesh, initialGuess: .function({ _ in [v.y0, 0] }, nodes: nil))
             #expect(solution.succeeded, "\(solution.message)")
             steps.append(v.horizon / Double(intervals))
             errors.append(abs(solution.values[1] - v.p0))
@@ -65,7 +65,7 @@ import Testing
     /// V2 (F = Ax, d = 2): y(0) and y(T) of the matrix-exponential solution to 1e-7 (Lobatto, 32 intervals).
     @Test func v2MatchesTheMatrixExponential() throws {
         let v2 = try LinearCaseReference()
-        let solution = try StructuredCollocation().solve(v2.problem, mesh: Self.uniformMesh(32, horizon: v2.horizon),
+        let solution = try StructuredCollocation(adaptive: false).solve(v2.problem, mesh: Self.uniformMesh(32, horizon: v2.horizon),
                                                         initialGuess: .function({ _ in [0, 0, 0, 0] }, nodes: nil))
         #expect(solution.succeeded, "\(solution.message)")
         v2.expectMatches(solution.value(at:), tolerance: 1e-7)
@@ -76,7 +76,7 @@ import Testing
     @Test func v4GivesTheConstantRoot() throws {
         let v = ContinuousTrainingProblemTests.V4(xi: [1.0, 0.5], y: [2.0, 0.3])
         let spec = try v.problem(alpha: 0.5)
-        let solution = try StructuredCollocation().solve(spec, mesh: Self.uniformMesh(32, horizon: v.horizon),
+        let solution = try StructuredCollocation(adaptive: false).solve(spec, mesh: Self.uniformMesh(32, horizon: v.horizon),
                                                         initialGuess: .function({ _ in [1, 0.5, 0, 0, 0.5, 0] }, nodes: nil))
         #expect(solution.succeeded, "\(solution.message)")
         var energies = [Double]()
@@ -93,7 +93,8 @@ import Testing
     /// The samples are cut into fixed blocks whose Schur contributions are summed in block order, so
     /// the result does not depend on how blocks are scheduled onto threads: four solves running
     /// concurrently (which changes the thread assignment of every inner loop) give bitwise the same
-    /// values as a solve on its own. 36 samples (8 blocks).
+    /// values as a solve on its own. 36 samples (8 blocks); the adaptive solve (tolerance 1e-7) refines
+    /// the 6-interval mesh, so the residual control and the interpolation are covered too.
     @Test func resultIsIndependentOfScheduling() throws {
         let field = try ResidualField(width: 2, activation: .tanh, antisymmetric: true, shift: 0.1)
         let m = 36
@@ -103,15 +104,17 @@ import Testing
             smoothness: 0.5, tikhonov: 1, inputWeight: .infinity, outputWeight: 1)
         let mesh = Self.uniformMesh(6, horizon: 1)
         let guess = try Self.inputGuess(spec, mesh: mesh)
-        let alone = try StructuredCollocation().solve(spec, mesh: mesh, initialGuess: guess)
+        let algorithm = StructuredCollocation(tolerance: 1e-7)
+        let alone = try algorithm.solve(spec, mesh: mesh, initialGuess: guess)
         let converged = alone.succeeded
         #expect(converged, "\(alone.message)")
+        #expect(alone.stats.meshRefinements >= 1 && alone.mesh.count != mesh.count, "mesh \(alone.mesh.count) nodes")
         let results = UnsafeMutablePointer<[Double]>.allocate(capacity: 4)
         results.initialize(repeating: [], count: 4)
         defer { results.deinitialize(count: 4); results.deallocate() }
         let shared = SharedMutablePointer(results)
         Parallel.forEach(4) { i in
-            shared[i] = (try? StructuredCollocation().solve(spec, mesh: mesh, initialGuess: guess).values) ?? []
+            shared[i] = (try? algorithm.solve(spec, mesh: mesh, initialGuess: guess).values) ?? []
         }
         for i in 0..<4 {
             let identical = results[i] == alone.values

@@ -1,0 +1,92 @@
+import BoundaryValue
+import Dispatch
+import NumericCore
+
+extension StructuredCollocation {
+    /// Newton on `initialMesh` from `initialValues`, then (with `adaptive`) the residual control of
+    /// `Collocation` (Notes/mesh-refinement.md, Notes/structured-collocation.md §7): measure every
+    /// interval's residual of the cubic output, stop when all are below tol/2, else rebuild the mesh by
+    /// `ResidualControl.adaptedMesh` and rerun Newton from the previous solution's cubic output on the
+    /// new nodes. Each mesh gets its own `StructuredCollocationSolver` (workspaces sized once per mesh,
+    /// nothing allocated inside its Newton iterations). Stats are summed over the meshes.
+    func refine<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, form: TrainingBoundaryValueProblem,
+                                   mesh initialMesh: [Double], values initialValues: [Double]) -> BoundaryValueSolution {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let n = form.layout.dimension, target = ResidualControl.target(tolerance: tolerance)
+        var mesh = initialMesh, values = initialValues
+        var total = BoundaryValueStats()
+        var passes = 0
+        while true {
+            let solver = StructuredCollocationSolver(problem: problem, form: form, mesh: mesh, options: self)
+            var status = solver.run(values: values)
+            let (nodeValues, slopes) = solver.nodeValuesAndSlopes()
+            var maxResidual = Double.infinity
+            var message = Self.explain(status, nodes: mesh.count, iterations: maxNewtonIterations, adaptive: adaptive)
+            var next: [Double]?
+            if status == .success {
+                let residuals = solver.intervalResiduals(values: nodeValues, slopes: slopes)
+                maxResidual = residuals.reduce(0.0) { $0.isNaN || $1.isNaN ? .nan : max($0, $1) }
+                if !maxResidual.isFinite {
+                    status = .nonFinite
+                    message = "the residual of the solution is not finite: the field returned NaN or infinity"
+                } else if adaptive {
+                    let needsRefinement = maxResidual > target
+                    if passes >= maxMeshRefinements {
+                        if needsRefinement {
+                            status = .meshLimit
+                            message = "residual \(maxResidual) still above tolerance/2 after \(passes) mesh refinements on \(mesh.count) nodes"
+                        }
+                    } else if let newMesh = residuals.withUnsafeBufferPointer({
+                        ResidualControl.adaptedMesh(mesh, residuals: $0.baseAddress!, target: target, order: scheme.residualOrder,
+                                                    firstPass: passes == 0, allowRefinement: needsRefinement)
+                    }), needsRefinement || ResidualControl.coarseningPays(from: mesh.count, to: newMesh.count) {
+                        if newMesh.count > maxNodes {
+                            status = .meshLimit
+                            message = "mesh refinement needs \(newMesh.count) nodes, more than maxNodes = \(maxNodes) (residual \(maxResidual) on \(mesh.count) nodes); raise maxNodes or the tolerance"
+                        } else {
+                            next = newMesh
+                        }
+                    }
+                }
+            }
+            total.newtonIterations += solver.stats.newtonIterations
+            total.fieldEvaluations += solver.stats.fieldEvaluations
+            total.jacobianEvaluations += solver.stats.jacobianEvaluations
+            total.factorizations += solver.stats.factorizations
+            if let newMesh = next {
+                values = Self.interpolate(mesh: mesh, values: nodeValues, slopes: slopes, dimension: n, onto: newMesh)
+                mesh = newMesh
+                passes += 1
+                continue
+            }
+            total.meshRefinements = passes
+            total.nodes = mesh.count
+            total.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+            return BoundaryValueSolution(assembledOn: mesh, values: nodeValues, slopes: slopes, dimension: n, status: status,
+                                         message: message, stats: total, maxResidual: maxResidual,
+                                         boundaryResidual: solver.boundaryResidual(values: nodeValues))
+        }
+    }
+
+    /// The C¹ cubic Hermite output of (values, slopes) on `mesh` sampled at the nodes of `newMesh`.
+    static func interpolate(mesh: [Double], values: [Double], slopes: [Double], dimension n: Int,
+                            onto newMesh: [Double]) -> [Double] {
+        let old = BoundaryValueSolution(assembledOn: mesh, values: values, slopes: slopes, dimension: n, status: .success,
+                                        message: "", stats: BoundaryValueStats(), maxResidual: 0, boundaryResidual: 0)
+        var result = [Double]()
+        result.reserveCapacity(newMesh.count * n)
+        for t in newMesh { result += old.value(at: t) }
+        return result
+    }
+
+    static func explain(_ status: BoundaryValueStatus, nodes: Int, iterations: Int, adaptive: Bool) -> String {
+        switch status {
+        case .success: return adaptive ? "converged with the residual below tolerance/2 on \(nodes) nodes" : "converged on a fixed mesh of \(nodes) nodes"
+        case .maxIterations: return "Newton did not converge in \(iterations) iterations on \(nodes) nodes: try a better guess or continuation"
+        case .noConvergence: return "damped Newton could not reduce the correction on \(nodes) nodes: no solution near the guess (try continuation)"
+        case .singularJacobian: return "a sample block or the weight Schur complement is singular: the solution is not isolated"
+        case .meshLimit: return "mesh limit reached"
+        case .nonFinite: return "the field or the boundary conditions produced NaN or infinity"
+        }
+    }
+}

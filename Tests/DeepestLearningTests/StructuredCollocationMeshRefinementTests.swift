@@ -1,0 +1,98 @@
+import BoundaryValue
+import Foundation
+import NumericCore
+import Testing
+@testable import DeepestLearning
+
+/// The residual control of the structured collocation (Notes/structured-collocation.md §7): against
+/// the closed forms V1 and V2 from a coarse mesh at two tolerances, against the adaptive dense-block
+/// collocation of the BoundaryValue module, and the node limit.
+@Suite struct StructuredCollocationMeshRefinementTests {
+    /// V1 (F = ax, closed-form x(t), p(t)): from 2 intervals, the adaptive solve's dense output is within
+    /// tol of the closed form at 65 depths for tol = 1e-4 and 1e-7, the error at the smaller tolerance
+    /// is smaller by at least 100 (the tolerances differ by 1000), and the mesh grows.
+    @Test func v1ErrorFollowsTheTolerance() throws {
+        let v = ContinuousTrainingProblemTests.V1()
+        let spec = try v.problem()
+        var errors = [Double](), nodes = [Int]()
+        let tolerances = [1e-4, 1e-7]
+        for tolerance in tolerances {
+            let solution = try StructuredCollocation(tolerance: tolerance).solve(
+                spec, mesh: [0, v.horizon / 2, v.horizon], initialGuess: .function({ _ in [v.y0, 0] }, nodes: nil))
+            #expect(solution.succeeded, "\(solution.message)")
+            #expect(solution.maxResidual <= tolerance / 2, "residual \(solution.maxResidual) at tol \(tolerance)")
+            var error = 0.0
+            for t in stride(from: 0.0, through: v.horizon, by: v.horizon / 64) {
+                let y = solution.value(at: t)
+                error = max(error, abs(y[0] - v.x(t)), abs(y[1] - v.p(t)))
+            }
+            errors.append(error)
+            nodes.append(solution.mesh.count)
+        }
+        for (tolerance, error) in zip(tolerances, errors) {
+            #expect(error <= tolerance, "tol \(tolerances) errors \(errors) nodes \(nodes)")
+        }
+        #expect(errors[1] * 100 <= errors[0] && nodes[1] > nodes[0], "tol \(tolerances) errors \(errors) nodes \(nodes)")
+    }
+
+    /// V2 (F = Ax, d = 2, against the matrix exponential): from 2 intervals, y(0) and y(T) within tol
+    /// for tol = 1e-4 and 1e-7.
+    @Test(arguments: [1e-4, 1e-7])
+    func v2MeetsTheTolerance(_ tolerance: Double) throws {
+        let v2 = try LinearCaseReference()
+        let solution = try StructuredCollocation(tolerance: tolerance).solve(
+            v2.problem, mesh: [0, v2.horizon / 2, v2.horizon], initialGuess: .function({ _ in [0, 0, 0, 0] }, nodes: nil))
+        #expect(solution.succeeded && solution.maxResidual <= tolerance / 2, "\(solution.message), residual \(solution.maxResidual)")
+        v2.expectMatches(solution.value(at:), tolerance: tolerance)
+    }
+
+    /// The structured and the dense-block adaptive collocation solve the same equations with the same
+    /// residual control (`ResidualControl`), so from the same 8-interval guess they agree to the
+    /// tolerance everywhere (dense outputs at 81 depths, relative to the solution's size) with node
+    /// counts within a factor 1.5 — a trained softmax readout and weights (q = 6) with exact inputs,
+    /// and a fixed least-squares readout with a Robin start.
+    @Test(arguments: [true, false])
+    func agreesWithTheAdaptiveDenseBlockCollocation(_ trained: Bool) throws {
+        let spec = try ContinuousTrainingProblemTests.residualProblem(
+            trained ? .tanh : .softplus, antisymmetric: trained, trained: trained, inputWeight: trained ? .infinity : 2,
+            classes: trained)
+        let form = try spec.hamiltonianForm()
+        let mesh = StructuredCollocationTests.uniformMesh(8, horizon: spec.horizon)
+        let guess = try StructuredCollocationTests.inputGuess(spec, mesh: mesh)
+        let tolerance = 1e-6
+        let dense = try solve(try form.boundaryValueProblem(), Collocation(tolerance: tolerance), initialGuess: guess)
+        let structured = try StructuredCollocation(tolerance: tolerance).solve(spec, mesh: mesh, initialGuess: guess)
+        #expect(dense.succeeded && structured.succeeded, "\(dense.message) / \(structured.message)")
+        #expect(structured.maxResidual <= tolerance / 2 && structured.stats.meshRefinements >= 1,
+                "residual \(structured.maxResidual), \(structured.stats.meshRefinements) refinements")
+        var difference = 0.0, size = 0.0
+        for t in stride(from: 0.0, through: spec.horizon, by: spec.horizon / 80) {
+            let a = dense.value(at: t), b = structured.value(at: t)
+            for j in a.indices { difference = max(difference, abs(a[j] - b[j])); size = max(size, abs(a[j])) }
+        }
+        #expect(difference <= tolerance * max(1, size), "outputs differ by \(difference) (scale \(size))")
+        let ratio = Double(structured.mesh.count) / Double(dense.mesh.count)
+        #expect(ratio >= 1 / 1.5 && ratio <= 1.5, "nodes: structured \(structured.mesh.count), dense \(dense.mesh.count)")
+    }
+
+    /// A node limit below what the tolerance needs ends with status meshLimit and the last converged
+    /// solution (on at most maxNodes nodes, residual above tol/2, boundary conditions met).
+    @Test func nodeLimitGivesMeshLimit() throws {
+        let v = ContinuousTrainingProblemTests.V1()
+        let solution = try StructuredCollocation(tolerance: 1e-10, maxNodes: 6).solve(
+            try v.problem(), mesh: [0, v.horizon / 2, v.horizon], initialGuess: .function({ _ in [v.y0, 0] }, nodes: nil))
+        #expect(solution.status == .meshLimit, "\(solution.status): \(solution.message)")
+        #expect(solution.mesh.count <= 6 && solution.maxResidual > 0.5e-10 && solution.boundaryResidual < 1e-9,
+                "\(solution.mesh.count) nodes, residual \(solution.maxResidual), boundary \(solution.boundaryResidual)")
+    }
+
+    /// The adaptive scheme is Lobatto IIIA; the trapezoid rule is refused (its error control in
+    /// `Collocation` needs a deferred-correction solve).
+    @Test func adaptiveTrapezoidIsRefused() throws {
+        let v = ContinuousTrainingProblemTests.V1()
+        #expect(throws: InvalidArgument.self) {
+            try StructuredCollocation(scheme: .trapezoid).solve(try v.problem(), mesh: [0, v.horizon],
+                                                               initialGuess: .function({ _ in [v.y0, 0] }, nodes: nil))
+        }
+    }
+}
