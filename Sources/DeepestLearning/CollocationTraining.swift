@@ -9,8 +9,8 @@ import NumericCore
 /// n = 2(Md + q) + k, so a rung is O(nodes · n³). Larger problems in the Hamiltonian form go to
 /// `StructuredCollocationTraining`: the same Lobatto IIIA equations and the same residual control
 /// (from the mesh of the layers), with the per-sample elimination and Schur complement onto the weights, whose cost is linear in M
-/// (Notes/structured-collocation.md). The Lagrangian form and the projected readout have no structured
-/// solver and are refused above the limit.
+/// (Notes/structured-collocation.md; a projected readout is solved as the equivalent trained one). The
+/// Lagrangian form has no structured solver and is refused above the limit.
 public enum CollocationTraining {
     public static let maximumDimension = 600
     /// Residual tolerance of the dense-block collocation when the configuration leaves it at 0.
@@ -21,8 +21,8 @@ public enum CollocationTraining {
         try c.validate()
         let dimension = try BoundaryValueTraining.stateDimension(c, split: split)
         guard dimension <= maximumDimension else {
-            guard c.form == .hamiltonian, c.readout == .trained else {
-                throw MethodUnavailable(description: "method collocation, form \(c.form.rawValue), readout \(c.readout.rawValue): \(split.train.count) samples give \(dimension) unknowns per node, above \(maximumDimension) for the dense-block collocation (the structured collocation needs --form hamiltonian --readout trained); use those, symplectic-euler, sgd or adam")
+            guard c.form == .hamiltonian else {
+                throw MethodUnavailable(description: "method collocation, form \(c.form.rawValue): \(split.train.count) samples give \(dimension) unknowns per node, above \(maximumDimension) for the dense-block collocation (the structured collocation needs --form hamiltonian); use it, symplectic-euler, sgd or adam")
             }
             return try StructuredCollocationTraining.run(c, split: split, rungProgress: rungProgress)
         }

@@ -57,7 +57,9 @@ public struct StructuredCollocation: Sendable, Hashable {
 
     /// Solves the Hamiltonian form of `problem` on `mesh` (strictly increasing from 0 to the horizon)
     /// from `initialGuess` (sampled at the mesh nodes, in the layout of `hamiltonianForm()`).
-    /// With `adaptive`, `mesh` is the first mesh of the refinement (a coarse one is fine).
+    /// With `adaptive`, `mesh` is the first mesh of the refinement (a coarse one is fine). A projected
+    /// readout is solved as the equivalent trained one (`solveProjected`), its solution returned in the
+    /// projected layout.
     /// - Throws: `InvalidArgument` for a bad mesh or options (adaptive with the trapezoid scheme, whose
     ///   error control in `Collocation` needs a deferred-correction solve not available here), or a
     ///   problem without a Hamiltonian form (α = 0 with weights); numerical failure is the solution's
@@ -76,7 +78,9 @@ public struct StructuredCollocation: Sendable, Hashable {
               zip(mesh, mesh.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw InvalidArgument("mesh", mesh.count, "must increase strictly from 0 to the horizon \(problem.horizon) with at least 2 nodes")
         }
-        if case .projected = problem.readoutParameters { throw InvalidArgument("readoutParameters", "projected", "is not supported here; use .trained (the same solution)") }
+        if case .projected(let mu) = problem.readoutParameters {
+            return try solveProjected(problem, tikhonov: mu, mesh: mesh, initialGuess: initialGuess)
+        }
         let form = try problem.hamiltonianForm()
         var values = [Double]()
         values.reserveCapacity(mesh.count * form.dimension)

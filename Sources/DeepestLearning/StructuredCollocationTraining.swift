@@ -8,7 +8,8 @@ import NumericCore
 /// (per-sample elimination and Schur complement onto the weights; Notes/structured-collocation.md) with
 /// the residual control of `Collocation` (tolerance `c.tolerance`, else `defaultTolerance`; at most
 /// 4·layers + 1 nodes), from the previous rung's mesh or the uniform mesh of the layers; layer n's
-/// weights are read from the dense output at its depth. Needs the Hamiltonian form and a trained readout. Cost per Newton iteration
+/// weights are read from the dense output at its depth. Needs the Hamiltonian form (a projected readout
+/// is solved as the equivalent trained one, `StructuredCollocation.solveProjected`). Cost per Newton iteration
 /// O(M N² d (d² + d q + q²) + (2Pq + k)³), linear in the number of samples M.
 public enum StructuredCollocationTraining {
     /// Residual tolerance when the configuration leaves it at 0 (Notes/structured-collocation.md §7).
@@ -17,8 +18,8 @@ public enum StructuredCollocationTraining {
     public static func run(_ c: TrainingConfiguration, split: DatasetCatalog.Split,
                            scheme: Collocation.Scheme = .lobatto3,
                            rungProgress: ((Int, AnnealingRung) -> Void)? = nil) throws -> (report: TrainingReport, parameters: [Double]) {
-        guard c.form == .hamiltonian, c.readout == .trained else {
-            throw InvalidArgument("form/readout", "\(c.form.rawValue)/\(c.readout.rawValue)", "the structured collocation needs --form hamiltonian and --readout trained")
+        guard c.form == .hamiltonian else {
+            throw InvalidArgument("form", c.form.rawValue, "the structured collocation needs --form hamiltonian")
         }
         try Validate.positive(c.layers, "layers")
         let layers = c.layers
