@@ -168,3 +168,19 @@ def test_result_files_are_replaced_on_a_second_run(tmp_path):
     names = set(os.listdir(tmp_path))
     assert {"train.json", "rungs.csv"} <= names and not any(name.startswith(".") for name in names), names
     assert json.loads((tmp_path / "train.json").read_text())["method"] == "symplectic-euler"
+
+
+def test_collocation_tolerance_option_and_config_key(tmp_path):
+    message = one_line_failure(run("train", "--dataset", "sine", "--method", "collocation", "--tol=-1"))
+    assert "tol" in message and "-1" in message
+    small = ["--dataset", "sine", "--method", "collocation", "--samples", "3", "--width", "2", "--layers", "16",
+             "--horizon", "0.5", "--smoothness", "10", "--tikhonov", "1", "--readout-tikhonov", "1",
+             "--anneal-steps", "1", "--horizon-steps", "0", "--format", "json"]
+    config = tmp_path / "c.yaml"
+    config.write_text("tol: 1.0e-8\n")
+    tight = run("train", "--config", str(config), *small)
+    loose = run("train", "--tol", "1e-3", *small)
+    assert tight.returncode == 0 and loose.returncode == 0, tight.stderr + loose.stderr
+    a, b = json.loads(tight.stdout)["action"], json.loads(loose.stdout)["action"]
+    # the same stationary point, to the looser tolerance
+    assert abs(a - b) <= 1e-3 * abs(a)
