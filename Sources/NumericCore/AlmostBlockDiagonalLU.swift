@@ -9,14 +9,16 @@
 /// transformed but nothing fills in. Then the remaining k = n − na columns are eliminated by ROW
 /// operations with partial pivoting over the n rows of block row j; its k pivot rows keep U, its other
 /// na rows are now zero in block j and are the carry of step j+1. After N steps the carry and B_b form a
-/// dense n × n system for y_N; back substitution recovers y_{N−1}, …, y_0.
+/// dense n × n system for y_N; back substitution recovers y_{N−1}, …, y_0. Large matrices (N·n³ ≥
+/// `splitWork`) are eliminated from both ends at once on two threads, the lower half upward from B_b
+/// with the same step, meeting in a dense system for y_{N/2} (same flops, same stability argument).
 ///
 /// Every pivot is the largest candidate of its row (column step) or column (row step) among the entries
 /// that can be nonzero there, so this is Gaussian elimination with pivoting on a row- and
 /// column-permuted matrix, as stable as row-pivoted elimination of the same staircase (Varah 1976), and
 /// no fill appears outside it. Cost 2n³ − (na³ + k³)/3 flops per block (1.92 n³ for na = n/2, against
 /// n³(5/3 + 3na/n) = 3.17 n³ for row pivoting over all na + n working rows), O(N n²) per right-hand
-/// side; memory N (na + 2n)·n doubles for the stored factors. The workspace is allocated when the shape
+/// side; memory N (max(na, nb) + 2n)·n doubles for the stored factors. The workspace is allocated when the shape
 /// changes and reused across factorizations, so Newton iterations and frozen-Jacobian steps allocate
 /// nothing. Derivation: Notes/almost-block-diagonal.md.
 ///
