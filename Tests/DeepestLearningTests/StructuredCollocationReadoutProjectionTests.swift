@@ -48,6 +48,25 @@ import Testing
         }
     }
 
+    /// The annealed driver with `--readout projected` (tiny sine problem of
+    /// `StructuredCollocationTests.annealedDriverMatchesTheDenseBlockDriver`): every rung converges and
+    /// the final action equals that of the trained readout to 1e-6 relative (the same stationary point).
+    @Test func annealedDriverWithTheProjectedReadout() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
+        let full = try DatasetCatalog.sine.load(from: directory)
+        var c = TrainingConfiguration.defaults(dataset: .sine, method: .collocation)
+        c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.tikhonov = 1
+        c.readoutTikhonov = 1; c.annealSteps = 2; c.horizonSteps = 0
+        let split = DatasetCatalog.Split(train: full.train.subset((0..<3).map { $0 * full.train.count / 3 }), test: full.test)
+        let trained = try StructuredCollocationTraining.run(c, split: split).report
+        c.readout = .projected
+        let projected = try StructuredCollocationTraining.run(c, split: split).report
+        #expect(projected.rungs.count == 3 && projected.rungs.allSatisfy { $0.status == "success" }, "\(projected.rungs)")
+        let a = try #require(projected.action), b = try #require(trained.action)
+        #expect(abs(a - b) <= 1e-6 * abs(b), "projected action \(a) vs trained \(b)")
+    }
+
     /// Dense outputs at 81 depths within 10·tol of each other (relative to the solution's size).
     static func expectAgreement(_ a: BoundaryValueSolution, _ b: BoundaryValueSolution, horizon: Double, tolerance: Double) {
         var difference = 0.0, size = 0.0
