@@ -5,7 +5,8 @@ import NumericCore
 extension StructuredCollocation {
     /// Newton on `initialMesh` from `initialValues`, then (with `adaptive`) the residual control of
     /// `Collocation` (Notes/mesh-refinement.md, Notes/structured-collocation.md §7): measure every
-    /// interval's residual of the cubic output, stop when all are below tol/2, else rebuild the mesh by
+    /// interval's residual of the cubic output (and for the trapezoid rule the deferred-correction
+    /// error estimate), stop when all are below tol/2, else rebuild the mesh by
     /// `ResidualControl.adaptedMesh` and rerun Newton from the previous solution's cubic output on the
     /// new nodes. Each mesh gets its own `StructuredCollocationSolver` (workspaces sized once per mesh,
     /// nothing allocated inside its Newton iterations). Stats are summed over the meshes.
@@ -30,15 +31,28 @@ extension StructuredCollocation {
                     status = .nonFinite
                     message = "the residual of the solution is not finite: the field returned NaN or infinity"
                 } else if adaptive {
-                    let needsRefinement = maxResidual > target
-                    if passes >= maxMeshRefinements {
+                    // Trapezoid: the deferred-correction error estimate must meet tol/2 as well; when it
+                    // is the binding criterion the residual target is scaled by the ratio of the two
+                    // excesses (both scale like h²), also when coarsening (as in `Collocation`).
+                    var errorEstimate = 0.0, targetScale = 1.0
+                    if scheme == .trapezoid {
+                        errorEstimate = solver.trapezoidErrorEstimate()
+                        let errorExcess = errorEstimate / target, residualExcess = maxResidual / target
+                        if errorExcess > residualExcess { targetScale = max(residualExcess, 1e-6) / errorExcess }
+                    }
+                    let needsRefinement = maxResidual > target || errorEstimate > target
+                    if !errorEstimate.isFinite {
+                        status = .nonFinite
+                        message = "the error estimate is not finite: the field returned NaN or infinity"
+                    } else if passes >= maxMeshRefinements {
                         if needsRefinement {
                             status = .meshLimit
-                            message = "residual \(maxResidual) still above tolerance/2 after \(passes) mesh refinements on \(mesh.count) nodes"
+                            message = "residual \(maxResidual) (error estimate \(errorEstimate)) still above tolerance/2 after \(passes) mesh refinements on \(mesh.count) nodes"
                         }
                     } else if let newMesh = residuals.withUnsafeBufferPointer({
-                        ResidualControl.adaptedMesh(mesh, residuals: $0.baseAddress!, target: target, order: scheme.residualOrder,
-                                                    firstPass: passes == 0, allowRefinement: needsRefinement)
+                        ResidualControl.adaptedMesh(mesh, residuals: $0.baseAddress!, target: target * targetScale,
+                                                    order: scheme.residualOrder, firstPass: passes == 0,
+                                                    allowRefinement: needsRefinement)
                     }), needsRefinement || ResidualControl.coarseningPays(from: mesh.count, to: newMesh.count) {
                         if newMesh.count > maxNodes {
                             status = .meshLimit

@@ -16,10 +16,11 @@ import NumericCore
 /// O((2Pq + k)³) for the weights; memory O(M N d) for the states. Derivation: Notes/structured-collocation.md.
 ///
 /// Newton is damped by Deuflhard's natural monotonicity test (the simplified correction reuses the
-/// Schur factors), like `Collocation`. With `adaptive` (Lobatto IIIA only) the mesh is controlled as in
-/// `Collocation`, by the same code (`ResidualControl`): after Newton converges, the relative residual
-/// of the C¹ cubic output is measured per interval (5-point Lobatto RMS), and unless every interval is
-/// below tol/2 the mesh is rebuilt by equidistributing the predicted residual (intervals split or
+/// Schur factors), like `Collocation`. With `adaptive` the mesh is controlled as in `Collocation`, by
+/// the same code (`ResidualControl`): after Newton converges, the relative residual of the C¹ cubic
+/// output is measured per interval (5-point Lobatto RMS; for the trapezoid rule also the
+/// deferred-correction estimate of the global error, one more solve with the stored factors), and
+/// unless every interval is below tol/2 the mesh is rebuilt by equidistributing the predicted residual (intervals split or
 /// merged), the solution interpolated onto it as the next guess, and Newton rerun; a merge-only pass
 /// is made when it removes a quarter of the nodes. θ, π and the readout live on the same mesh as the
 /// samples. Each pass costs what a solve on its mesh costs (every Newton iteration stays linear in M)
@@ -60,10 +61,8 @@ public struct StructuredCollocation: Sendable, Hashable {
     /// With `adaptive`, `mesh` is the first mesh of the refinement (a coarse one is fine). A projected
     /// readout is solved as the equivalent trained one (`solveProjected`), its solution returned in the
     /// projected layout.
-    /// - Throws: `InvalidArgument` for a bad mesh or options (adaptive with the trapezoid scheme, whose
-    ///   error control in `Collocation` needs a deferred-correction solve not available here), or a
-    ///   problem without a Hamiltonian form (α = 0 with weights); numerical failure is the solution's
-    ///   `status`.
+    /// - Throws: `InvalidArgument` for a bad mesh or options, or a problem without a Hamiltonian form
+    ///   (α = 0 with weights); numerical failure is the solution's `status`.
     public func solve<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, mesh: [Double],
                                          initialGuess: InitialGuess) throws -> BoundaryValueSolution {
         try Validate.positive(maxNewtonIterations, "maxNewtonIterations")
@@ -71,9 +70,6 @@ public struct StructuredCollocation: Sendable, Hashable {
         try Validate.positive(tolerance, "tolerance")
         try Validate.atLeast(maxNodes, 2, "maxNodes")
         try Validate.atLeast(maxMeshRefinements, 0, "maxMeshRefinements")
-        if adaptive && scheme == .trapezoid {
-            throw InvalidArgument("scheme", "trapezoid", "is solved on a fixed mesh only (adaptive: false); the adaptive structured collocation uses lobatto3")
-        }
         guard mesh.count >= 2, mesh.first == 0, mesh.last == problem.horizon,
               zip(mesh, mesh.dropFirst()).allSatisfy({ $0 < $1 }) else {
             throw InvalidArgument("mesh", mesh.count, "must increase strictly from 0 to the horizon \(problem.horizon) with at least 2 nodes")

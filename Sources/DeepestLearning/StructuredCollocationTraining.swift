@@ -25,7 +25,7 @@ public enum StructuredCollocationTraining {
         let layers = c.layers
         let algorithm = StructuredCollocation(scheme: scheme, tolerance: c.tolerance > 0 ? c.tolerance : defaultTolerance,
                                               maxNodes: 4 * layers + 1, maxNewtonIterations: c.newtonIterations,
-                                              adaptive: scheme == .lobatto3)
+                                              adaptive: true)
         return try BoundaryValueTraining.run(c, split: split, rungProgress: rungProgress) { problem, _, guess in
             // The rung's own horizon (it differs from c.horizon during the continuation in T); the
             // mesh the residual control starts from: the previous rung's, else that of the layers.

@@ -9,15 +9,17 @@ import Testing
 /// collocation of the BoundaryValue module, and the node limit.
 @Suite struct StructuredCollocationMeshRefinementTests {
     /// V1 (F = ax, closed-form x(t), p(t)): from 2 intervals, the adaptive solve's dense output is within
-    /// tol of the closed form at 65 depths for tol = 1e-4 and 1e-7, the error at the smaller tolerance
-    /// is smaller by at least 100 (the tolerances differ by 1000), and the mesh grows.
-    @Test func v1ErrorFollowsTheTolerance() throws {
+    /// tol of the closed form at 65 depths for two tolerances 1000 apart (Lobatto 1e-4 and 1e-7,
+    /// trapezoid 1e-3 and 1e-6), the error at the smaller tolerance is smaller by at least 100, and the
+    /// mesh grows.
+    @Test(arguments: [Collocation.Scheme.lobatto3, .trapezoid])
+    func v1ErrorFollowsTheTolerance(_ scheme: Collocation.Scheme) throws {
         let v = ContinuousTrainingProblemTests.V1()
         let spec = try v.problem()
         var errors = [Double](), nodes = [Int]()
-        let tolerances = [1e-4, 1e-7]
+        let tolerances = scheme == .lobatto3 ? [1e-4, 1e-7] : [1e-3, 1e-6]
         for tolerance in tolerances {
-            let solution = try StructuredCollocation(tolerance: tolerance).solve(
+            let solution = try StructuredCollocation(scheme: scheme, tolerance: tolerance).solve(
                 spec, mesh: [0, v.horizon / 2, v.horizon], initialGuess: .function({ _ in [v.y0, 0] }, nodes: nil))
             #expect(solution.succeeded, "\(solution.message)")
             #expect(solution.maxResidual <= tolerance / 2, "residual \(solution.maxResidual) at tol \(tolerance)")
@@ -36,11 +38,11 @@ import Testing
     }
 
     /// V2 (F = Ax, d = 2, against the matrix exponential): from 2 intervals, y(0) and y(T) within tol
-    /// for tol = 1e-4 and 1e-7.
-    @Test(arguments: [1e-4, 1e-7])
-    func v2MeetsTheTolerance(_ tolerance: Double) throws {
+    /// for two tolerances per scheme.
+    @Test(arguments: [(Collocation.Scheme.lobatto3, 1e-4), (.lobatto3, 1e-7), (.trapezoid, 1e-3), (.trapezoid, 1e-6)])
+    func v2MeetsTheTolerance(_ scheme: Collocation.Scheme, _ tolerance: Double) throws {
         let v2 = try LinearCaseReference()
-        let solution = try StructuredCollocation(tolerance: tolerance).solve(
+        let solution = try StructuredCollocation(scheme: scheme, tolerance: tolerance).solve(
             v2.problem, mesh: [0, v2.horizon / 2, v2.horizon], initialGuess: .function({ _ in [0, 0, 0, 0] }, nodes: nil))
         #expect(solution.succeeded && solution.maxResidual <= tolerance / 2, "\(solution.message), residual \(solution.maxResidual)")
         v2.expectMatches(solution.value(at:), tolerance: tolerance)
@@ -50,18 +52,19 @@ import Testing
     /// residual control (`ResidualControl`), so from the same 8-interval guess they agree to the
     /// tolerance everywhere (dense outputs at 81 depths, relative to the solution's size) with node
     /// counts within a factor 1.5 — a trained softmax readout and weights (q = 6) with exact inputs,
-    /// and a fixed least-squares readout with a Robin start.
-    @Test(arguments: [true, false])
-    func agreesWithTheAdaptiveDenseBlockCollocation(_ trained: Bool) throws {
+    /// and a fixed least-squares readout with a Robin start; Lobatto at tol 1e-6, the trapezoid rule
+    /// (residual and deferred-correction error estimate) at 1e-4.
+    @Test(arguments: [(true, Collocation.Scheme.lobatto3), (false, .lobatto3), (true, .trapezoid), (false, .trapezoid)])
+    func agreesWithTheAdaptiveDenseBlockCollocation(_ trained: Bool, _ scheme: Collocation.Scheme) throws {
         let spec = try ContinuousTrainingProblemTests.residualProblem(
             trained ? .tanh : .softplus, antisymmetric: trained, trained: trained, inputWeight: trained ? .infinity : 2,
             classes: trained)
         let form = try spec.hamiltonianForm()
         let mesh = StructuredCollocationTests.uniformMesh(8, horizon: spec.horizon)
         let guess = try StructuredCollocationTests.inputGuess(spec, mesh: mesh)
-        let tolerance = 1e-6
-        let dense = try solve(try form.boundaryValueProblem(), Collocation(tolerance: tolerance), initialGuess: guess)
-        let structured = try StructuredCollocation(tolerance: tolerance).solve(spec, mesh: mesh, initialGuess: guess)
+        let tolerance = scheme == .lobatto3 ? 1e-6 : 1e-4
+        let dense = try solve(try form.boundaryValueProblem(), Collocation(scheme: scheme, tolerance: tolerance), initialGuess: guess)
+        let structured = try StructuredCollocation(scheme: scheme, tolerance: tolerance).solve(spec, mesh: mesh, initialGuess: guess)
         #expect(dense.succeeded && structured.succeeded, "\(dense.message) / \(structured.message)")
         #expect(structured.maxResidual <= tolerance / 2 && structured.stats.meshRefinements >= 1,
                 "residual \(structured.maxResidual), \(structured.stats.meshRefinements) refinements")
@@ -84,15 +87,5 @@ import Testing
         #expect(solution.status == .meshLimit, "\(solution.status): \(solution.message)")
         #expect(solution.mesh.count <= 6 && solution.maxResidual > 0.5e-10 && solution.boundaryResidual < 1e-9,
                 "\(solution.mesh.count) nodes, residual \(solution.maxResidual), boundary \(solution.boundaryResidual)")
-    }
-
-    /// The adaptive scheme is Lobatto IIIA; the trapezoid rule is refused (its error control in
-    /// `Collocation` needs a deferred-correction solve).
-    @Test func adaptiveTrapezoidIsRefused() throws {
-        let v = ContinuousTrainingProblemTests.V1()
-        #expect(throws: InvalidArgument.self) {
-            try StructuredCollocation(scheme: .trapezoid).solve(try v.problem(), mesh: [0, v.horizon],
-                                                               initialGuess: .function({ _ in [v.y0, 0] }, nodes: nil))
-        }
     }
 }

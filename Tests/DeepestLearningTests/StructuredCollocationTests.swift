@@ -93,9 +93,11 @@ import Testing
     /// The samples are cut into fixed blocks whose Schur contributions are summed in block order, so
     /// the result does not depend on how blocks are scheduled onto threads: four solves running
     /// concurrently (which changes the thread assignment of every inner loop) give bitwise the same
-    /// values as a solve on its own. 36 samples (8 blocks); the adaptive solve (tolerance 1e-7) refines
-    /// the 6-interval mesh, so the residual control and the interpolation are covered too.
-    @Test func resultIsIndependentOfScheduling() throws {
+    /// values as a solve on its own. 36 samples (8 blocks); the adaptive solve (Lobatto at tolerance
+    /// 1e-7, the trapezoid rule with its error estimate at 1e-6) refines the 6-interval mesh, so the
+    /// residual control and the interpolation are covered too.
+    @Test(arguments: [Collocation.Scheme.lobatto3, .trapezoid])
+    func resultIsIndependentOfScheduling(_ scheme: Collocation.Scheme) throws {
         let field = try ResidualField(width: 2, activation: .tanh, antisymmetric: true, shift: 0.1)
         let m = 36
         let spec = try ContinuousTrainingProblem(
@@ -104,7 +106,7 @@ import Testing
             smoothness: 0.5, tikhonov: 1, inputWeight: .infinity, outputWeight: 1)
         let mesh = Self.uniformMesh(6, horizon: 1)
         let guess = try Self.inputGuess(spec, mesh: mesh)
-        let algorithm = StructuredCollocation(tolerance: 1e-7)
+        let algorithm = StructuredCollocation(scheme: scheme, tolerance: scheme == .lobatto3 ? 1e-7 : 1e-6)
         let alone = try algorithm.solve(spec, mesh: mesh, initialGuess: guess)
         let converged = alone.succeeded
         #expect(converged, "\(alone.message)")
