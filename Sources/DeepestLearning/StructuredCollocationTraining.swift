@@ -31,8 +31,8 @@ public enum StructuredCollocationTraining {
             // mesh the residual control starts from: the previous rung's, else that of the layers.
             let t = problem.horizon
             var mesh = (0...layers).map { $0 == layers ? t : t * Double($0) / Double(layers) }
-            if case .solution(let previous) = guess, previous.mesh.count > 2 { mesh = previous.mesh.dropLast() + [t] }
-            if case .mesh(let nodes, _) = guess, nodes.count > 2 { mesh = nodes.dropLast() + [t] }
+            if case .solution(let previous) = guess { mesh = previous.mesh.dropLast() + [t] }
+            if case .mesh(let nodes, _) = guess { mesh = nodes.dropLast() + [t] }
             return try algorithm.solve(problem, mesh: mesh, initialGuess: guess)
         }
     }
