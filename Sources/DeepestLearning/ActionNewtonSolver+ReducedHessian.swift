@@ -12,7 +12,8 @@ extension ActionNewtonSolver {
     /// where U comes from one backward recursion u_{n−1} = G_n + A_nᵀ u_n per sample, so the dense
     /// product YᵀH_XX Y is never formed. No penalty R_f enters (no cancellation of O(R_f) terms, unlike
     /// the Schur complement of `step`, whose reduced matrix differs from ∇²V by O(|Φ|²/R_f)).
-    /// Cost O(M N d (d + q) W) per call (the order of the Schur complement), parallel over fixed sample
+    /// Cost O(M N (d² + nnz(∂_θF) + d q) W) per call (the order of the Schur complement; the sparse
+    /// parameter Jacobian is applied entry by entry), parallel over fixed sample
     /// blocks with per-block slots summed in block order. Derivation: Notes/deepest-learning-action.md §9c.
     /// Requires exact inputs (`action.hasInitialStates == false`) and `unknowns` = the forward pass.
     func reducedHessian(unknowns: [Double], multipliers: [Double]) -> [Double] {
@@ -105,9 +106,14 @@ extension ActionNewtonSolver {
                     }
                     // Rows θ_n: + h P_nᵀ u_n (= −J_Θᵀ U) + (−hH_xθ,n)ᵀ y_n (= H_ΘX Y, x_n a state for n ≥ 1).
                     for n in 0..<layers {
-                        let rows = matrix + n * q * w
-                        BLAS.gemm(m: q, n: w, k: d, alpha: h, a: layerP + n * d * q, lda: q, transposeA: true,
-                                  b: gs + n * d * w, ldb: w, beta: 1, c: rows, ldc: w)
+                        let rows = matrix + n * q * w, p = layerP + n * d * q, un = gs + n * d * w
+                        // P_n is sparse (d + 1 or 2d + 1 nonzeros per row of F): one axpy per nonzero entry.
+                        for i in 0..<d {
+                            for c in 0..<q where p[i * q + c] != 0 {
+                                let factor = h * p[i * q + c], row = rows + c * w, source = un + i * w
+                                for j in 0..<w { row[j] += factor * source[j] }
+                            }
+                        }
                         if n > 0 {
                             BLAS.gemm(m: q, n: n * q, k: d, a: layerHxt + n * d * q, lda: q, transposeA: true,
                                       b: ys + (n - 1) * d * layerColumns, ldb: layerColumns, beta: 1, c: rows, ldc: w)
