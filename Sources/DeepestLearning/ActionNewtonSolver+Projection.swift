@@ -6,78 +6,124 @@ extension ActionNewtonSolver {
     /// and the unknowns are the weights, with stationarity ∇V(θ) = 0 of the reduced action
     /// V(θ) = A_h(X(θ), θ) = R_out Σ_k φ_k(x_{k,N}(θ)) + Regularization(θ) (model error zero).
     ///
-    /// Each iteration evaluates the full-space Newton step of A_h at the action's (large) R_f from the
-    /// feasible point X(θ) (the per-sample Schur complement of `step`) with the right side (0, ∇V),
-    /// keeps its weight part Δθ and re-projects the states onto the forward pass of θ + Δθ. At a
-    /// feasible point the costates R_f e of the penalty vanish; with `options.exactCurvature` (the
-    /// default) the backprop adjoints take their place in the second-derivative blocks, so the Schur
-    /// complement is, up to O(1/R_f), the exact reduced Hessian ∇²V and the step is Newton's (the
-    /// sequential quadratic programming step of min V subject to the ResNet recursion with the
-    /// Lagrangian's Hessian); without it, the generalised Gauss–Newton matrix of V (plus the readout's
-    /// exact curvature: linear convergence). The fixed points are exactly the zeros of ∇V for any R_f. The
-    /// projection removes the penalty method's tiny steps (a step that changes θ by δ breaks the
-    /// recursion by O(δ²), which the penalty R_f|e|²/2 would punish). Levenberg–Marquardt damping as in
-    /// `solve`; a step is accepted when V does not increase.
-    /// Converged: max|∇V| ≤ gradientTolerance · max(1, V), with ∇V from one backprop sweep
-    /// (`ResidualNetworkLoss`). Cost per iteration that of `step` plus two forward/backward passes.
-    /// Derivation: Notes/deepest-learning-action.md §9b.
+    /// Each iteration forms the exact reduced Hessian ∇²V (`reducedHessian`: null-space method with the
+    /// backprop adjoints as the Lagrange multipliers of the ResNet recursion, O(M N d (d + q) W)) and takes
+    /// a trust-region step: p minimises the quadratic model gᵀp + ½pᵀ∇²V p in the ball ‖p‖₂ ≤ Δ
+    /// (`TrustRegionSubproblem`, Moré–Sorensen; ∇²V is indefinite far from a minimum), the trial
+    /// θ + p is accepted when the ratio ρ of the actual to the predicted decrease of V exceeds 1e-4, and Δ
+    /// is quartered when ρ < 1/4 and doubled when ρ > 3/4 with the step on the boundary; a rejected trial
+    /// re-solves the subproblem with the same Hessian. Near a nondegenerate minimum the step is the
+    /// interior Newton step and convergence is quadratic; globally every limit point is stationary
+    /// with a positive semidefinite Hessian (Moré–Sorensen's second-order property). When the predicted
+    /// decrease is below 1e-12 max(1, |V|) (rounding level of V) a trial is accepted if it lowers ‖∇V‖_∞.
+    /// With `options.exactCurvature == false` the multipliers are zero: the field's second derivatives
+    /// drop out and ∇²V is replaced by the generalised Gauss–Newton matrix plus the readout's own
+    /// second derivatives (linear convergence).
+    ///
+    /// Converged: ‖∇V‖_∞ ≤ gradientTolerance · max(1, V) at the current iterate, with ∇V from one backprop
+    /// sweep (`ResidualNetworkLoss`). Since V = R_out M J + Reg (J the mean training loss), the test is
+    /// independent of M when V ≥ 1. `iterations` counts Hessian evaluations (one per accepted step),
+    /// `evaluations` the evaluations of V and ∇V, `gradientNorms` the ‖∇V‖_∞ of the accepted iterates.
+    /// Status `stalled`: the radius fell below 1e-12 (1 + ‖θ‖₂) or the model predicts no decrease (the
+    /// gradient is at its rounding level); `iterationLimit`: `maximumIterations` Hessians were used.
+    /// Cost per iteration: one reduced Hessian, one adjoint sweep, 1–6 O(W³/3) Cholesky factorisations per
+    /// trial and one forward/backward pass per trial. Derivation: Notes/deepest-learning-action.md §9c.
+    /// - Throws: `InvalidArgument` when the action has free input states (finite R_in).
     public func solveProjected(parameters initial: [Double],
                                options: ActionNewtonOptions = ActionNewtonOptions()) throws -> ActionNewtonResult {
+        guard !action.hasInitialStates else {
+            throw InvalidArgument("inputWeight", action.inputWeight, "must be infinite (exact inputs) for the constrained rung")
+        }
+        try Validate.count(initial.count, weightCount, "parameters")
         let net = action.network
         let samples = Double(action.data.count)
         let scale = action.outputWeight * samples
         let reg = action.regularization
         let reducedRegularization = Regularization(unchecked: reg.tikhonov / scale, reg.smoothness / scale,
                                                    reg.readoutTikhonov / scale)
-        let stateCount = action.stateUnknownCount
+        let w = weightCount
         var theta = initial
         var u = action.unknowns(parameters: theta)
-        // The right side of the Newton system: zero in the states (they satisfy the recursion), ∇V in Θ,
-        // so the weight step is −S⁻¹∇V and its fixed points are exactly the zeros of ∇V.
-        var rightSide = [Double](repeating: 0, count: action.unknownCount)
-        var reduced = [Double](), trialReduced = [Double]()
+        var gradient = [Double](), trialGradient = [Double](), extendedGradient = [Double]()
         let loss = try ResidualNetworkLoss(network: net, data: action.data, regularization: reducedRegularization)
-        var value = scale * loss.evaluate(parameters: theta, gradient: &reduced)
+        var value = scale * loss.evaluate(parameters: theta, gradient: &gradient)
+        for i in gradient.indices { gradient[i] *= scale }
         var evaluations = 1
-        func norm(_ v: [Double]) -> Double { v.reduce(0) { max($0, abs($1)) } * scale }
+        func norm(_ v: [Double]) -> Double { v.reduce(0) { max($0, abs($1)) } }
+        var history = [norm(gradient)]
         func finish(_ status: ActionNewtonResult.Status, _ iterations: Int) -> ActionNewtonResult {
             var g = [Double]()
             let total = action.evaluate(unknowns: u, gradient: &g)
-            return ActionNewtonResult(unknowns: u, action: total, parts: action.lastParts, gradientNorm: norm(reduced),
-                                      iterations: iterations, evaluations: evaluations, status: status)
+            return ActionNewtonResult(unknowns: u, action: total, parts: action.lastParts, gradientNorm: norm(gradient),
+                                      iterations: iterations, evaluations: evaluations, status: status,
+                                      gradientNorms: history)
         }
-        guard value.isFinite, reduced.allSatisfy(\.isFinite) else { return finish(.nonFinite, 0) }
-        var mu = options.initialDamping
+        guard value.isFinite, gradient.allSatisfy(\.isFinite) else { return finish(.nonFinite, 0) }
+        func converged() -> Bool { norm(gradient) <= options.gradientTolerance * max(1, value) }
+        var radius = max(1, theta.reduce(0) { $0 + $1 * $1 }.squareRoot())
+        var subproblem = TrustRegionSubproblem(dimension: w)
+        let zeroMultipliers = [Double](repeating: 0, count: action.data.count * net.layers * net.width)
         var iterations = 0
         while iterations < options.maximumIterations {
-            if norm(reduced) <= options.gradientTolerance * max(1, value) { return finish(.converged, iterations) }
+            if converged() { return finish(.converged, iterations) }
             iterations += 1
-            for i in 0..<reduced.count { rightSide[stateCount + i] = reduced[i] * scale }
-            let multipliers = options.exactCurvature ? adjoints(unknowns: u) : nil
-            var accepted = false
+            let multipliers = options.exactCurvature ? adjoints(unknowns: u) : zeroMultipliers
+            let hessian = reducedHessian(unknowns: u, multipliers: multipliers)
+            var accepted = false, sameHessian = false
             while !accepted {
-                if mu > 1e12 { return finish(.stalled, iterations) }
-                guard let delta = step(unknowns: u, gradient: rightSide, damping: mu, multipliers: multipliers) else {
-                    mu *= 4
-                    continue
-                }
+                let step = subproblem.solve(hessian: hessian, gradient: gradient, radius: radius, sameHessian: sameHessian)
+                sameHessian = true
+                guard step.predictedDecrease > 0, step.step.allSatisfy({ $0.isFinite }) else { return finish(.stalled, iterations) }
                 var trial = theta
-                for i in trial.indices { trial[i] += delta[stateCount + i] }
-                let trialValue = scale * loss.evaluate(parameters: trial, gradient: &trialReduced)
+                for i in 0..<w { trial[i] += step.step[i] }
+                var trialValue = scale * loss.evaluate(parameters: trial, gradient: &trialGradient)
+                for i in trialGradient.indices { trialGradient[i] *= scale }
                 evaluations += 1
-                if trialValue.isFinite && trialValue <= value && trialReduced.allSatisfy(\.isFinite) {
+                let finite = trialValue.isFinite && trialGradient.allSatisfy(\.isFinite)
+                let ratio = finite ? (value - trialValue) / step.predictedDecrease : -Double.infinity
+                let roundingLevel = step.predictedDecrease <= 1e-12 * max(1, abs(value))
+                if ratio < 0.25 && !roundingLevel {
+                    radius = 0.25 * step.norm
+                } else if ratio > 0.75 && step.norm >= 0.9 * radius {
+                    radius *= 2
+                }
+                if finite && (roundingLevel ? norm(trialGradient) < norm(gradient) : ratio > 1e-4) {
+                    // Very successful on the boundary: try longer steps with the same Hessian (internal
+                    // doubling) while V keeps falling with ρ > 1/4; keep the best.
+                    var candidateNorm = step.norm, candidateRatio = ratio
+                    while !roundingLevel && candidateRatio > 0.75 && candidateNorm >= 0.9 * (radius / 2) {
+                        let longer = subproblem.solve(hessian: hessian, gradient: gradient, radius: radius, sameHessian: true)
+                        guard longer.norm > 1.1 * candidateNorm, longer.predictedDecrease > 0 else { break }
+                        var extended = theta
+                        for i in 0..<w { extended[i] += longer.step[i] }
+                        let extendedValue = scale * loss.evaluate(parameters: extended, gradient: &extendedGradient)
+                        for i in extendedGradient.indices { extendedGradient[i] *= scale }
+                        evaluations += 1
+                        let extendedRatio = (value - extendedValue) / longer.predictedDecrease
+                        guard extendedValue.isFinite, extendedGradient.allSatisfy(\.isFinite), extendedValue < trialValue,
+                              extendedRatio > 0.25 else {
+                            radius /= 2
+                            break
+                        }
+                        trial = extended
+                        trialValue = extendedValue
+                        swap(&trialGradient, &extendedGradient)
+                        candidateNorm = longer.norm
+                        candidateRatio = extendedRatio
+                        if extendedRatio > 0.75 && longer.norm >= 0.9 * radius { radius *= 2 } else { break }
+                    }
                     theta = trial
-                    u = action.unknowns(parameters: theta)
                     value = trialValue
-                    swap(&reduced, &trialReduced)
-                    mu = max(mu / 3, 1e-12)
+                    swap(&gradient, &trialGradient)
+                    history.append(norm(gradient))
                     accepted = true
-                } else {
-                    mu *= 4
+                } else if roundingLevel || radius < 1e-12 * (1 + theta.reduce(0) { $0 + $1 * $1 }.squareRoot()) {
+                    return finish(.stalled, iterations)
                 }
             }
+            u = action.unknowns(parameters: theta)
         }
-        return finish(norm(reduced) <= options.gradientTolerance * max(1, value) ? .converged : .iterationLimit, iterations)
+        return finish(converged() ? .converged : .iterationLimit, iterations)
     }
 
     /// The backprop adjoints p_{k,n+1}, n = 0..N−1 (M·N·d numbers), of the states in `unknowns` (a

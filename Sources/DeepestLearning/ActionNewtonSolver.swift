@@ -3,15 +3,18 @@ import NumericCore
 
 /// Options of `ActionNewtonSolver`.
 public struct ActionNewtonOptions: Sendable, Hashable {
-    /// Stop when max|∇A_h| ≤ gradientTolerance · max(1, A_h).
+    /// `solve`: stop when max|∇A_h| ≤ gradientTolerance · max(1, A_h); `solveProjected`: when
+    /// max|∇V| ≤ gradientTolerance · max(1, V) for the reduced action V.
     public var gradientTolerance: Double
+    /// `solve`: Newton iterations; `solveProjected`: reduced Hessian evaluations (accepted steps).
     public var maximumIterations: Int
-    /// Initial Levenberg–Marquardt shift μ (H + μI); divided by 3 after an accepted step, multiplied by
-    /// 4 after a rejected one.
+    /// `solve` only: initial Levenberg–Marquardt shift μ (H + μI); divided by 3 after an accepted step,
+    /// multiplied by 4 after a rejected one.
     public var initialDamping: Double
-    /// `solveProjected` only: include the multiplier-weighted second derivatives (backprop adjoints) in
-    /// the Hessian, i.e. Newton's method on ∇V = 0 (quadratic convergence near a nondegenerate minimum),
-    /// instead of the generalised Gauss–Newton matrix (positive semidefinite, linear convergence).
+    /// `solveProjected` only: the exact reduced Hessian ∇²V (multiplier-weighted second derivatives of the
+    /// field, i.e. Newton's method on ∇V = 0, quadratic convergence near a nondegenerate minimum) instead
+    /// of the generalised Gauss–Newton matrix plus the readout's second derivatives (multipliers zero;
+    /// linear convergence).
     public var exactCurvature: Bool
 
     public init(gradientTolerance: Double = 1e-9, maximumIterations: Int = 50, initialDamping: Double = 1e-3,
@@ -43,6 +46,8 @@ public struct ActionNewtonResult: Sendable {
     /// Gradient and Hessian evaluations (one each per trial step).
     public let evaluations: Int
     public let status: Status
+    /// `solveProjected` only: ‖∇V‖_∞ at the initial and at each accepted iterate.
+    public var gradientNorms: [Double] = []
 }
 
 /// Newton's method for the stationarity conditions ∇A_h = 0 of the discrete action, i.e. the symplectic
@@ -58,13 +63,24 @@ public struct ActionNewtonResult: Sendable {
 /// block order (thread-count independent).
 public final class ActionNewtonSolver {
     public let action: TrainingAction
-    private let d: Int, layers: Int, states: Int, q: Int, readoutCount: Int, weightCount: Int
+    let d: Int, layers: Int, states: Int, q: Int, readoutCount: Int, weightCount: Int
     private let firstLayer: Int
     /// Per-sample persistent blocks: Dinv (s d²), L (s−1) d², B0 (N d q), B1 (N d q), E (d k).
     private let sampleStride: Int
     private var sampleStorage: [Double]
     private var blockWorkspace: [Double] = []
     private var gradient: [Double] = []
+    /// The last assembled Schur complement (W×W, row-major) and reduced right side.
+    private(set) var schurMatrix: [Double] = []
+    private(set) var schurRightSide: [Double] = []
+    /// Per-block slots of `reducedHessian`.
+    var reducedWorkspace: [Double] = []
+    /// Length of one sample block's workspace slot in `blockWorkspace`.
+    private var schurBlockLength: Int {
+        let w = weightCount, columns = w + 1, outputs = action.network.readout.outputs
+        return w * columns + states * d * columns + d * columns + 5 * d * d + 3 * d * q + q * q + 4 * d
+            + 2 * outputs + outputs * outputs + outputs * d + d * d
+    }
 
     public init(action: TrainingAction) {
         self.action = action
@@ -80,12 +96,13 @@ public final class ActionNewtonSolver {
         sampleStorage = [Double](repeating: 0, count: action.data.count * sampleStride)
     }
 
-    /// The Newton step Δ of (H + μI)Δ = −g at `unknowns` with gradient `gradient`, or nil when a block
-    /// or the Schur complement is singular. `multipliers` (M·N·d numbers, p_{k,n+1} for n = 0..N−1 per
-    /// sample) replace the penalty's costates R_f e_{k,n} in the second-derivative blocks −h H(p):
-    /// with the backprop adjoints at a feasible point this is the Lagrangian Hessian of the exactly
-    /// constrained problem (`solveProjected`).
-    public func step(unknowns: [Double], gradient g: [Double], damping mu: Double, multipliers: [Double]? = nil) -> [Double]? {
+    /// Assembles the Schur complement S = H_ΘΘ − Σ_k H_ΘX,k (H_XX,k + μ_X I)⁻¹ H_XΘ,k of the Hessian of A_h
+    /// (with the regularisation's Hessian, without damping in Θ) into `schurMatrix` (W×W, row-major) and
+    /// the reduced right side −g_Θ + Σ_k H_ΘX,k (H_XX,k + μ_X I)⁻¹ g_X,k into `schurRightSide`, keeping each
+    /// sample's factored blocks for the back substitution. `multipliers` as in `step`. Returns false when
+    /// a state block is singular. Cost O(M N d² W), parallel over sample blocks.
+    func assembleSchurComplement(unknowns: [Double], gradient g: [Double], stateDamping mu: Double,
+                                 multipliers: [Double]?) -> Bool {
         let m = action.data.count, w = weightCount, columns = w + 1
         let blocks = SampleBlocks(count: m)
         let net = action.network, field = net.field, h = net.stepSize, rf = action.layerPrecision
@@ -93,8 +110,7 @@ public final class ActionNewtonSolver {
         let d = self.d, layers = self.layers, s = self.states, q = self.q, k = readoutCount
         let first = firstLayer, stride = sampleStride, stateCount = action.stateUnknownCount, mIn = net.inputDimension
         let targetWidth = net.readout.targetWidth, readout = net.readout
-        let blockLength = w * columns + s * d * columns + d * columns + 5 * d * d + 3 * d * q + q * q + 4 * d
-            + 2 * net.readout.outputs + net.readout.outputs * net.readout.outputs + net.readout.outputs * d + d * d
+        let blockLength = schurBlockLength
         if blockWorkspace.count != blocks.blockCount * blockLength {
             blockWorkspace = [Double](repeating: 0, count: blocks.blockCount * blockLength)
         }
@@ -242,23 +258,37 @@ public final class ActionNewtonSolver {
             }
         }}}}}}}
         for b in 0..<blocks.blockCount where failure[b] { failed = true }
-        if failed { return nil }
-        // Sum the block slots in order, add −g_Θ, the regularisation Hessian and the damping.
-        var matrix = [Double](repeating: 0, count: w * w)
-        var rhs = [Double](repeating: 0, count: w)
-        for b in 0..<blocks.blockCount {
-            let base = b * blockLength
-            for r in 0..<w {
-                for c in 0..<w { matrix[r * w + c] += blockWorkspace[base + r * columns + c] }
-                rhs[r] += blockWorkspace[base + r * columns + w]
+        if failed { return false }
+        // Sum the block slots in order, add −g_Θ and the regularisation Hessian.
+        if schurMatrix.count != w * w { schurMatrix = [Double](repeating: 0, count: w * w) }
+        if schurRightSide.count != w { schurRightSide = [Double](repeating: 0, count: w) }
+        schurMatrix.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        schurRightSide.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        schurMatrix.withUnsafeMutableBufferPointer { mm in
+        schurRightSide.withUnsafeMutableBufferPointer { rr in
+        blockWorkspace.withUnsafeBufferPointer { bw in
+            for b in 0..<blocks.blockCount {
+                let base = b * blockLength
+                for r in 0..<w {
+                    for c in 0..<w { mm[r * w + c] += bw[base + r * columns + c] }
+                    rr[r] += bw[base + r * columns + w]
+                }
             }
-        }
-        let reg = action.regularization
-        for r in 0..<w { rhs[r] -= g[stateCount + r] }
+        }}}
+        for r in 0..<w { schurRightSide[r] -= g[stateCount + r] }
+        addRegularizationHessian(to: &schurMatrix)
+        return true
+    }
+
+
+    /// Adds the Hessian of the regularisation (Tikhonov hλ|θ_n|², smoothness (α/h)|θ_{n+1} − θ_n|², readout
+    /// Tikhonov) to the W×W row-major `matrix`.
+    func addRegularizationHessian(to matrix: inout [Double]) {
+        let reg = action.regularization, h = action.network.stepSize, w = weightCount, layers = self.layers, q = self.q
         for n in 0..<layers {
             for i in 0..<q {
                 let r = n * q + i
-                matrix[r * w + r] += h * reg.tikhonov + mu
+                matrix[r * w + r] += h * reg.tikhonov
                 if reg.smoothness > 0 && layers > 1 {
                     let c = reg.smoothness / h
                     if n > 0 { matrix[r * w + r] += c; matrix[r * w + r - q] -= c }
@@ -266,8 +296,27 @@ public final class ActionNewtonSolver {
                 }
             }
         }
-        for r in (layers * q)..<w { matrix[r * w + r] += reg.readoutTikhonov + mu }
-        guard let lu = try? DenseLU(matrix: matrix, dimension: w), lu.status.isSuccess, let deltaTheta = lu.solve(rhs) else {
+        for r in (layers * q)..<w { matrix[r * w + r] += reg.readoutTikhonov }
+    }
+
+    /// The Newton step Δ of (H + μI)Δ = −g at `unknowns` with gradient `gradient`, or nil when a block
+    /// or the Schur complement is singular. `multipliers` (M·N·d numbers, p_{k,n+1} for n = 0..N−1 per
+    /// sample) replace the penalty's costates R_f e_{k,n} in the second-derivative blocks −h H(p):
+    /// with the backprop adjoints at a feasible point this is the Lagrangian Hessian of the exactly
+    /// constrained problem (`solveProjected`).
+    public func step(unknowns: [Double], gradient g: [Double], damping mu: Double, multipliers: [Double]? = nil) -> [Double]? {
+        guard assembleSchurComplement(unknowns: unknowns, gradient: g, stateDamping: mu, multipliers: multipliers) else {
+            return nil
+        }
+        let w = weightCount
+        let blocks = SampleBlocks(count: action.data.count)
+        let d = self.d, layers = self.layers, s = self.states, q = self.q, k = readoutCount
+        let first = firstLayer, stride = sampleStride, stateCount = action.stateUnknownCount
+        let blockLength = schurBlockLength
+        var matrix = schurMatrix
+        for r in 0..<w { matrix[r * w + r] += mu }
+        guard let lu = try? DenseLU(matrix: matrix, dimension: w), lu.status.isSuccess,
+              let deltaTheta = lu.solve(schurRightSide) else {
             return nil
         }
         // Back substitution per sample: ΔX_k = H_XX⁻¹(−g_X − H_XΘ ΔΘ).
