@@ -139,7 +139,7 @@ def main():
         else:
             label = f"LQ n={n}"
             # the fastest of r solves on each side (more for the fast cases: the machine may be shared)
-            r = 4 * repeats if n == 10 else max(1, repeats // 2)
+            r = 20 * repeats if n == 10 else max(1, repeats // 2)
             ours = deepest("--problem", "lq", "--dimension", str(n), "--tol", str(tol), "--repeat", str(r))
             seconds, solution = best_time(lambda: scipy_lq(n, tol), r)
             grid = 5.0 * GRID

@@ -9,14 +9,16 @@
 /// transformed but nothing fills in. Then the remaining k = n − na columns are eliminated by ROW
 /// operations with partial pivoting over the n rows of block row j; its k pivot rows keep U, its other
 /// na rows are now zero in block j and are the carry of step j+1. After N steps the carry and B_b form a
-/// dense n × n system for y_N; back substitution recovers y_{N−1}, …, y_0.
+/// dense n × n system for y_N; back substitution recovers y_{N−1}, …, y_0. Large matrices (N·n³ ≥
+/// `splitWork`) are eliminated from both ends at once on two threads, the lower half upward from B_b
+/// with the same step, meeting in a dense system for y_{N/2} (same flops, same stability argument).
 ///
 /// Every pivot is the largest candidate of its row (column step) or column (row step) among the entries
 /// that can be nonzero there, so this is Gaussian elimination with pivoting on a row- and
 /// column-permuted matrix, as stable as row-pivoted elimination of the same staircase (Varah 1976), and
 /// no fill appears outside it. Cost 2n³ − (na³ + k³)/3 flops per block (1.92 n³ for na = n/2, against
 /// n³(5/3 + 3na/n) = 3.17 n³ for row pivoting over all na + n working rows), O(N n²) per right-hand
-/// side; memory N (na + 2n)·n doubles for the stored factors. The workspace is allocated when the shape
+/// side; memory N (max(na, nb) + 2n)·n doubles for the stored factors. The workspace is allocated when the shape
 /// changes and reused across factorizations, so Newton iterations and frozen-Jacobian steps allocate
 /// nothing. Derivation: Notes/almost-block-diagonal.md.
 ///
@@ -29,7 +31,7 @@ public final class AlmostBlockDiagonalLU {
     /// Whether a successful factorization is stored.
     public var isFactored: Bool { factored && status.isSuccess }
 
-    /// Step j's storage, n·na + 2n² doubles (`stepSize`): the column factors of C_jᵀ (n × na), then
+    /// Step j's storage, n·max(na, nb) + 2n² doubles (`stepSize`): the column factors of C_jᵀ, then
     /// block row j (n × 2n, written by `factor(_:)` or directly through `blockRow`), which elimination
     /// overwrites with Ĝ_j and the row factors. Managed by hand: it is the one large buffer
     /// (N·stepSize doubles), grown by 1.5x when needed and never zero-filled, so mesh refinement does
@@ -42,8 +44,8 @@ public final class AlmostBlockDiagonalLU {
     private var last: [Double] = []
     private var lastPivots: [Int] = []
     private var forward: [Double] = []
-    private var carry: [Double] = []
-    private var work: [Double] = []
+    /// Per direction of the solve, the carried right-hand side and a work vector (n each).
+    private var scratch: [Double] = []
     private var factored = false
 
     /// Σ a_k b_k with four independent partial sums (breaks the dependency chain so the loop runs at
@@ -91,13 +93,15 @@ public final class AlmostBlockDiagonalLU {
         Self.grow(&last, to: n * n)
         Self.grow(&lastPivots, to: n)
         Self.grow(&forward, to: count * n + 2 * n)
-        Self.grow(&carry, to: max(1, na))
-        Self.grow(&work, to: na + n)
+        Self.grow(&scratch, to: 4 * n)
         Self.grow(&boundary, to: n * n)
     }
 
-    /// Doubles per step: the column factors (n × na) and block row j (n × 2n).
-    private var stepSize: Int { blockSize * topRows + 2 * blockSize * blockSize }
+    /// Doubles per step: the column factors (n × c, c = na downward or nb upward) and block row j (n × 2n).
+    private var stepSize: Int { blockSize * carryCapacity + 2 * blockSize * blockSize }
+
+    /// Room for the column factors of either direction, max(na, nb) columns.
+    private var carryCapacity: Int { max(topRows, blockSize - topRows) }
 
     /// Distance in doubles from `blockRow(j)` to `blockRow(j + 1)` (for callers that fill the block rows
     /// from several workers through one base pointer).
@@ -106,7 +110,7 @@ public final class AlmostBlockDiagonalLU {
     /// Block row j, [G_j H_j]: n rows of 2n values, row stride 2n (valid after `prepare`, until the
     /// next factorization overwrites it).
     public func blockRow(_ j: Int) -> UnsafeMutablePointer<Double> {
-        steps + j * stepSize + topRows * blockSize
+        steps + j * stepSize + carryCapacity * blockSize
     }
 
     /// Writes B_a (na × n, row-major) and B_b (nb × n) through `body(top, bottom)`.
@@ -133,61 +137,59 @@ public final class AlmostBlockDiagonalLU {
     }
 
     /// Factors the matrix written through `blockRow` and `withBoundaryBlocks` after `prepare`.
+    ///
+    /// From `splitWork` on, the elimination runs from both ends at once: blocks 0..<m downward from B_a
+    /// and blocks N−1 down to m upward from B_b (the same step on the reversed staircase), on two
+    /// threads, meeting in a dense n × n system for y_m (m = N/2). The split point depends only on the
+    /// shape, so the factors do not depend on the number of threads.
     /// - Returns: `.success`, or `.singular(block: j, column: c)` when column c (in block j, counted in
     ///   the step's pivot order) had no nonzero pivot candidate; the factors are then unusable and
     ///   `solve` returns false.
     @discardableResult
     public func factorPrepared() -> LinearSolveStatus {
-        let n = blockSize, count = blockCount, na = topRows
         factored = true
-        let width = 2 * n, stepSize = self.stepSize, k = n - na
-        let s = steps
-        let useBLAS = n >= Self.blasThreshold
+        let shape = self.shape
+        let steps = SharedMutablePointer(self.steps)
         status = boundary.withUnsafeBufferPointer { boundaryBuffer in
             stepPivots.withUnsafeMutableBufferPointer { pivotBuffer in
                 last.withUnsafeMutableBufferPointer { lastBuffer in
                     lastPivots.withUnsafeMutableBufferPointer { lastPivotBuffer in
-                        let top = boundaryBuffer.baseAddress!, bottom = top + na * n
-                        let p = pivotBuffer.baseAddress!
-                        for j in 0..<count {
-                            let t = s + j * stepSize          // T_j = C_jᵀ, n × na, then its LU
-                            let g = t + n * na            // block row j, n × 2n
-                            let columnPivots = p + j * n, rowPivots = columnPivots + na
-                            // The carry C_j (na × n): B_a, or the last na rows of the previous block row.
-                            let source: UnsafePointer<Double> = j == 0 ? top : UnsafePointer(s + (j - 1) * stepSize + n * na + k * width + n)
-                            let sourceStride = j == 0 ? n : width
-                            if na > 0 {
-                                for r in 0..<na {
-                                    let row = source + r * sourceStride
-                                    for c in 0..<n { t[c * na + r] = row[c] }
+                        let boundaryBlocks = SharedPointer(boundaryBuffer)
+                        let pivots = SharedMutablePointer(pivotBuffer.baseAddress!)
+                        var halves = (LinearSolveStatus.success, LinearSolveStatus.success)
+                        if shape.isSplit && Parallel.workerCount > 1 {
+                            var results = [LinearSolveStatus](repeating: .success, count: 2)
+                            results.withUnsafeMutableBufferPointer { r in
+                                let slots = SharedMutablePointer(r.baseAddress!)
+                                Parallel.forEach(2) { half in
+                                    slots[half] = Self.eliminate(half: half, shape: shape, steps: steps.base,
+                                                                 boundary: boundaryBlocks.base, pivots: pivots.base)
                                 }
-                                // Column elimination: P C_jᵀ = L U (L n × na unit lower trapezoidal).
-                                if let q = DenseLU.factorInPlace(t, rows: n, columns: na, rowStride: na, eliminate: na,
-                                                                 pivots: columnPivots) {
-                                    return .singular(block: j, column: j * n + q)
-                                }
-                                Self.transformColumns(g, rowStride: width, rows: n, factors: t, topRows: na,
-                                                      pivots: columnPivots, useBLAS: useBLAS)
                             }
-                            // Row elimination of the remaining k columns of block j over the n rows.
-                            if k > 0, let q = DenseLU.factorInPlace(g + na, rows: n, columns: width - na, rowStride: width,
-                                                                    eliminate: k, pivots: rowPivots) {
-                                return .singular(block: j, column: j * n + na + q)
+                            halves = (results[0], results[1])
+                        } else {
+                            halves.0 = Self.eliminate(half: 0, shape: shape, steps: steps.base, boundary: boundaryBlocks.base,
+                                                      pivots: pivots.base)
+                            if halves.0.isSuccess {
+                                halves.1 = Self.eliminate(half: 1, shape: shape, steps: steps.base,
+                                                          boundary: boundaryBlocks.base, pivots: pivots.base)
                             }
                         }
-                        // The last dense system: the final carry C_N and B_b.
-                        let f = lastBuffer.baseAddress!
-                        for r in 0..<na {
-                            for c in 0..<n {
-                                f[r * n + c] = count == 0 ? top[r * n + c] : s[(count - 1) * stepSize + n * na + (k + r) * width + n + c]
+                        if !halves.0.isSuccess { return halves.0 }
+                        if !halves.1.isSuccess { return halves.1 }
+                        // The meeting system on y_m: the downward carry (na rows) over the upward one (nb rows).
+                        let n = shape.n, f = lastBuffer.baseAddress!
+                        for half in 0..<2 {
+                            let (rows, source, stride) = shape.finalCarry(half: half, steps: steps.base,
+                                                                           boundary: boundaryBlocks.base)
+                            let first = half == 0 ? 0 : shape.na
+                            for r in 0..<rows {
+                                for c in 0..<n { f[(first + r) * n + c] = source[r * stride + c] }
                             }
-                        }
-                        for r in 0..<k {
-                            for c in 0..<n { f[(na + r) * n + c] = bottom[r * n + c] }
                         }
                         if let q = DenseLU.factorInPlace(f, rows: n, columns: n, rowStride: n, eliminate: n,
                                                          pivots: lastPivotBuffer.baseAddress!) {
-                            return .singular(block: count, column: count * n + q)
+                            return .singular(block: shape.split, column: shape.split * n + q)
                         }
                         return .success
                     }
@@ -195,6 +197,94 @@ public final class AlmostBlockDiagonalLU {
             }
         }
         return status
+    }
+
+    /// Block rows below which the elimination runs from the top only (N·n³ < `splitWork`): two threads
+    /// cost more to start than they save on small matrices.
+    var splitWork = 100_000
+
+    /// The shape of the stored factorization, with the split point of the two-ended elimination.
+    struct Shape: Sendable {
+        let n: Int, count: Int, na: Int
+        /// y_m, where the downward and the upward eliminations meet (m = N when there is no split).
+        let split: Int
+        /// Doubles per step and the offset of the block row inside a step (after the column factors).
+        let stepSize: Int, rowOffset: Int
+        let useBLAS: Bool
+        var isSplit: Bool { split < count }
+        var width: Int { 2 * n }
+
+        /// Carry rows of a half: na downward (half 0), nb upward (half 1).
+        func carryRows(half: Int) -> Int { half == 0 ? na : n - na }
+        /// Block indices of a half in elimination order.
+        func blocks(half: Int) -> StrideTo<Int> {
+            half == 0 ? stride(from: 0, to: split, by: 1) : stride(from: count - 1, to: split - 1, by: -1)
+        }
+        /// Block indices of a half in back-substitution order (outward from y_m).
+        func backSubstitutionBlocks(half: Int) -> StrideTo<Int> {
+            half == 0 ? stride(from: split - 1, to: -1, by: -1) : stride(from: split, to: count, by: 1)
+        }
+
+        /// The carry left by a half on y_m: rows, start, row stride (the boundary block when the half
+        /// has no blocks).
+        func finalCarry(half: Int, steps: UnsafeMutablePointer<Double>,
+                        boundary: UnsafePointer<Double>) -> (Int, UnsafePointer<Double>, Int) {
+            let rows = carryRows(half: half)
+            let lastBlock = half == 0 ? split - 1 : split
+            let hasBlocks = half == 0 ? split > 0 : split < count
+            guard hasBlocks else { return (rows, boundary + (half == 0 ? 0 : na * n), n) }
+            return (rows, UnsafePointer(steps + lastBlock * stepSize + rowOffset + (n - rows) * width + n), width)
+        }
+    }
+
+    private var shape: Shape {
+        let n = blockSize, count = blockCount
+        let split = count >= 2 && count * n * n * n >= splitWork ? count / 2 : count
+        return Shape(n: n, count: count, na: topRows, split: split, stepSize: stepSize, rowOffset: n * carryCapacity,
+                     useBLAS: n >= Self.blasThreshold)
+    }
+
+    /// Eliminates one half: downward (half 0) from B_a over blocks 0..<m, or upward (half 1) from B_b
+    /// over blocks N−1, …, m with each block row's two column blocks exchanged ([H_j G_j]: the
+    /// staircase read from the bottom right), so that the same step applies.
+    static func eliminate(half: Int, shape: Shape, steps s: UnsafeMutablePointer<Double>, boundary: UnsafePointer<Double>,
+                          pivots p: UnsafeMutablePointer<Int>) -> LinearSolveStatus {
+        let n = shape.n, width = shape.width, c = shape.carryRows(half: half), k = n - c
+        var source = boundary + (half == 0 ? 0 : shape.na * n)
+        var sourceStride = n
+        for j in shape.blocks(half: half) {
+            let t = s + j * shape.stepSize, g = t + shape.rowOffset
+            if half == 1 {
+                for r in 0..<n {
+                    let row = g + r * width
+                    for q in 0..<n { let v = row[q]; row[q] = row[n + q]; row[n + q] = v }
+                }
+            }
+            let columnPivots = p + j * n, rowPivots = columnPivots + c
+            // The column block eliminated here: y_j downward, y_{j+1} upward.
+            let columnBlock = half == 0 ? j : j + 1
+            if c > 0 {
+                for r in 0..<c {
+                    let row = source + r * sourceStride
+                    for q in 0..<n { t[q * c + r] = row[q] }
+                }
+                // Column elimination: P C_jᵀ = L U (L n × c unit lower trapezoidal).
+                if let q = DenseLU.factorInPlace(t, rows: n, columns: c, rowStride: c, eliminate: c, pivots: columnPivots) {
+                    return .singular(block: j, column: columnBlock * n + q)
+                }
+                transformColumns(g, rowStride: width, rows: n, factors: t, topRows: c, pivots: columnPivots,
+                                 useBLAS: shape.useBLAS)
+            }
+            // Row elimination of the remaining k columns of the block over the n rows.
+            if k > 0, let q = DenseLU.factorInPlace(g + c, rows: n, columns: width - c, rowStride: width, eliminate: k,
+                                                    pivots: rowPivots) {
+                return .singular(block: j, column: columnBlock * n + c + q)
+            }
+            // The next carry: the last c rows, now nonzero only in the block row's second column block.
+            source = UnsafePointer(g + k * width + n)
+            sourceStride = width
+        }
+        return .success
     }
 
     /// Block size from which the column transformation and the solves call BLAS (below, inline loops
@@ -256,105 +346,128 @@ public final class AlmostBlockDiagonalLU {
     }
 
     /// In-place solve on raw storage; the caller guarantees a stored successful factorization and
-    /// (N + 1)·n writable values at `b`.
+    /// (N + 1)·n writable values at `b`. A split factorization solves its two halves on two threads.
     public func solve(_ b: UnsafeMutablePointer<Double>) {
-        let n = blockSize, count = blockCount, na = topRows
-        let width = 2 * n, stepSize = self.stepSize, k = n - na
-        let useBLAS = n >= Self.blasThreshold
+        let shape = self.shape
+        let steps = SharedPointer(UnsafeBufferPointer(start: UnsafePointer(self.steps), count: stepsCapacity))
+        let rhs = SharedMutablePointer(b)
         stepPivots.withUnsafeBufferPointer { pivotBuffer in
             forward.withUnsafeMutableBufferPointer { forwardBuffer in
-                carry.withUnsafeMutableBufferPointer { carryBuffer in
-                    work.withUnsafeMutableBufferPointer { workBuffer in
-                        let s = UnsafePointer(steps), p = pivotBuffer.baseAddress!
-                        let z = forwardBuffer.baseAddress!, c = carryBuffer.baseAddress!
-                        let v = workBuffer.baseAddress!
-                        for r in 0..<na { c[r] = b[r] }
-                        // Forward sweep: z_j = (z₁, w) per step, the carry's right-hand side passed on.
-                        for j in 0..<count {
-                            let t = s + j * stepSize, g = t + n * na
-                            let columnPivots = p + j * n, rowPivots = columnPivots + na
-                            let zj = z + j * n
-                            // Uᵀ z₁ = c (U: na × na upper, rows of t, stride na).
-                            for l in 0..<na {
-                                let value = c[l] / t[l * na + l]
-                                zj[l] = value
-                                let row = t + l * na
-                                for r in (l + 1)..<max(na, l + 1) { c[r] -= row[r] * value }
-                            }
-                            // v = r_j − Ĝ₁ z₁ (original row order), then the row interchanges.
-                            let bj = b + na + j * n
-                            if useBLAS && na > 0 {
-                                for r in 0..<n { v[r] = bj[r] }
-                                cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(na), -1, g, Int32(width),
-                                            zj, 1, 1, v, 1)
-                            } else {
-                                for r in 0..<n { v[r] = bj[r] - Self.dot(g + r * width, UnsafePointer(zj), na) }
-                            }
-                            for q in 0..<k {
-                                let other = rowPivots[q]
-                                if other != q { let value = v[q]; v[q] = v[other]; v[other] = value }
-                            }
-                            // Unit lower triangle of the k pivot rows, then the na remaining rows.
-                            let l = g + na
-                            if useBLAS && k > 0 {
-                                cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasUnit, Int32(k), l, Int32(width), v, 1)
-                                if na > 0 {
-                                    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(na), Int32(k), -1, l + k * width, Int32(width),
-                                                v, 1, 1, v + k, 1)
-                                }
-                            } else {
-                                for r in 1..<max(n, 1) { v[r] -= Self.dot(l + r * width, UnsafePointer(v), min(r, k)) }
-                            }
-                            for q in 0..<k { zj[na + q] = v[q] }
-                            for r in 0..<na { c[r] = v[k + r] }
-                        }
-                        // Last dense system: rows (carry, bottom) -> y_N, solved in y_N's own slot.
-                        let yN = b + count * n
-                        // The bottom rows' rhs already sits at yN[na..<n]; the carry fills yN[0..<na].
-                        for r in 0..<na { yN[r] = c[r] }
-                        last.withUnsafeBufferPointer { f in
-                            lastPivots.withUnsafeBufferPointer { fp in
-                                DenseLU.solveInPlace(f.baseAddress!, rowStride: n, dimension: n, pivots: fp.baseAddress!,
-                                                     rhs: yN, columns: 1)
-                            }
-                        }
-                        // Back substitution: z₂ = U₂⁻¹ (w − V y_{j+1}); x̃₁ = L₁⁻ᵀ (z₁ − L₂ᵀ z₂); y_j = S x̃.
-                        for j in stride(from: count - 1, through: 0, by: -1) {
-                            let t = s + j * stepSize, g = t + n * na
-                            let columnPivots = p + j * n
-                            let yj = b + j * n, next = UnsafePointer(b + (j + 1) * n), zj = z + j * n
-                            let u = g + na
-                            let x2 = yj + na
-                            if useBLAS && k > 0 {
-                                for i in 0..<k { x2[i] = zj[na + i] }
-                                cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(k), Int32(n), -1, g + n, Int32(width),
-                                            next, 1, 1, x2, 1)
-                                cblas_dtrsv(CblasRowMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(k), u, Int32(width), x2, 1)
-                            } else {
-                                for i in stride(from: k - 1, through: 0, by: -1) {
-                                    let row = u + i * width
-                                    let sum = zj[na + i] - Self.dot(g + i * width + n, next, n)
-                                        - Self.dot(row + i + 1, UnsafePointer(x2 + i + 1), k - i - 1)
-                                    x2[i] = sum / row[i]
-                                }
-                            }
-                            if na > 0 {
-                                for l in 0..<na { yj[l] = zj[l] }
-                                for q in 0..<k {
-                                    let row = t + (na + q) * na, value = x2[q]
-                                    for l in 0..<na { yj[l] -= row[l] * value }
-                                }
-                                for r in stride(from: na - 1, through: 1, by: -1) {
-                                    let row = t + r * na, value = yj[r]
-                                    for l in 0..<r { yj[l] -= row[l] * value }
-                                }
-                                for q in stride(from: na - 1, through: 0, by: -1) {
-                                    let other = columnPivots[q]
-                                    if other != q { let value = yj[q]; yj[q] = yj[other]; yj[other] = value }
-                                }
-                            }
+                scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+                    let p = SharedPointer(pivotBuffer), z = SharedMutablePointer(forwardBuffer.baseAddress!)
+                    let work = SharedMutablePointer(scratchBuffer.baseAddress!)
+                    let n = shape.n, parallel = shape.isSplit && Parallel.workerCount > 1
+                    let forwardHalf: @Sendable (Int) -> Void = { half in
+                        Self.forwardSweep(half: half, shape: shape, steps: steps.base, pivots: p.base, rhs: rhs.base,
+                                          forward: z.base, carry: work.base + 2 * n * half)
+                    }
+                    if parallel { Parallel.forEach(2, forwardHalf) } else { forwardHalf(0); forwardHalf(1) }
+                    // The meeting system for y_m: the carried right-hand sides, downward (na) over upward (nb).
+                    let ym = b + shape.split * n, carried = work.base
+                    for r in 0..<shape.na { carried[n + r] = carried[r] }
+                    for r in 0..<(n - shape.na) { carried[n + shape.na + r] = carried[2 * n + r] }
+                    for r in 0..<n { ym[r] = carried[n + r] }
+                    last.withUnsafeBufferPointer { f in
+                        lastPivots.withUnsafeBufferPointer { fp in
+                            DenseLU.solveInPlace(f.baseAddress!, rowStride: n, dimension: n, pivots: fp.baseAddress!,
+                                                 rhs: ym, columns: 1)
                         }
                     }
+                    let backHalf: @Sendable (Int) -> Void = { half in
+                        Self.backSubstitution(half: half, shape: shape, steps: steps.base, pivots: p.base, solution: rhs.base,
+                                              forward: UnsafePointer(z.base))
+                    }
+                    if parallel { Parallel.forEach(2, backHalf) } else { backHalf(0); backHalf(1) }
+                }
+            }
+        }
+    }
+
+    /// Forward sweep of one half: z_j = (z₁, w) per step into `forward`, the carried right-hand side
+    /// (c values) left in `carry[0..<c]`; `carry + n` is the work vector. Reads `b` only.
+    static func forwardSweep(half: Int, shape: Shape, steps s: UnsafePointer<Double>, pivots p: UnsafePointer<Int>,
+                             rhs b: UnsafePointer<Double>, forward z: UnsafeMutablePointer<Double>,
+                             carry: UnsafeMutablePointer<Double>) {
+        let n = shape.n, na = shape.na, width = shape.width, c = shape.carryRows(half: half), k = n - c
+        let useBLAS = shape.useBLAS, v = carry + n
+        let start = half == 0 ? b : b + na + shape.count * n
+        for r in 0..<c { carry[r] = start[r] }
+        for j in shape.blocks(half: half) {
+            let t = s + j * shape.stepSize, g = t + shape.rowOffset
+            let columnPivots = p + j * n, rowPivots = columnPivots + c
+            let zj = z + j * n
+            // Uᵀ z₁ = carry (U: c × c upper, rows of t, stride c).
+            for l in 0..<c {
+                let value = carry[l] / t[l * c + l]
+                zj[l] = value
+                let row = t + l * c
+                for r in (l + 1)..<max(c, l + 1) { carry[r] -= row[r] * value }
+            }
+            // v = r_j − Ĝ₁ z₁ (original row order), then the row interchanges.
+            let bj = b + na + j * n
+            if useBLAS && c > 0 {
+                for r in 0..<n { v[r] = bj[r] }
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(c), -1, g, Int32(width), zj, 1, 1, v, 1)
+            } else {
+                for r in 0..<n { v[r] = bj[r] - dot(g + r * width, UnsafePointer(zj), c) }
+            }
+            for q in 0..<k {
+                let other = rowPivots[q]
+                if other != q { let value = v[q]; v[q] = v[other]; v[other] = value }
+            }
+            // Unit lower triangle of the k pivot rows, then the c remaining rows.
+            let l = g + c
+            if useBLAS && k > 0 {
+                cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasUnit, Int32(k), l, Int32(width), v, 1)
+                if c > 0 {
+                    cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(c), Int32(k), -1, l + k * width, Int32(width),
+                                v, 1, 1, v + k, 1)
+                }
+            } else {
+                for r in 1..<max(n, 1) { v[r] -= dot(l + r * width, UnsafePointer(v), min(r, k)) }
+            }
+            for q in 0..<k { zj[c + q] = v[q] }
+            for r in 0..<c { carry[r] = v[k + r] }
+        }
+    }
+
+    /// Back substitution of one half from y_m outward: z₂ = U₂⁻¹ (w − V y_next), x̃₁ = L₁⁻ᵀ (z₁ − L₂ᵀ z₂),
+    /// y = S x̃, where downward y_j follows from y_{j+1} and upward y_{j+1} from y_j.
+    static func backSubstitution(half: Int, shape: Shape, steps s: UnsafePointer<Double>, pivots p: UnsafePointer<Int>,
+                                 solution b: UnsafeMutablePointer<Double>, forward z: UnsafePointer<Double>) {
+        let n = shape.n, width = shape.width, c = shape.carryRows(half: half), k = n - c
+        let useBLAS = shape.useBLAS
+        for j in shape.backSubstitutionBlocks(half: half) {
+            let t = s + j * shape.stepSize, g = t + shape.rowOffset
+            let columnPivots = p + j * n
+            let y = half == 0 ? b + j * n : b + (j + 1) * n
+            let next = UnsafePointer(half == 0 ? b + (j + 1) * n : b + j * n), zj = z + j * n
+            let u = g + c
+            let x2 = y + c
+            if useBLAS && k > 0 {
+                for i in 0..<k { x2[i] = zj[c + i] }
+                cblas_dgemv(CblasRowMajor, CblasNoTrans, Int32(k), Int32(n), -1, g + n, Int32(width), next, 1, 1, x2, 1)
+                cblas_dtrsv(CblasRowMajor, CblasUpper, CblasNoTrans, CblasNonUnit, Int32(k), u, Int32(width), x2, 1)
+            } else {
+                for i in stride(from: k - 1, through: 0, by: -1) {
+                    let row = u + i * width
+                    let sum = zj[c + i] - dot(g + i * width + n, next, n) - dot(row + i + 1, UnsafePointer(x2 + i + 1), k - i - 1)
+                    x2[i] = sum / row[i]
+                }
+            }
+            if c > 0 {
+                for l in 0..<c { y[l] = zj[l] }
+                for q in 0..<k {
+                    let row = t + (c + q) * c, value = x2[q]
+                    for l in 0..<c { y[l] -= row[l] * value }
+                }
+                for r in stride(from: c - 1, through: 1, by: -1) {
+                    let row = t + r * c, value = y[r]
+                    for l in 0..<r { y[l] -= row[l] * value }
+                }
+                for q in stride(from: c - 1, through: 0, by: -1) {
+                    let other = columnPivots[q]
+                    if other != q { let value = y[q]; y[q] = y[other]; y[other] = value }
                 }
             }
         }

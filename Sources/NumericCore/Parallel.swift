@@ -1,7 +1,7 @@
 @preconcurrency import CGSL
 import Dispatch
 
-/// A raw pointer that may cross into `concurrentPerform` workers. Safe only when every worker writes
+/// A raw pointer that may cross into `Parallel.forEach` workers. Safe only when every worker writes
 /// a disjoint part of the buffer, which is the contract of every caller in this package.
 public struct SharedMutablePointer<Element>: @unchecked Sendable {
     public let base: UnsafeMutablePointer<Element>
@@ -12,7 +12,7 @@ public struct SharedMutablePointer<Element>: @unchecked Sendable {
     }
 }
 
-/// A read-only view of a pinned buffer that may cross into `concurrentPerform` workers (inputs,
+/// A read-only view of a pinned buffer that may cross into `Parallel.forEach` workers (inputs,
 /// weights, targets shared by every worker). Unlike `SharedMutablePointer`, it cannot be written.
 public struct SharedPointer<Element>: @unchecked Sendable {
     public let base: UnsafePointer<Element>
@@ -45,15 +45,13 @@ public enum Parallel {
         _ = singleThreadedBLAS
     }
 
-    /// Runs `body(i)` for i in 0..<count, concurrently when count > 1.
+    /// Runs `body(i)` for i in 0..<count, concurrently when count > 1 (on `WorkerPool`'s threads, which
+    /// pick up a loop within a microsecond of its start, so loops of tens of microseconds pay off; a
+    /// loop started inside another runs serially).
     public static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
         _ = singleThreadedBLAS
         if count <= 0 { return }
-        if count == 1 || workerCount == 1 {
-            for i in 0..<count { body(i) }
-            return
-        }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        WorkerPool.shared.run(count, body)
     }
 
     /// Splits 0..<count into `workerCount` contiguous ranges and runs `body(range)` on each; use when

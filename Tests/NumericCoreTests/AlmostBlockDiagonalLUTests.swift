@@ -36,23 +36,31 @@ import Testing
     func agreesWithDenseLU(shape: (Int, Int, Int)) throws {
         let (n, count, top) = shape
         for zeroDiagonal in [false, true] {
-            let matrix = try Self.random(n: n, count: count, top: top, seed: UInt64(100 * n + count + top),
-                                         zeroDiagonal: zeroDiagonal)
-            let stream = RandomStream(seed: 7)
-            let x = (0..<matrix.order).map { _ in stream.gaussian() }
-            let b = matrix.multiply(x)
-            let dense = try DenseLU(matrix: matrix.dense(), dimension: matrix.order)
-            let reference = try #require(dense.solve(b))
-            let lu = AlmostBlockDiagonalLU()
-            #expect(lu.factor(matrix) == .success)
-            var solved = b
-            #expect(lu.solve(&solved))
-            let condition = dense.conditionEstimate()
-            #expect(relativeDifference(solved, reference) < 1e-15 * condition * 10 + 1e-13,
-                    "n \(n) N \(count) na \(top) zeroDiagonal \(zeroDiagonal): κ \(condition)")
-            #expect(relativeDifference(solved, x) < 1e-12 || condition > 1e4,
-                    "n \(n) N \(count) na \(top): error \(relativeDifference(solved, x)), κ \(condition)")
+            for twoEnded in [false, true] {
+                try checkAgainstDenseLU(n: n, count: count, top: top, zeroDiagonal: zeroDiagonal, twoEnded: twoEnded)
+            }
         }
+    }
+
+    /// `twoEnded`: the elimination from both ends (forced at any size; otherwise only from `splitWork`).
+    func checkAgainstDenseLU(n: Int, count: Int, top: Int, zeroDiagonal: Bool, twoEnded: Bool) throws {
+        let matrix = try Self.random(n: n, count: count, top: top, seed: UInt64(100 * n + count + top),
+                                     zeroDiagonal: zeroDiagonal)
+        let stream = RandomStream(seed: 7)
+        let x = (0..<matrix.order).map { _ in stream.gaussian() }
+        let b = matrix.multiply(x)
+        let dense = try DenseLU(matrix: matrix.dense(), dimension: matrix.order)
+        let reference = try #require(dense.solve(b))
+        let lu = AlmostBlockDiagonalLU()
+        lu.splitWork = twoEnded ? 0 : Int.max
+        #expect(lu.factor(matrix) == .success)
+        var solved = b
+        #expect(lu.solve(&solved))
+        let condition = dense.conditionEstimate()
+        #expect(relativeDifference(solved, reference) < 1e-15 * condition * 10 + 1e-13,
+                "n \(n) N \(count) na \(top) zeroDiagonal \(zeroDiagonal) two-ended \(twoEnded): κ \(condition)")
+        #expect(relativeDifference(solved, x) < 1e-12 || condition > 1e4,
+                "n \(n) N \(count) na \(top): error \(relativeDifference(solved, x)), κ \(condition)")
     }
 
     /// Multiple-shooting form [G_j, −I], several right-hand sides, reused factors across solves.
@@ -77,6 +85,29 @@ import Testing
         let lu = AlmostBlockDiagonalLU()
         let status = lu.factor(matrix)
         #expect(status == .singular(block: 3, column: 9))
+        var b = [Double](repeating: 1, count: matrix.order)
+        #expect(!lu.solve(&b))
+    }
+
+    /// A zero column block in the lower half is found by the upward elimination (two-ended), and the
+    /// status names that column block.
+    @Test func singularColumnInTheUpwardHalf() throws {
+        var matrix = try Self.random(n: 3, count: 8, top: 1, seed: 11, zeroDiagonal: false)
+        let n = 3, column = 6
+        // Column block 6 is touched by block row 5 (its H) and block row 6 (its G).
+        for r in 0..<n {
+            for c in 0..<n {
+                matrix.blocks[5 * 2 * n * n + r * 2 * n + n + c] = 0
+                matrix.blocks[column * 2 * n * n + r * 2 * n + c] = 0
+            }
+        }
+        let lu = AlmostBlockDiagonalLU()
+        lu.splitWork = 0
+        guard case let .singular(block, singularColumn) = lu.factor(matrix) else {
+            Issue.record("a zero column block was not detected")
+            return
+        }
+        #expect(block == 5 && singularColumn / n == column, "block \(block) column \(singularColumn)")
         var b = [Double](repeating: 1, count: matrix.order)
         #expect(!lu.solve(&b))
     }
