@@ -7,14 +7,16 @@ extension ActionNewtonSolver {
     /// V(θ) = A_h(X(θ), θ) = R_out Σ_k φ_k(x_{k,N}(θ)) + Regularization(θ) (model error zero).
     ///
     /// Each iteration forms the exact reduced Hessian ∇²V (`reducedHessian`: null-space method with the
-    /// backprop adjoints as the Lagrange multipliers of the ResNet recursion, O(M N d (d + q) W)) and takes
+    /// backprop adjoints as the Lagrange multipliers of the ResNet recursion, no penalty) and takes
     /// a trust-region step: p minimises the quadratic model gᵀp + ½pᵀ∇²V p in the ball ‖p‖₂ ≤ Δ
     /// (`TrustRegionSubproblem`, Moré–Sorensen; ∇²V is indefinite far from a minimum), the trial
     /// θ + p is accepted when the ratio ρ of the actual to the predicted decrease of V exceeds 1e-4, and Δ
     /// is quartered when ρ < 1/4 and doubled when ρ > 3/4 with the step on the boundary; a rejected trial
-    /// re-solves the subproblem with the same Hessian. Near a nondegenerate minimum the step is the
-    /// interior Newton step and convergence is quadratic; globally every limit point is stationary
-    /// with a positive semidefinite Hessian (Moré–Sorensen's second-order property). When the predicted
+    /// re-solves the subproblem with the same Hessian; a very successful step on the boundary (ρ > 3/4)
+    /// is lengthened within the iteration by doubling Δ while V keeps falling with ρ > 1/4. Near a
+    /// nondegenerate minimum the step is the interior Newton step and convergence is quadratic;
+    /// globally, limit points are stationary with a positive semidefinite Hessian (the second-order
+    /// property of nearly exact trust-region steps, Moré and Sorensen 1983). When the predicted
     /// decrease is below 1e-12 max(1, |V|) (rounding level of V) a trial is accepted if it lowers ‖∇V‖_∞.
     /// With `options.exactCurvature == false` the multipliers are zero: the field's second derivatives
     /// drop out and ∇²V is replaced by the generalised Gauss–Newton matrix plus the readout's own

@@ -9,8 +9,9 @@ import NumericCore
 /// λ_L. Accepted when |‖p‖ − Δ| ≤ 0.1Δ, the tolerance under which the step's model decrease is within a
 /// fixed fraction of the optimal one (Moré and Sorensen 1983; Nocedal and Wright §4.3). In the hard case
 /// (g nearly orthogonal to the eigenvectors of the most negative eigenvalue) the bracket collapses onto
-/// −λ_min; the interior step p(λ) at the collapsed bracket is returned (its model decrease is at least
-/// the Cauchy point's, which is what the outer trust-region iteration needs for global convergence).
+/// −λ_min; the interior step p(λ) at the collapsed bracket is then returned (a descent step of the model,
+/// shorter than Δ; the outer iteration's ratio test decides on it). `sameHessian` re-solves keep the
+/// failed shifts as lower bounds and start from the last shift.
 /// Cost: one O(W³/3) factorisation per trial λ, typically 1–6 per call. Falls back to the Cauchy point
 /// (the model minimiser along −g within the region) if no factorisation succeeded in 40 trials.
 struct TrustRegionSubproblem {
