@@ -10,10 +10,15 @@ import NumericCore
 /// T_j = T_0 (T/T_0)^{j/J}, j = 0..J−1, each guess the previous solution rescaled in depth). A stage
 /// whose solve fails is approached through up to `maximumBisections` geometric midpoints from the
 /// last solved stage before the schedule gives up.
-/// Exact inputs (R_in = ∞), R_out = 1, the readout trained or projected (`c.readout`, μ = readout
-/// Tikhonov), α = smoothness > 0.
-/// The first rung starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the first layer's
-/// initial weights θ0 (constant in depth), zero momenta, the initial readout.
+/// Exact inputs (R_in = ∞), R_out = 1, the readout trained or projected (`c.readout`), action weights
+/// M·λ and M·μ (the options are per-sample weights of the mean loss, as in symplectic-euler),
+/// α = smoothness > 0.
+/// With `c.discreteStart` (the default of the continuum methods) the first stage starts from the
+/// stationary point of the discrete action at its (λ_0, μ_0, r_f0) and the full horizon, solved on
+/// `c.discreteRefinement`·N layers (`discreteStart`, `discreteGuess`; recorded as the first rungs,
+/// status "discrete-…"), and there is no continuation in T (Notes/deepest-learning-action.md §9c).
+/// Without it, the first stage starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the
+/// first layer's initial weights θ0 (constant in depth), zero momenta, the initial readout.
 /// A rung that fails after the first ends the schedule (its record keeps the failure status); the
 /// network is read out from the last successful rung as the ResNet of the configuration with
 /// θ_n = θ(n h). The shared engine of `CollocationTraining`, `MultipleShootingTraining` and

@@ -102,8 +102,9 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
             c.constrainedIterations = dataset == .digits ? 30 : 60
         }
         if method == .collocation || method == .multipleShooting || method == .chebyshev {
-            // The continuum forms need α > 0 (θ' = π/α); they start on the horizon T/10 and continue in T
-            // (Notes/deepest-learning-action.md §9a).
+            // The continuum forms need α > 0 (θ' = π/α); they start from the discrete (symplectic-Euler)
+            // stationary point at the first Tikhonov decade (Notes/deepest-learning-action.md §9c); the
+            // continuation in T (from T/10, 4 steps) is used with --no-discrete-start (§9a).
             c.smoothness = 1
             c.horizonSteps = 4
             c.discreteStart = true
