@@ -10,10 +10,15 @@ import NumericCore
 /// T_j = T_0 (T/T_0)^{j/J}, j = 0..J−1, each guess the previous solution rescaled in depth). A stage
 /// whose solve fails is approached through up to `maximumBisections` geometric midpoints from the
 /// last solved stage before the schedule gives up.
-/// Exact inputs (R_in = ∞), R_out = 1, the readout trained or projected (`c.readout`, μ = readout
-/// Tikhonov), α = smoothness > 0.
-/// The first rung starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the first layer's
-/// initial weights θ0 (constant in depth), zero momenta, the initial readout.
+/// Exact inputs (R_in = ∞), R_out = 1, the readout trained or projected (`c.readout`), action weights
+/// M·λ and M·μ (the options are per-sample weights of the mean loss, as in symplectic-euler),
+/// α = smoothness > 0.
+/// With `c.discreteStart` (the default of the continuum methods) the first stage starts from the
+/// stationary point of the discrete action at its (λ_0, μ_0, r_f0) and the full horizon, solved on
+/// `c.discreteRefinement`·N layers (`discreteStart`, `discreteGuess`; recorded as the first rungs,
+/// status "discrete-…"), and there is no continuation in T (Notes/deepest-learning-action.md §9c).
+/// Without it, the first stage starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the
+/// first layer's initial weights θ0 (constant in depth), zero momenta, the initial readout.
 /// A rung that fails after the first ends the schedule (its record keeps the failure status); the
 /// network is read out from the last successful rung as the ResNet of the configuration with
 /// θ_n = θ(n h). The shared engine of `CollocationTraining`, `MultipleShootingTraining` and
@@ -46,6 +51,10 @@ public enum BoundaryValueTraining {
         let net = try TrainingExperiment.network(c, data: split.train)
         let field = net.field, d = net.width, q = field.parameterCount, k = net.readoutParameterCount
         let m = split.train.count
+        // The action sums the readout loss over the M samples where the ResNet loss J (SGD, Adam) averages
+        // it: the Tikhonov weights are M·(λ, μ), so the exactly constrained limit minimises M·J (as in
+        // symplectic-euler); α is the action's own smoothness weight.
+        let tikhonov = c.tikhonov * Double(m), readoutTikhonov = c.readoutTikhonov * Double(m)
         var inputs = [Double](repeating: 0, count: m * d)
         let mIn = net.inputDimension
         for s in 0..<m {
@@ -56,22 +65,61 @@ public enum BoundaryValueTraining {
         let initial = net.initialParameters(seed: c.seed)
         let theta0 = Array(initial[0..<q]), readout0 = Array(initial[net.readoutOffset...])
         let start = Date()
+        var rungs = [AnnealingRung]()
+        var evaluations = 0
         var previous: BoundaryValueSolution?
         var previousLayout: TrainingStateLayout?
         var previousProblem: ContinuousTrainingProblem<ResidualField>?
-        var rungs = [AnnealingRung]()
-        var evaluations = 0
         // Stages before the schedule (β < 0): the Tikhonov decades at the first horizon, then the
         // continuation in T at the target weights; then the annealing rungs β = 0..B at T.
         let horizons = c.horizonSteps > 0
             ? (0..<c.horizonSteps).map { c.resolvedInitialHorizon * pow(c.horizon / c.resolvedInitialHorizon, Double($0) / Double(c.horizonSteps)) }
             : []
-        var stages = regularizationSchedule(tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov)
-            .map { Stage(horizon: horizons.first ?? c.horizon, tikhonov: $0.0, readoutTikhonov: $0.1, precision: c.modelPrecision) }
-        stages += horizons.map { Stage(horizon: $0, tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov, precision: c.modelPrecision) }
+        // The Tikhonov decades, then (without the discrete start) the continuation in T.
+        var stages = regularizationSchedule(tikhonov: tikhonov, readoutTikhonov: readoutTikhonov)
+            .map { Stage(horizon: c.discreteStart ? c.horizon : horizons.first ?? c.horizon, tikhonov: $0.0,
+                         readoutTikhonov: $0.1, precision: c.modelPrecision) }
+        if !c.discreteStart {
+            stages += horizons.map { Stage(horizon: $0, tikhonov: tikhonov, readoutTikhonov: readoutTikhonov, precision: c.modelPrecision) }
+        }
+        // The discrete start (Notes/deepest-learning-action.md §9c): the symplectic-Euler stationary point
+        // at the first stage's (λ, μ, r_f0) and the full horizon is the first stage's guess; it replaces
+        // the constant-weights flow and the continuation in T.
+        var discreteGuess: InitialGuess?
+        if c.discreteStart {
+            let first = stages.first ?? Stage(horizon: c.horizon, tikhonov: tikhonov, readoutTikhonov: readoutTikhonov,
+                                              precision: c.modelPrecision)
+            let reg = try Regularization(tikhonov: first.tikhonov, smoothness: c.smoothness, readoutTikhonov: first.readoutTikhonov)
+            // The discrete problem on N·r layers (r = `discreteRefinement`): its distance to the continuum
+            // solution is O(h/r); the initial weights of layer n are repeated on its r sublayers.
+            let r = c.discreteRefinement
+            let fine = try ResidualNetwork(field: field, layers: net.layers * r, horizon: c.horizon, lift: net.lift,
+                                           readout: net.readout)
+            var fineInitial = [Double](repeating: 0, count: fine.parameterCount)
+            for n in 0..<fine.layers { for i in 0..<q { fineInitial[fine.layerOffset(n) + i] = initial[net.layerOffset(n / r) + i] } }
+            for i in 0..<k { fineInitial[fine.readoutOffset + i] = initial[net.readoutOffset + i] }
+            let discrete = try discreteStart(network: fine, data: split.train, initialParameters: fineInitial,
+                                             precision: c.modelPrecision, regularization: reg, iterations: c.newtonIterations,
+                                             constrainedIterations: c.constrainedIterations)
+            for discreteRung in discrete.rungs {
+                // Numbered before the Tikhonov decades (β < 0 in the order they ran).
+                let rung = AnnealingRung(beta: discreteRung.beta - stages.count, modelPrecision: discreteRung.modelPrecision,
+                                         action: discreteRung.action, parts: discreteRung.parts,
+                                         gradientNorm: discreteRung.gradientNorm, iterations: discreteRung.iterations,
+                                         evaluations: discreteRung.evaluations, status: discreteRung.status)
+                rungs.append(rung)
+                rungProgress?(rung.beta, rung)
+                evaluations += rung.evaluations
+            }
+            let layout = TrainingStateLayout(samples: m, width: d, weights: q, readoutParameters: c.readout == .trained ? k : 0,
+                                             hasWeightBlocks: true)
+            discreteGuess = BoundaryValueTraining.discreteGuess(network: fine, data: split.train, unknowns: discrete.unknowns,
+                                                                layout: layout, form: c.form, precision: c.modelPrecision,
+                                                                smoothness: c.smoothness)
+        }
         let preStages = stages.count
         stages += (0...c.annealSteps).map {
-            Stage(horizon: c.horizon, tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov,
+            Stage(horizon: c.horizon, tikhonov: tikhonov, readoutTikhonov: readoutTikhonov,
                   precision: c.modelPrecision * pow(c.annealFactor, Double($0)))
         }
         var previousStage = stages[0]
@@ -90,6 +138,8 @@ public enum BoundaryValueTraining {
                 // Continuation in T: the previous solution rescaled in depth, y(t) = y_prev(t T_prev / T).
                 let ratio = stage.horizon / previousStage.horizon
                 guess = .mesh(previous.mesh.map { $0 * ratio }, values: previous.values)
+            } else if let discreteGuess {
+                guess = discreteGuess
             } else {
                 guess = firstGuess(field: field, inputs: inputs, theta: theta0, readout: readout0, layout: layout,
                                    horizon: stage.horizon, nodes: max(net.layers + 1, 5))

@@ -62,6 +62,13 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     public var initialHorizon: Double = 0
     /// T_0 with the default filled in.
     public var resolvedInitialHorizon: Double { initialHorizon > 0 ? initialHorizon : horizon / 10 }
+    /// Continuum methods: start from the stationary point of the discrete action at r_f0 (symplectic
+    /// Euler, `BoundaryValueTraining.discreteStart`) instead of the Tikhonov and horizon continuations
+    /// from the constant-weights flow (Notes/deepest-learning-action.md §9c).
+    public var discreteStart: Bool = false
+    /// The discrete start solves the discrete action on `discreteRefinement`·N layers (its distance to
+    /// the continuum solution is O(h/r)).
+    public var discreteRefinement: Int = 1
     /// Readout of the boundary value methods: unknowns of the BVP (trained) or eliminated (projected).
     public var readout: ReadoutTreatment = .trained
     /// Residual tolerance of method collocation: every mesh interval's relative residual of the cubic
@@ -104,10 +111,12 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
             c.constrainedIterations = dataset == .digits ? 150 : 500
         }
         if method == .collocation || method == .multipleShooting || method == .chebyshev {
-            // The continuum forms need α > 0 (θ' = π/α); they start on the horizon T/10 and continue in T
-            // (Notes/deepest-learning-action.md §9a).
+            // The continuum forms need α > 0 (θ' = π/α); they start from the discrete (symplectic-Euler)
+            // stationary point at the first Tikhonov decade (Notes/deepest-learning-action.md §9c); the
+            // continuation in T (from T/10, 4 steps) is used with --no-discrete-start (§9a).
             c.smoothness = 1
             c.horizonSteps = 4
+            c.discreteStart = true
         }
         return c
     }
@@ -125,6 +134,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
         guard tolerance.isFinite, tolerance >= 0 else { throw InvalidArgument("tol", tolerance, "must be > 0 (or 0 for the solver's default)") }
         try Validate.atLeast(constrainedIterations, 0, "constrained-iterations")
         try Validate.atLeast(horizonSteps, 0, "horizon-steps")
+        try Validate.positive(discreteRefinement, "discrete-refinement")
         if horizonSteps > 0 {
             guard initialHorizon == 0 || (initialHorizon.isFinite && initialHorizon > 0 && initialHorizon < horizon) else {
                 throw InvalidArgument("initial-horizon", initialHorizon, "must be in (0, horizon \(horizon)) with --horizon-steps")

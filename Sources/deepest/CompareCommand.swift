@@ -7,7 +7,9 @@ import NumericCore
 /// layers, horizon, activation, antisymmetry, seed) and prints one table side by side. JSON: one object
 /// {dataset, width, layers, horizon, activation, antisymmetric, seed, results: [the `deepest train`
 /// object of each method]}. `--out DIR` writes the result files of `ComparisonFiles` and then, unless
-/// `--no-figures`, the figures and report.md (`ComparisonReport`).
+/// `--no-figures`, the figures and report.md (`ComparisonReport`). `--continuum M` adds a column for the
+/// continuum method M (collocation, multiple-shooting, chebyshev) with its own defaults and the options
+/// given (they apply to every method, as for the boundary value run).
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
@@ -17,6 +19,8 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "table or json") var format: OutputFormat = .table
     @Flag(inversion: .prefixedNo, help: "With --out: draw the figures and write report.md (needs python3 with matplotlib).")
     var figures = true
+    @Option(help: "Also train this continuum method (collocation, multiple-shooting or chebyshev) at the same architecture, with its own defaults (discrete start, α, annealing).")
+    var continuum: String?
 
     func run() throws {
         var bvp = options
@@ -29,7 +33,15 @@ struct CompareCommand: ParsableCommand {
         let split = try loadSplit(shape.dataset, directory: options.dataDirectory)
         var trained = [(configuration: TrainingConfiguration, parameters: [Double])]()
         var reports = [TrainingReport]()
-        for method in [shape.method, .sgd, .adam] {
+        var methods = [shape.method]
+        if let continuum {
+            let continuumMethods: [TrainingMethod] = [.collocation, .multipleShooting, .chebyshev]
+            guard let method = TrainingMethod(rawValue: continuum), continuumMethods.contains(method) else {
+                throw CommandFailure("unknown --continuum method '\(continuum)'; valid: \(continuumMethods.map(\.rawValue).joined(separator: ", "))")
+            }
+            if method != shape.method { methods.append(method) }
+        }
+        for method in methods + [.sgd, .adam] {
             var o = options
             o.method = method.rawValue
             var c = try TrainSettings(command: o).configuration

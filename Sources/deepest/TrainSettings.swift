@@ -10,7 +10,8 @@ struct TrainSettings {
     static let allowedKeys = ["dataset", "method", "form", "horizon", "layers", "width", "activation", "antisymmetric",
                               "shift", "rf", "anneal-steps", "anneal-factor", "epochs", "batch", "lr", "momentum",
                               "tikhonov", "smoothness", "readout-tikhonov", "seed", "samples", "newton-iterations",
-                              "constrained-iterations", "reproject", "horizon-steps", "initial-horizon", "readout", "tol"]
+                              "constrained-iterations", "reproject", "horizon-steps", "initial-horizon", "readout", "tol",
+                              "discrete-start", "discrete-refinement"]
 
     let configuration: TrainingConfiguration
 
@@ -82,6 +83,13 @@ struct TrainSettings {
         } else if let value = file["reproject"] {
             guard let b = value as? Bool else { throw CommandFailure("config key 'reproject': expected true or false, got \(value)") }
             s.reproject = b
+        }
+        if let v = try int("discrete-refinement", c.discreteRefinement) { s.discreteRefinement = v }
+        if let v = c.discreteStart {
+            s.discreteStart = v
+        } else if let value = file["discrete-start"] {
+            guard let b = value as? Bool else { throw CommandFailure("config key 'discrete-start': expected true or false, got \(value)") }
+            s.discreteStart = b
         }
         if let v = try int("seed", c.seed.map { Int(truncatingIfNeeded: $0) }) { s.seed = UInt64(truncatingIfNeeded: v) }
         do {

@@ -59,7 +59,7 @@ import Testing
         for method in [TrainingMethod.multipleShooting, .chebyshev, .collocation] {
             var c = TrainingConfiguration.defaults(dataset: .sine, method: method)
             c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.annealSteps = 3
-            c.tikhonov = 1; c.readoutTikhonov = 1; c.horizonSteps = 0
+            c.tikhonov = 1; c.readoutTikhonov = 1; c.horizonSteps = 0; c.discreteStart = false
             let report = try TrainingExperiment.run(c, split: split).report
             reports[method] = report
             #expect(report.status == "success" && report.annealingRungs == 4,
@@ -80,8 +80,8 @@ import Testing
         }
     }
 
-    /// Collocation at the documented defaults (λ = μ = 1e-4, α = 1, T = 5 reached by continuation in T from
-    /// T/10, r_f = 1·2^β, β = 0..10) on three sine samples: the Tikhonov decades, the horizons and every
+    /// Collocation on the continuation path (discrete start off: action weights M·λ = M·μ = 1e-4, α = 1,
+    /// T = 5 reached by continuation in T from T/10, r_f = 1·2^β, β = 0..10) on three sine samples: the Tikhonov decades, the horizons and every
     /// annealing rung succeed (with the adaptive midpoints where needed), the rungs before the schedule
     /// carry their horizon, and by the envelope theorem the rung actions at fixed T do not decrease in r_f.
     @Test func collocationConvergesAtTheDefaults() throws {
@@ -89,7 +89,9 @@ import Testing
             .deletingLastPathComponent().appendingPathComponent("Experiments/data")
         let split = try DatasetCatalog.sine.load(from: directory)
         var c = TrainingConfiguration.defaults(dataset: .sine, method: .collocation)
-        c.samples = 3
+        // The action's weights M·(λ, μ) = 1e-4 as before the per-sample scaling.
+        c.samples = 3; c.discreteStart = false; c.tikhonov = 1e-4 / 3; c.readoutTikhonov = 1e-4 / 3
+        c.modelPrecision = 1; c.annealSteps = 10; c.annealFactor = 2; c.horizonSteps = 4
         let report = try TrainingExperiment.run(c, split: split).report
         let schedule = report.rungs.filter { $0.beta >= 0 }
         #expect(report.status == "success" && schedule.count == c.annealSteps + 1,

@@ -78,7 +78,8 @@ def test_boundary_value_methods_complete_the_annealing_rungs_on_a_tiny_problem()
         result = run("train", "--method", method, *small)
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
-        assert report["method"] == method and report["annealingRungs"] == 3
+        # the discrete start (one rung) and the three annealing rungs
+        assert report["method"] == method and report["annealingRungs"] == 4
         actions[method] = report["action"]
     # the same stationary point of the same action, to the solvers' tolerances
     assert abs(actions["multiple-shooting"] - actions["chebyshev"]) <= 1e-6 * abs(actions["chebyshev"])
@@ -108,6 +109,29 @@ def test_compare_prints_the_three_methods():
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert [r["method"] for r in report["results"]] == ["symplectic-euler", "sgd", "adam"]
+
+
+def test_compare_adds_a_continuum_column_and_refuses_others():
+    result = run("compare", "--dataset", "sine", "--samples", "3", "--width", "2", "--layers", "8", "--horizon", "0.5",
+                 "--anneal-steps", "1", "--epochs", "2", "--continuum", "collocation", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert [r["method"] for r in report["results"]] == ["symplectic-euler", "collocation", "sgd", "adam"]
+    message = one_line_failure(run("compare", "--dataset", "sine", "--continuum", "adam"))
+    assert "continuum" in message and "chebyshev" in message
+
+
+def test_continuum_rungs_record_the_discrete_start(tmp_path):
+    result = run("train", "--dataset", "sine", "--method", "collocation", "--samples", "3", "--width", "2",
+                 "--layers", "8", "--horizon", "0.5", "--tikhonov", "1", "--readout-tikhonov", "1", "--anneal-steps", "1",
+                 "--out", str(tmp_path), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    rows = (tmp_path / "rungs.csv").read_text().splitlines()
+    assert rows[1].split(",")[-1].startswith("discrete-") and len(rows) == 1 + 3
+    result = run("train", "--dataset", "sine", "--method", "collocation", "--samples", "3", "--width", "2",
+                 "--layers", "8", "--horizon", "0.5", "--tikhonov", "1", "--readout-tikhonov", "1", "--anneal-steps", "1",
+                 "--no-discrete-start", "--horizon-steps", "0", "--format", "json")
+    assert result.returncode == 0 and json.loads(result.stdout)["annealingRungs"] == 2, result.stderr
 
 
 def test_compare_writes_results_figures_and_report(tmp_path):
