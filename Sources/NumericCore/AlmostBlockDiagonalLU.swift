@@ -18,7 +18,7 @@
 /// column-permuted matrix, as stable as row-pivoted elimination of the same staircase (Varah 1976), and
 /// no fill appears outside it. Cost 2n³ − (na³ + k³)/3 flops per block (1.92 n³ for na = n/2, against
 /// n³(5/3 + 3na/n) = 3.17 n³ for row pivoting over all na + n working rows), O(N n²) per right-hand
-/// side; memory N (max(na, nb) + 2n)·n doubles for the stored factors. The workspace is allocated when the shape
+/// side; memory N (na + 2n)·n doubles for the stored factors (N (max(na, nb) + 2n)·n when split). The workspace is allocated when the shape
 /// changes and reused across factorizations, so Newton iterations and frozen-Jacobian steps allocate
 /// nothing. Derivation: Notes/almost-block-diagonal.md.
 ///
@@ -82,6 +82,7 @@ public final class AlmostBlockDiagonalLU {
         try Validate.atLeast(count, 0, "blockCount")
         guard na >= 0, na <= n else { throw InvalidArgument("topRows", na, "must be in 0...\(n)") }
         blockSize = n; blockCount = count; topRows = na
+        split = count >= 2 && count * n * n * n >= splitWork ? count / 2 : count
         factored = false
         let needed = max(1, count * stepSize)
         if needed > stepsCapacity {
@@ -100,8 +101,8 @@ public final class AlmostBlockDiagonalLU {
     /// Doubles per step: the column factors (n × c, c = na downward or nb upward) and block row j (n × 2n).
     private var stepSize: Int { blockSize * carryCapacity + 2 * blockSize * blockSize }
 
-    /// Room for the column factors of either direction, max(na, nb) columns.
-    private var carryCapacity: Int { max(topRows, blockSize - topRows) }
+    /// Room for the column factors: na columns, max(na, nb) when the elimination also runs upward.
+    private var carryCapacity: Int { split < blockCount ? max(topRows, blockSize - topRows) : topRows }
 
     /// Distance in doubles from `blockRow(j)` to `blockRow(j + 1)` (for callers that fill the block rows
     /// from several workers through one base pointer).
@@ -158,15 +159,15 @@ public final class AlmostBlockDiagonalLU {
                         let pivots = SharedMutablePointer(pivotBuffer.baseAddress!)
                         var halves = (LinearSolveStatus.success, LinearSolveStatus.success)
                         if shape.isSplit && Parallel.workerCount > 1 {
-                            var results = [LinearSolveStatus](repeating: .success, count: 2)
-                            results.withUnsafeMutableBufferPointer { r in
-                                let slots = SharedMutablePointer(r.baseAddress!)
+                            halves = withUnsafeTemporaryAllocation(of: LinearSolveStatus.self, capacity: 2) { results in
+                                let slots = SharedMutablePointer(results.baseAddress!)
                                 Parallel.forEach(2) { half in
-                                    slots[half] = Self.eliminate(half: half, shape: shape, steps: steps.base,
-                                                                 boundary: boundaryBlocks.base, pivots: pivots.base)
+                                    (slots.base + half).initialize(to: Self.eliminate(
+                                        half: half, shape: shape, steps: steps.base, boundary: boundaryBlocks.base,
+                                        pivots: pivots.base))
                                 }
+                                return (slots.base.move(), (slots.base + 1).move())
                             }
-                            halves = (results[0], results[1])
                         } else {
                             halves.0 = Self.eliminate(half: 0, shape: shape, steps: steps.base, boundary: boundaryBlocks.base,
                                                       pivots: pivots.base)
@@ -199,9 +200,13 @@ public final class AlmostBlockDiagonalLU {
         return status
     }
 
-    /// Block rows below which the elimination runs from the top only (N·n³ < `splitWork`): two threads
-    /// cost more to start than they save on small matrices.
+    /// Work N·n³ below which the elimination runs from the top only: two threads cost more to start
+    /// than they save on small matrices. Read by `prepare`.
     var splitWork = 100_000
+
+    /// y_m, where the downward and the upward eliminations meet (m = N: no split), fixed by `prepare`
+    /// for the shape, so the factorization and every solve with it use the same one.
+    private var split = 0
 
     /// The shape of the stored factorization, with the split point of the two-ended elimination.
     struct Shape: Sendable {
@@ -239,7 +244,6 @@ public final class AlmostBlockDiagonalLU {
 
     private var shape: Shape {
         let n = blockSize, count = blockCount
-        let split = count >= 2 && count * n * n * n >= splitWork ? count / 2 : count
         return Shape(n: n, count: count, na: topRows, split: split, stepSize: stepSize, rowOffset: n * carryCapacity,
                      useBLAS: n >= Self.blasThreshold)
     }

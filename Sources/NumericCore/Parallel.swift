@@ -1,5 +1,5 @@
 @preconcurrency import CGSL
-import Dispatch
+import Foundation
 
 /// A raw pointer that may cross into `Parallel.forEach` workers. Safe only when every worker writes
 /// a disjoint part of the buffer, which is the contract of every caller in this package.
@@ -46,8 +46,9 @@ public enum Parallel {
     }
 
     /// Runs `body(i)` for i in 0..<count, concurrently when count > 1 (on `WorkerPool`'s threads, which
-    /// pick up a loop within a microsecond of its start, so loops of tens of microseconds pay off; a
-    /// loop started inside another runs serially).
+    /// pick up a loop within microseconds of its start, so loops of tens of microseconds pay off). A loop
+    /// started inside another, or from another thread while the pool runs a loop, runs serially on its
+    /// caller.
     public static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
         _ = singleThreadedBLAS
         if count <= 0 { return }
@@ -66,5 +67,3 @@ public enum Parallel {
         }
     }
 }
-
-import Foundation

@@ -12,11 +12,13 @@ import Synchronization
 /// 10–500 µs back to back (assembly, the two halves of an elimination, residual control), so a helper
 /// that keeps polling for `spinLimit` after a loop picks up the next one within microseconds
 /// (measured: two items of 8.5 µs in 10.6 µs, of 85 µs in 87 µs). It polls with `sched_yield`, so it
-/// never takes the processor from a runnable thread.
-
+/// gives its processor to any other runnable thread queued there.
+///
 /// One loop at a time: a loop started while the pool is busy (from another thread, or nested inside
 /// an item) runs serially on its caller. Items are handed out one by one under a lock; callers write
-/// item i's result to slot i, so results never depend on which thread ran which item.
+/// item i's result to slot i, so results never depend on which thread ran which item. On a machine
+/// with many cores every helper polls for `spinLimit` after each loop and takes the item lock: cheap
+/// for the package's loops of 2 to a few thousand items, but the pool is sized for small machines.
 final class WorkerPool: Sendable {
     static let shared = WorkerPool(helpers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
 
