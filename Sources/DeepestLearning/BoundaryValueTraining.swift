@@ -99,7 +99,7 @@ public enum BoundaryValueTraining {
             for n in 0..<fine.layers { for i in 0..<q { fineInitial[fine.layerOffset(n) + i] = initial[net.layerOffset(n / r) + i] } }
             for i in 0..<k { fineInitial[fine.readoutOffset + i] = initial[net.readoutOffset + i] }
             let discrete = try discreteStart(network: fine, data: split.train, initialParameters: fineInitial,
-                                             precision: c.modelPrecision, regularization: reg, iterations: c.newtonIterations,
+                                             precision: c.modelPrecision, regularization: reg, iterations: c.discreteIterations,
                                              constrainedIterations: c.constrainedIterations)
             for discreteRung in discrete.rungs {
                 // Numbered before the Tikhonov decades (β < 0 in the order they ran).

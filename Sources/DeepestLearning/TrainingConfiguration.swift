@@ -69,6 +69,9 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
     /// The discrete start solves the discrete action on `discreteRefinement`·N layers (its distance to
     /// the continuum solution is O(h/r)).
     public var discreteRefinement: Int = 1
+    /// Newton iterations of the discrete start (its point must be close to stationary for the continuum
+    /// Newton to converge from it; one discrete iteration costs far less than a continuum one).
+    public var discreteIterations: Int = 200
     /// Readout of the boundary value methods: unknowns of the BVP (trained) or eliminated (projected).
     public var readout: ReadoutTreatment = .trained
     /// Residual tolerance of method collocation: every mesh interval's relative residual of the cubic
@@ -135,6 +138,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
         try Validate.atLeast(constrainedIterations, 0, "constrained-iterations")
         try Validate.atLeast(horizonSteps, 0, "horizon-steps")
         try Validate.positive(discreteRefinement, "discrete-refinement")
+        try Validate.positive(discreteIterations, "discrete-iterations")
         if horizonSteps > 0 {
             guard initialHorizon == 0 || (initialHorizon.isFinite && initialHorizon > 0 && initialHorizon < horizon) else {
                 throw InvalidArgument("initial-horizon", initialHorizon, "must be in (0, horizon \(horizon)) with --horizon-steps")

@@ -95,6 +95,8 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("discrete-refinement"),
             help: "Continuum methods: the discrete start solves the discrete action on r times the layers (default 1).")
     var discreteRefinement: Int?
+    @Option(name: .customLong("discrete-iterations"), help: "Continuum methods: Newton iterations of the discrete start (default 200).")
+    var discreteIterations: Int?
     @Option(name: .customLong("horizon-steps"),
             help: "Continuation in T: rungs at the first r_f on horizons from --initial-horizon up to T (0: none).")
     var horizonSteps: Int?

@@ -11,7 +11,7 @@ struct TrainSettings {
                               "shift", "rf", "anneal-steps", "anneal-factor", "epochs", "batch", "lr", "momentum",
                               "tikhonov", "smoothness", "readout-tikhonov", "seed", "samples", "newton-iterations",
                               "constrained-iterations", "reproject", "horizon-steps", "initial-horizon", "readout", "tol",
-                              "discrete-start", "discrete-refinement"]
+                              "discrete-start", "discrete-refinement", "discrete-iterations"]
 
     let configuration: TrainingConfiguration
 
@@ -85,6 +85,7 @@ struct TrainSettings {
             s.reproject = b
         }
         if let v = try int("discrete-refinement", c.discreteRefinement) { s.discreteRefinement = v }
+        if let v = try int("discrete-iterations", c.discreteIterations) { s.discreteIterations = v }
         if let v = c.discreteStart {
             s.discreteStart = v
         } else if let value = file["discrete-start"] {
