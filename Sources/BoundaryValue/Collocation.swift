@@ -10,7 +10,9 @@ import NumericCore
 /// rebuilt by equidistributing the predicted residual, which splits intervals above the target and
 /// merges intervals far below it in the same pass, up to `maxNodes`. For the trapezoid scheme a
 /// deferred-correction estimate of the global error (one extra solve with the stored factors) must
-/// meet tol/2 too, so that the error, not only the residual, is below the tolerance. Block rows and
+/// meet tol/2 too, so that the error, not only the residual, is below the tolerance. An optional
+/// merge-only pass (made when a solution already meets tol/2) never turns a success into a failure: if
+/// a later pass fails, the solution that met tol/2 is returned with `success`. Block rows and
 /// residuals are computed by parallel workers over contiguous ranges of intervals (results do not
 /// depend on the number of workers). Derivations: Notes/collocation.md, Notes/mesh-refinement.md.
 ///

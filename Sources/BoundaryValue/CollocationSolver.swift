@@ -99,6 +99,8 @@ final class CollocationSolver {
         var message = "converged"
         var passes = 0
         var maxResidual = Double.infinity
+        // The solution that met tol/2 before an optional merge-only pass: if a later pass fails, it stands.
+        var accepted: BoundaryValueSolution?
         while true {
             let newton = solveOnMesh()
             if newton != .success {
@@ -147,13 +149,26 @@ final class CollocationSolver {
                 message = "mesh refinement needs \(newMesh.count) nodes, more than maxNodes = \(algorithm.maxNodes); raise maxNodes or the tolerance"
                 break
             }
+            if !needsRefinement {
+                accepted = BoundaryValueSolution(
+                    dimension: n, status: .success, message: "converged", mesh: mesh, values: Array(values.prefix(mesh.count * n)),
+                    slopes: Array(slopes.prefix(mesh.count * n)), stats: stats, maxResidual: maxResidual,
+                    boundaryResidual: boundaryResidualNorm())
+            }
             remesh(to: newMesh)
             passes += 1
             stats.meshRefinements = passes
         }
         Self.factorizations.giveBack(lu)
-        stats.nodes = mesh.count
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+        if status != .success, let kept = accepted {
+            stats.nodes = kept.mesh.count
+            return BoundaryValueSolution(
+                dimension: n, status: .success, message: "converged on \(kept.mesh.count) nodes; the later pass on \(mesh.count) nodes was dropped: \(message)",
+                mesh: kept.mesh, values: kept.values, slopes: kept.slopes, stats: stats, maxResidual: kept.maxResidual,
+                boundaryResidual: kept.boundaryResidual)
+        }
+        stats.nodes = mesh.count
         return BoundaryValueSolution(
             dimension: n, status: status, message: message, mesh: mesh, values: Array(values.prefix(mesh.count * n)),
             slopes: Array(slopes.prefix(mesh.count * n)), stats: stats,

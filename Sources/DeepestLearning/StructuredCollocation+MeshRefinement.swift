@@ -10,6 +10,10 @@ extension StructuredCollocation {
     /// `ResidualControl.adaptedMesh` and rerun Newton from the previous solution's cubic output on the
     /// new nodes. Each mesh gets its own `StructuredCollocationSolver` (workspaces sized once per mesh,
     /// nothing allocated inside its Newton iterations). Stats are summed over the meshes.
+    /// A pass whose Newton (or residual) fails never discards a converged solution: after an optional
+    /// coarsening (or any later pass) that follows a solution meeting tol/2, that solution is returned
+    /// with `success`; after a failed refinement pass, the last converged solution is returned with
+    /// the failure status and a message naming the mesh that failed.
     func refine<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, form: TrainingBoundaryValueProblem,
                                    mesh initialMesh: [Double], values initialValues: [Double]) -> BoundaryValueSolution {
         let started = DispatchTime.now().uptimeNanoseconds
@@ -17,13 +21,16 @@ extension StructuredCollocation {
         var mesh = initialMesh, values = initialValues
         var total = BoundaryValueStats()
         var passes = 0
+        // The last converged pass, and the last one whose residual met tol/2 (a later optional
+        // coarsening pass must not turn it into a failure).
+        var lastConverged: Kept?, accepted: Kept?
         while true {
             let solver = StructuredCollocationSolver(problem: problem, form: form, mesh: mesh, options: self)
             var status = solver.run(values: values)
             let (nodeValues, slopes) = solver.nodeValuesAndSlopes()
             var maxResidual = Double.infinity
             var message = Self.explain(status, nodes: mesh.count, iterations: maxNewtonIterations, adaptive: adaptive)
-            var next: [Double]?
+            var next: [Double]?, metTarget = false
             if status == .success {
                 let residuals = solver.intervalResiduals(values: nodeValues, slopes: slopes)
                 maxResidual = residuals.reduce(0.0) { $0.isNaN || $1.isNaN ? .nan : max($0, $1) }
@@ -41,6 +48,7 @@ extension StructuredCollocation {
                         if errorExcess > residualExcess { targetScale = max(residualExcess, 1e-6) / errorExcess }
                     }
                     let needsRefinement = maxResidual > target || errorEstimate > target
+                    metTarget = !needsRefinement
                     if !errorEstimate.isFinite {
                         status = .nonFinite
                         message = "the error estimate is not finite: the field returned NaN or infinity"
@@ -68,17 +76,46 @@ extension StructuredCollocation {
             total.jacobianEvaluations += solver.stats.jacobianEvaluations
             total.factorizations += solver.stats.factorizations
             if let newMesh = next {
+                let kept = Kept(mesh: mesh, values: nodeValues, slopes: slopes, maxResidual: maxResidual,
+                                boundaryResidual: solver.boundaryResidual(values: nodeValues))
+                lastConverged = kept
+                if metTarget { accepted = kept }
                 values = Self.interpolate(mesh: mesh, values: nodeValues, slopes: slopes, dimension: n, onto: newMesh)
                 mesh = newMesh
                 passes += 1
                 continue
             }
             total.meshRefinements = passes
-            total.nodes = mesh.count
             total.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+            if status != .success {
+                let failure = "\(message) (pass \(passes), \(mesh.count) nodes)"
+                if let kept = accepted {
+                    // The optional pass after a solution meeting tol/2 failed: that solution stands.
+                    return kept.solution(dimension: n, status: .success, stats: total, message:
+                        "converged with the residual below tolerance/2 on \(kept.mesh.count) nodes; the later mesh pass was dropped: \(failure)")
+                }
+                if status != .meshLimit, let kept = lastConverged {
+                    return kept.solution(dimension: n, status: status, stats: total, message:
+                        "\(failure) after mesh refinement; the solution is the last converged one, on \(kept.mesh.count) nodes with residual \(kept.maxResidual) above tolerance/2")
+                }
+            }
+            total.nodes = mesh.count
             return BoundaryValueSolution(assembledOn: mesh, values: nodeValues, slopes: slopes, dimension: n, status: status,
                                          message: message, stats: total, maxResidual: maxResidual,
                                          boundaryResidual: solver.boundaryResidual(values: nodeValues))
+        }
+    }
+
+    /// A converged pass's solution, kept while a later pass runs.
+    struct Kept {
+        let mesh: [Double], values: [Double], slopes: [Double], maxResidual: Double, boundaryResidual: Double
+
+        func solution(dimension n: Int, status: BoundaryValueStatus, stats: BoundaryValueStats, message: String) -> BoundaryValueSolution {
+            var stats = stats
+            stats.nodes = mesh.count
+            return BoundaryValueSolution(assembledOn: mesh, values: values, slopes: slopes, dimension: n, status: status,
+                                         message: message, stats: stats, maxResidual: maxResidual,
+                                         boundaryResidual: boundaryResidual)
         }
     }
 

@@ -31,7 +31,11 @@ import NumericCore
 /// Status: `success`, `maxIterations` (iteration limit), `noConvergence` (the damping reached 2⁻¹⁰),
 /// `singularJacobian` (a sample block or the weight system is singular), `nonFinite`, `meshLimit`
 /// (refinement needs more than `maxNodes` nodes or `maxMeshRefinements` passes; the solution is the
-/// last converged one, its `maxResidual` above tol/2).
+/// last converged one, its `maxResidual` above tol/2). A failed pass never discards a converged
+/// solution: when Newton (or the residual) fails on a later mesh after a solution met tol/2 (an
+/// optional merge-only pass), that solution is returned with `success`; when it fails on a refined
+/// mesh, the last converged solution (its mesh, node values, slopes and residual) is returned with the
+/// failure status, the message naming the mesh that failed.
 public struct StructuredCollocation: Sendable, Hashable {
     public var scheme: Collocation.Scheme
     /// Target of the residual control: every interval's relative residual (RMS) below tolerance/2.

@@ -88,4 +88,60 @@ import Testing
         #expect(solution.mesh.count <= 6 && solution.maxResidual > 0.5e-10 && solution.boundaryResidual < 1e-9,
                 "\(solution.mesh.count) nodes, residual \(solution.maxResidual), boundary \(solution.boundaryResidual)")
     }
+
+
+    /// The nonlinear trained residual network (tanh, q = 6, softmax readout): the problem and its
+    /// converged fixed-mesh solution on `intervals` uniform intervals (Newton tolerance 1e-12).
+    static func fixedMeshSolution(_ scheme: Collocation.Scheme, intervals: Int) throws -> (ContinuousTrainingProblem<ResidualField>, [Double], BoundaryValueSolution) {
+        let spec = try ContinuousTrainingProblemTests.residualProblem(.tanh, antisymmetric: true, trained: true,
+                                                                      inputWeight: .infinity, classes: true)
+        let mesh = StructuredCollocationTests.uniformMesh(intervals, horizon: spec.horizon)
+        let fixed = try StructuredCollocation(scheme: scheme, adaptive: false, newtonTolerance: 1e-12).solve(
+            spec, mesh: mesh, initialGuess: try StructuredCollocationTests.inputGuess(spec, mesh: mesh))
+        return (spec, mesh, fixed)
+    }
+
+    /// A failed refinement pass keeps the last converged solution. Started from its own fixed-mesh
+    /// solution on 2 or 4 intervals (Newton tolerance 1e-12), Newton converges in its first iteration
+    /// (the correction is at round-off); on the refined mesh the interpolated guess is off by the coarse
+    /// discretisation error, and since the problem is nonlinear one Newton iteration leaves a quadratic
+    /// remainder above the Newton tolerance: with maxNewtonIterations = 1 the refinement pass fails.
+    /// The result is the coarse solution (same mesh, node values of the fixed-mesh solve) with the
+    /// failure status, its residual above tol/2.
+    @Test(arguments: [(Collocation.Scheme.lobatto3, 2), (.trapezoid, 2), (.trapezoid, 4)])
+    func failedRefinementPassKeepsTheLastConvergedSolution(_ scheme: Collocation.Scheme, _ intervals: Int) throws {
+        let (spec, mesh, fixed) = try Self.fixedMeshSolution(scheme, intervals: intervals)
+        try #require(fixed.succeeded, "\(fixed.message)")
+        let tolerance = 1e-8
+        let solution = try StructuredCollocation(scheme: scheme, tolerance: tolerance, maxNewtonIterations: 1, newtonTolerance: 1e-12).solve(
+            spec, mesh: mesh, initialGuess: .mesh(mesh, values: fixed.values))
+        #expect(!solution.succeeded && solution.status != .meshLimit && solution.stats.meshRefinements == 1,
+                "\(solution.status): \(solution.message)")
+        #expect(solution.mesh == mesh && solution.stats.nodes == mesh.count, "\(solution.mesh.count) nodes")
+        let difference = zip(solution.values, fixed.values).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
+        #expect(difference <= 1e-9, "node values differ from the converged fixed-mesh solution by \(difference)")
+        #expect(solution.maxResidual.isFinite && solution.maxResidual > tolerance / 2, "residual \(solution.maxResidual)")
+    }
+
+    /// A failed optional coarsening pass keeps the solution that met tol/2, with success. Started from
+    /// its own fixed-mesh solution on 64 intervals, Newton converges in its first iteration and the
+    /// residual is far below tol/2 = 5e-3, so intervals are merged; on the merged mesh the interpolated
+    /// guess is off by the coarse discretisation error, and one Newton iteration of the nonlinear
+    /// problem cannot meet the Newton tolerance: the merge-only pass fails. The result is the last
+    /// solution that met tol/2, with success and a residual below tol/2.
+    @Test func failedCoarseningPassKeepsTheSuccess() throws {
+        let (spec, mesh, fixed) = try Self.fixedMeshSolution(.lobatto3, intervals: 64)
+        try #require(fixed.succeeded, "\(fixed.message)")
+        let tolerance = 1e-2
+        let solution = try StructuredCollocation(tolerance: tolerance, maxNewtonIterations: 1, newtonTolerance: 1e-12).solve(
+            spec, mesh: mesh, initialGuess: .mesh(mesh, values: fixed.values))
+        #expect(solution.succeeded && solution.stats.meshRefinements >= 1 && solution.message.contains("dropped"),
+                "\(solution.status): \(solution.message)")
+        #expect(solution.maxResidual <= tolerance / 2 && solution.stats.nodes == solution.mesh.count,
+                "residual \(solution.maxResidual), \(solution.mesh.count) nodes")
+        if solution.mesh == mesh {
+            let difference = zip(solution.values, fixed.values).reduce(0.0) { max($0, abs($1.0 - $1.1)) }
+            #expect(difference <= 1e-9, "node values differ from the converged fixed-mesh solution by \(difference)")
+        }
+    }
 }
