@@ -10,13 +10,15 @@ extension ActionNewtonSolver {
     /// backprop adjoints as the Lagrange multipliers of the ResNet recursion, no penalty) and takes
     /// a trust-region step: p minimises the quadratic model gᵀp + ½pᵀ∇²V p in the ball ‖p‖₂ ≤ Δ
     /// (`TrustRegionSubproblem`, Moré–Sorensen; ∇²V is indefinite far from a minimum), the trial
-    /// θ + p is accepted when the ratio ρ of the actual to the predicted decrease of V exceeds 1e-4, and Δ
-    /// is quartered when ρ < 1/4 and doubled when ρ > 3/4 with the step on the boundary; a rejected trial
+    /// θ + p is accepted when the ratio ρ of the actual to the predicted decrease of V exceeds 1e-4, Δ
+    /// becomes ‖p‖/4 when ρ < 1/4 and is doubled when ρ > 3/4 with the step on the boundary; a rejected trial
     /// re-solves the subproblem with the same Hessian; a very successful step on the boundary (ρ > 3/4)
-    /// is lengthened within the iteration by doubling Δ while V keeps falling with ρ > 1/4. Near a
+    /// (Δ doubled) is lengthened within the iteration by doubling Δ while V keeps falling with ρ > 1/4. Near a
     /// nondegenerate minimum the step is the interior Newton step and convergence is quadratic;
     /// globally, limit points are stationary with a positive semidefinite Hessian (the second-order
-    /// property of nearly exact trust-region steps, Moré and Sorensen 1983). When the predicted
+    /// property of nearly exact trust-region steps, Moré and Sorensen 1983, which the subproblem's
+    /// hard-case step provides; the lengthening and rounding-level acceptances do not affect it as they
+    /// only accept more decrease of V or a smaller gradient). When the predicted
     /// decrease is below 1e-12 max(1, |V|) (rounding level of V) a trial is accepted if it lowers ‖∇V‖_∞.
     /// With `options.exactCurvature == false` the multipliers are zero: the field's second derivatives
     /// drop out and ∇²V is replaced by the generalised Gauss–Newton matrix plus the readout's own
@@ -27,7 +29,9 @@ extension ActionNewtonSolver {
     /// independent of M when V ≥ 1. `iterations` counts Hessian evaluations (one per accepted step),
     /// `evaluations` the evaluations of V and ∇V, `gradientNorms` the ‖∇V‖_∞ of the accepted iterates.
     /// Status `stalled`: the radius fell below 1e-12 (1 + ‖θ‖₂) or the model predicts no decrease (the
-    /// gradient is at its rounding level); `iterationLimit`: `maximumIterations` Hessians were used.
+    /// gradient is at its rounding level); `nonFinite`: V, ∇V, the reduced Hessian or the subproblem's
+    /// step is not finite (the last finite iterate is returned); `iterationLimit`: `maximumIterations`
+    /// Hessians were used.
     /// Cost per iteration: one reduced Hessian, one adjoint sweep, 1–6 O(W³/3) Cholesky factorisations per
     /// trial and one forward/backward pass per trial. Derivation: Notes/deepest-learning-action.md §9c.
     /// - Throws: `InvalidArgument` when the action has free input states (finite R_in).
@@ -71,11 +75,15 @@ extension ActionNewtonSolver {
             iterations += 1
             let multipliers = options.exactCurvature ? adjoints(unknowns: u) : zeroMultipliers
             let hessian = reducedHessian(unknowns: u, multipliers: multipliers)
+            guard hessian.allSatisfy(\.isFinite) else { return finish(.nonFinite, iterations) }
             var accepted = false, sameHessian = false
             while !accepted {
                 let step = subproblem.solve(hessian: hessian, gradient: gradient, radius: radius, sameHessian: sameHessian)
                 sameHessian = true
-                guard step.predictedDecrease > 0, step.step.allSatisfy({ $0.isFinite }) else { return finish(.stalled, iterations) }
+                guard step.predictedDecrease.isFinite, step.step.allSatisfy(\.isFinite) else {
+                    return finish(.nonFinite, iterations)
+                }
+                guard step.predictedDecrease > 0 else { return finish(.stalled, iterations) }
                 var trial = theta
                 for i in 0..<w { trial[i] += step.step[i] }
                 var trialValue = scale * loss.evaluate(parameters: trial, gradient: &trialGradient)
@@ -84,18 +92,21 @@ extension ActionNewtonSolver {
                 let finite = trialValue.isFinite && trialGradient.allSatisfy(\.isFinite)
                 let ratio = finite ? (value - trialValue) / step.predictedDecrease : -Double.infinity
                 let roundingLevel = step.predictedDecrease <= 1e-12 * max(1, abs(value))
+                var doubled = false
                 if ratio < 0.25 && !roundingLevel {
                     radius = 0.25 * step.norm
                 } else if ratio > 0.75 && step.norm >= 0.9 * radius {
                     radius *= 2
+                    doubled = true
                 }
                 if finite && (roundingLevel ? norm(trialGradient) < norm(gradient) : ratio > 1e-4) {
                     // Very successful on the boundary: try longer steps with the same Hessian (internal
                     // doubling) while V keeps falling with ρ > 1/4; keep the best.
                     var candidateNorm = step.norm, candidateRatio = ratio
-                    while !roundingLevel && candidateRatio > 0.75 && candidateNorm >= 0.9 * (radius / 2) {
+                    while doubled && !roundingLevel && candidateRatio > 0.75 && candidateNorm >= 0.9 * (radius / 2) {
                         let longer = subproblem.solve(hessian: hessian, gradient: gradient, radius: radius, sameHessian: true)
-                        guard longer.norm > 1.1 * candidateNorm, longer.predictedDecrease > 0 else { break }
+                        guard longer.norm > 1.1 * candidateNorm, longer.predictedDecrease > 0, longer.predictedDecrease.isFinite,
+                              longer.step.allSatisfy(\.isFinite) else { break }
                         var extended = theta
                         for i in 0..<w { extended[i] += longer.step[i] }
                         let extendedValue = scale * loss.evaluate(parameters: extended, gradient: &extendedGradient)
@@ -112,7 +123,8 @@ extension ActionNewtonSolver {
                         swap(&trialGradient, &extendedGradient)
                         candidateNorm = longer.norm
                         candidateRatio = extendedRatio
-                        if extendedRatio > 0.75 && longer.norm >= 0.9 * radius { radius *= 2 } else { break }
+                        guard extendedRatio > 0.75 && longer.norm >= 0.9 * radius else { break }
+                        radius *= 2
                     }
                     theta = trial
                     value = trialValue

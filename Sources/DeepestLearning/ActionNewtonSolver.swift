@@ -70,9 +70,6 @@ public final class ActionNewtonSolver {
     private var sampleStorage: [Double]
     private var blockWorkspace: [Double] = []
     private var gradient: [Double] = []
-    /// The last assembled Schur complement (W×W, row-major) and reduced right side.
-    private(set) var schurMatrix: [Double] = []
-    private(set) var schurRightSide: [Double] = []
     /// Per-block slots of `reducedHessian`.
     var reducedWorkspace: [Double] = []
     /// Length of one sample block's workspace slot in `blockWorkspace`.
@@ -97,12 +94,12 @@ public final class ActionNewtonSolver {
     }
 
     /// Assembles the Schur complement S = H_ΘΘ − Σ_k H_ΘX,k (H_XX,k + μ_X I)⁻¹ H_XΘ,k of the Hessian of A_h
-    /// (with the regularisation's Hessian, without damping in Θ) into `schurMatrix` (W×W, row-major) and
-    /// the reduced right side −g_Θ + Σ_k H_ΘX,k (H_XX,k + μ_X I)⁻¹ g_X,k into `schurRightSide`, keeping each
-    /// sample's factored blocks for the back substitution. `multipliers` as in `step`. Returns false when
-    /// a state block is singular. Cost O(M N d² W), parallel over sample blocks.
+    /// (with the regularisation's Hessian, without damping in Θ) as `matrix` (W×W, row-major) and the
+    /// reduced right side −g_Θ + Σ_k H_ΘX,k (H_XX,k + μ_X I)⁻¹ g_X,k as `rightSide`, keeping each sample's
+    /// factored blocks for the back substitution. `multipliers` as in `step`. Returns nil when a state
+    /// block is singular. Cost O(M N d² W), parallel over sample blocks.
     func assembleSchurComplement(unknowns: [Double], gradient g: [Double], stateDamping mu: Double,
-                                 multipliers: [Double]?) -> Bool {
+                                 multipliers: [Double]?) -> (matrix: [Double], rightSide: [Double])? {
         let m = action.data.count, w = weightCount, columns = w + 1
         let blocks = SampleBlocks(count: m)
         let net = action.network, field = net.field, h = net.stepSize, rf = action.layerPrecision
@@ -258,12 +255,10 @@ public final class ActionNewtonSolver {
             }
         }}}}}}}
         for b in 0..<blocks.blockCount where failure[b] { failed = true }
-        if failed { return false }
+        if failed { return nil }
         // Sum the block slots in order, add −g_Θ and the regularisation Hessian.
-        if schurMatrix.count != w * w { schurMatrix = [Double](repeating: 0, count: w * w) }
-        if schurRightSide.count != w { schurRightSide = [Double](repeating: 0, count: w) }
-        schurMatrix.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        schurRightSide.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        var schurMatrix = [Double](repeating: 0, count: w * w)
+        var schurRightSide = [Double](repeating: 0, count: w)
         schurMatrix.withUnsafeMutableBufferPointer { mm in
         schurRightSide.withUnsafeMutableBufferPointer { rr in
         blockWorkspace.withUnsafeBufferPointer { bw in
@@ -277,9 +272,8 @@ public final class ActionNewtonSolver {
         }}}
         for r in 0..<w { schurRightSide[r] -= g[stateCount + r] }
         addRegularizationHessian(to: &schurMatrix)
-        return true
+        return (schurMatrix, schurRightSide)
     }
-
 
     /// Adds the Hessian of the regularisation (Tikhonov hλ|θ_n|², smoothness (α/h)|θ_{n+1} − θ_n|², readout
     /// Tikhonov) to the W×W row-major `matrix`.
@@ -305,7 +299,8 @@ public final class ActionNewtonSolver {
     /// with the backprop adjoints at a feasible point this is the Lagrangian Hessian of the exactly
     /// constrained problem (`solveProjected`).
     public func step(unknowns: [Double], gradient g: [Double], damping mu: Double, multipliers: [Double]? = nil) -> [Double]? {
-        guard assembleSchurComplement(unknowns: unknowns, gradient: g, stateDamping: mu, multipliers: multipliers) else {
+        guard case (var matrix, let rightSide)? = assembleSchurComplement(unknowns: unknowns, gradient: g, stateDamping: mu,
+                                                                          multipliers: multipliers) else {
             return nil
         }
         let w = weightCount
@@ -313,10 +308,9 @@ public final class ActionNewtonSolver {
         let d = self.d, layers = self.layers, s = self.states, q = self.q, k = readoutCount
         let first = firstLayer, stride = sampleStride, stateCount = action.stateUnknownCount
         let blockLength = schurBlockLength
-        var matrix = schurMatrix
         for r in 0..<w { matrix[r * w + r] += mu }
         guard let lu = try? DenseLU(matrix: matrix, dimension: w), lu.status.isSuccess,
-              let deltaTheta = lu.solve(schurRightSide) else {
+              let deltaTheta = lu.solve(rightSide) else {
             return nil
         }
         // Back substitution per sample: ΔX_k = H_XX⁻¹(−g_X − H_XΘ ΔΘ).

@@ -7,22 +7,41 @@ import NumericCore
 /// the safeguarded Newton iteration on 1/Δ − 1/‖p(λ)‖ (the secular equation, nearly linear in λ) inside a
 /// bracket [λ_L, λ_U] from Gershgorin bounds; a failed Cholesky factorisation (H + λI indefinite) raises
 /// λ_L. Accepted when |‖p‖ − Δ| ≤ 0.1Δ, the tolerance under which the step's model decrease is within a
-/// fixed fraction of the optimal one (Moré and Sorensen 1983; Nocedal and Wright §4.3). In the hard case
-/// (g nearly orthogonal to the eigenvectors of the most negative eigenvalue) the bracket collapses onto
-/// −λ_min; the interior step p(λ) at the collapsed bracket is then returned (a descent step of the model,
-/// shorter than Δ; the outer iteration's ratio test decides on it). `sameHessian` re-solves keep the
-/// failed shifts as lower bounds and start from the last shift.
-/// Cost: one O(W³/3) factorisation per trial λ, typically 1–6 per call. Falls back to the Cauchy point
-/// (the model minimiser along −g within the region) if no factorisation succeeded in 40 trials.
+/// fixed fraction of the optimal one (Moré and Sorensen 1983; Nocedal and Wright §4.3).
+///
+/// Hard case (g nearly orthogonal to the eigenvectors of λ_min(H) < 0, so that ‖p(λ)‖ < Δ for every
+/// λ > −λ_min): at each factorisation with ‖p(λ)‖ < Δ and λ > 0, four steps of inverse iteration with
+/// the factor of H + λI give a unit vector z with μ = zᵀ(H + λI)z ≈ λ + λ_min; λ − μ is a lower bound on
+/// −λ_min (raises λ_L), and p + τz with ‖p + τz‖ = Δ (the root τ of lower model value) is the step. It is
+/// accepted when τ²μ ≤ σ(pᵀ(H + λI)p + λΔ²), σ = 1e-8, which bounds its model value within a factor
+/// (1 − σ) of the optimum (Moré and Sorensen 1983, Lemma 3.4). When the Newton update leaves the bracket
+/// in that situation the next trial is λ_L(1 + σ/2), just above the estimate of −λ_min, so the hard case
+/// costs two or three factorisations beyond the first interior one. `sameHessian` re-solves keep the
+/// failed shifts as lower bounds, the eigenvector and start from the last shift.
+/// Cost: one O(W³/3) factorisation per trial λ plus O(W²) per trial (solves, inverse iteration), 1 to
+/// about 6 factorisations per call (see Notes/deepest-learning-action.md §9c for measured counts).
+/// Falls back to the Cauchy point (the model minimiser along −g within the region) if no factorisation
+/// succeeded in 40 trials. Allocates only the returned step.
 struct TrustRegionSubproblem {
     let dimension: Int
+    /// Factor of H + λI.
     private var work: [Double]
-    private var vector: [Double]
+    /// p(λ) at the current trial, the Newton-update solve L w = p, the hard-case step, the best step,
+    /// the inverse-iteration vector z and Hz.
+    private var candidate: [Double], newtonVector: [Double], boundaryStep: [Double], bestStep: [Double]
+    private var eigenvector: [Double], product: [Double]
+    /// Relative accuracy σ of the hard-case step's model value.
+    static let hardCaseTolerance = 1e-8
 
     init(dimension: Int) {
         self.dimension = dimension
         work = [Double](repeating: 0, count: dimension * dimension)
-        vector = [Double](repeating: 0, count: dimension)
+        candidate = [Double](repeating: 0, count: dimension)
+        newtonVector = candidate
+        boundaryStep = candidate
+        bestStep = candidate
+        eigenvector = candidate
+        product = candidate
     }
 
     struct Step {
@@ -52,6 +71,8 @@ struct TrustRegionSubproblem {
     /// Largest shift at which a factorisation of the last Hessian failed (a lower bound on −λ_min for
     /// that Hessian, valid for every radius) and the last accepted shift.
     private var failedShift = 0.0, lastShift = 0.0
+    /// Whether `eigenvector` holds an inverse-iteration vector of the current Hessian.
+    private var hasEigenvector = false
 
     /// - Parameter sameHessian: the Hessian and gradient are those of the previous call (a re-solve with
     ///   another radius): its failed shifts stay lower bounds and its shift is the first guess.
@@ -71,10 +92,12 @@ struct TrustRegionSubproblem {
             lower = max(lower, failedShift)
         } else {
             failedShift = 0
+            hasEigenvector = false
         }
         var shift = sameHessian ? min(max(lastShift, lower), upper) : lower
-        var best: Step? = nil
+        var hasBest = false, bestShift = 0.0, bestNorm = 0.0
         var factorizations = 0
+        let sigma = Self.hardCaseTolerance
         for _ in 0..<40 {
             factorizations += 1
             let positive = work.withUnsafeMutableBufferPointer { ww -> Bool in
@@ -89,45 +112,146 @@ struct TrustRegionSubproblem {
                 if upper - lower <= 1e-14 * max(1, upper) { break }
                 continue
             }
-            var p = gradient.map { -$0 }
-            work.withUnsafeBufferPointer { ww in
-                p.withUnsafeMutableBufferPointer { DenseCholesky.solve(ww.baseAddress!, dimension: n, $0.baseAddress!) }
+            let pNorm = work.withUnsafeBufferPointer { ww in
+                candidate.withUnsafeMutableBufferPointer { pp -> Double in
+                    for i in 0..<n { pp[i] = -gradient[i] }
+                    DenseCholesky.solve(ww.baseAddress!, dimension: n, pp.baseAddress!)
+                    var sum = 0.0
+                    for i in 0..<n { sum += pp[i] * pp[i] }
+                    return sum.squareRoot()
+                }
             }
-            let pNorm = p.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            let candidate = Step(step: p, predictedDecrease: 0, shift: shift, norm: pNorm, factorizations: 0)
+            var hardCase = false
             if pNorm <= radius {
-                best = candidate
-                if shift == 0 || abs(pNorm - radius) <= 0.1 * radius { break }
+                if shift == 0 || abs(pNorm - radius) <= 0.1 * radius {
+                    keep(candidate, shift: shift, norm: pNorm, &hasBest, &bestShift, &bestNorm)
+                    break
+                }
                 upper = shift
+                hardCase = true
+                let hard = hardCaseStep(hessian: hessian, gradient: gradient, shift: shift, radius: radius, norm: pNorm)
+                lower = max(lower, hard.lowerBound)
+                if hard.improves {
+                    keep(boundaryStep, shift: shift, norm: radius, &hasBest, &bestShift, &bestNorm)
+                } else {
+                    keep(candidate, shift: shift, norm: pNorm, &hasBest, &bestShift, &bestNorm)
+                }
+                if hard.accepted { break }
             } else {
-                if abs(pNorm - radius) <= 0.1 * radius { best = candidate; break }
+                if abs(pNorm - radius) <= 0.1 * radius {
+                    keep(candidate, shift: shift, norm: pNorm, &hasBest, &bestShift, &bestNorm)
+                    break
+                }
                 lower = shift
             }
             if upper - lower <= 1e-10 * max(1, upper) { break }
             // Newton on 1/Δ − 1/‖p(λ)‖: λ⁺ = λ + (‖p‖/‖w‖)² (‖p‖ − Δ)/Δ with L w = p.
-            vector = p
-            work.withUnsafeBufferPointer { ww in
-                vector.withUnsafeMutableBufferPointer { DenseCholesky.solveLower(ww.baseAddress!, dimension: n, $0.baseAddress!) }
+            let wNorm2 = work.withUnsafeBufferPointer { ww in
+                candidate.withUnsafeBufferPointer { pp in
+                    newtonVector.withUnsafeMutableBufferPointer { vv -> Double in
+                        vv.baseAddress!.update(from: pp.baseAddress!, count: n)
+                        DenseCholesky.solveLower(ww.baseAddress!, dimension: n, vv.baseAddress!)
+                        var sum = 0.0
+                        for i in 0..<n { sum += vv[i] * vv[i] }
+                        return sum
+                    }
+                }
             }
-            let wNorm2 = vector.reduce(0) { $0 + $1 * $1 }
             var next = shift + (pNorm * pNorm / wNorm2) * (pNorm - radius) / radius
             if !(next > lower && next < upper) || !next.isFinite {
-                next = max((lower * upper).squareRoot(), lower + 0.01 * (upper - lower))
+                if hardCase && lower > 0 && lower * (1 + 0.5 * sigma) < upper {
+                    next = lower * (1 + 0.5 * sigma)
+                } else {
+                    next = max((lower * upper).squareRoot(), lower + 0.01 * (upper - lower))
+                }
             }
             shift = next
         }
-        if var step = best {
-            lastShift = step.shift
-            step.predictedDecrease = -Self.model(hessian: hessian, gradient: gradient, step: step.step)
-            step.factorizations = factorizations
-            return step
+        if hasBest {
+            lastShift = bestShift
+            let step = bestStep
+            return Step(step: step, predictedDecrease: -Self.model(hessian: hessian, gradient: gradient, step: step),
+                        shift: bestShift, norm: bestNorm, factorizations: factorizations)
         }
         // Cauchy point: p = −τ Δ g/‖g‖, τ = 1 if gᵀHg ≤ 0, else min(1, ‖g‖³/(Δ gᵀHg)).
-        let direction = gradient.map { -$0 * radius / max(gradientNorm, .leastNormalMagnitude) }
-        let curvature = 2 * (Self.model(hessian: hessian, gradient: [Double](repeating: 0, count: n), step: direction))
-        let tau = curvature <= 0 ? 1 : min(1, gradientNorm * radius / curvature)
-        let p = direction.map { $0 * tau }
+        var curvature = 0.0
+        hessian.withUnsafeBufferPointer { hh in
+            for i in 0..<n {
+                var row = 0.0
+                for j in 0..<n { row += hh[i * n + j] * gradient[j] }
+                curvature += gradient[i] * row
+            }
+        }
+        let tau = curvature <= 0 ? 1 : min(1, gradientNorm * gradientNorm * gradientNorm / (radius * curvature))
+        let factor = -tau * radius / max(gradientNorm, .leastNormalMagnitude)
+        let p = gradient.map { $0 * factor }
         return Step(step: p, predictedDecrease: -Self.model(hessian: hessian, gradient: gradient, step: p), shift: 0,
                     norm: tau * radius, factorizations: factorizations)
+    }
+
+    private mutating func keep(_ step: [Double], shift: Double, norm: Double,
+                               _ hasBest: inout Bool, _ bestShift: inout Double, _ bestNorm: inout Double) {
+        step.withUnsafeBufferPointer { ss in
+            bestStep.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: ss.baseAddress!, count: dimension) }
+        }
+        hasBest = true
+        bestShift = shift
+        bestNorm = norm
+    }
+
+    /// The Moré–Sorensen hard-case step from the factor of H + λI in `work` and p = p(λ) in `candidate`
+    /// (‖p‖ < Δ, λ > 0): inverse iteration for z, then `boundaryStep` = p + τz on the sphere ‖·‖ = Δ.
+    /// - Returns: `lowerBound` λ − zᵀ(H + λI)z ≤ −λ_min; `improves`: m(p + τz) < m(p); `accepted`: the
+    ///   test τ²μ ≤ σ(pᵀ(H + λI)p + λΔ²).
+    private mutating func hardCaseStep(hessian: [Double], gradient: [Double], shift: Double, radius: Double,
+                                       norm: Double) -> (lowerBound: Double, improves: Bool, accepted: Bool) {
+        let n = dimension
+        return work.withUnsafeBufferPointer { ww in
+        hessian.withUnsafeBufferPointer { hh in
+        candidate.withUnsafeBufferPointer { pp in
+        eigenvector.withUnsafeMutableBufferPointer { zz in
+        product.withUnsafeMutableBufferPointer { hz in
+        boundaryStep.withUnsafeMutableBufferPointer { bb in
+            let z = zz.baseAddress!
+            func normalize() {
+                var sum = 0.0
+                for i in 0..<n { sum += z[i] * z[i] }
+                let scale = sum > 0 && sum.isFinite ? 1 / sum.squareRoot() : 0
+                for i in 0..<n { z[i] *= scale }
+            }
+            if !hasEigenvector {
+                // Deterministic, generic start (fractional parts of multiples of the golden ratio).
+                for i in 0..<n {
+                    let golden = Double(i + 1) * 0.6180339887498949
+                    z[i] = golden - golden.rounded(.down) - 0.5
+                }
+                normalize()
+                hasEigenvector = true
+            }
+            for _ in 0..<4 {
+                DenseCholesky.solve(ww.baseAddress!, dimension: n, z)
+                normalize()
+            }
+            var curvature = 0.0, pz = 0.0, gp = 0.0
+            for i in 0..<n {
+                var row = 0.0
+                for j in 0..<n { row += hh[i * n + j] * z[j] }
+                hz[i] = row
+                curvature += z[i] * row
+                pz += pp[i] * z[i]
+                gp += gradient[i] * pp[i]
+            }
+            let mu = max(0, curvature + shift)
+            // ‖p + τz‖² = Δ²: τ² + 2(pᵀz)τ + ‖p‖² − Δ² = 0, roots of opposite signs; stable formulas.
+            let root = max(0, pz * pz + radius * radius - norm * norm).squareRoot()
+            let large = -(pz + (pz >= 0 ? root : -root))
+            let small = large != 0 ? (norm * norm - radius * radius) / large : 0
+            // m(p + τz) − m(p) = −λτ pᵀz + ½τ² zᵀHz, since g + Hp = −λp.
+            func change(_ tau: Double) -> Double { -shift * tau * pz + 0.5 * tau * tau * curvature }
+            let tau = change(large) <= change(small) ? large : small
+            for i in 0..<n { bb[i] = pp[i] + tau * z[i] }
+            let accepted = tau * tau * mu <= Self.hardCaseTolerance * (-gp + shift * radius * radius)
+            return (shift - mu, change(tau) < 0, accepted)
+        }}}}}}
     }
 }
