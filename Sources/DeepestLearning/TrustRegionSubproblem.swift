@@ -12,14 +12,16 @@ import NumericCore
 /// Hard case (g nearly orthogonal to the eigenvectors of λ_min(H) < 0, so that ‖p(λ)‖ < Δ for every
 /// λ > −λ_min): at each factorisation with ‖p(λ)‖ < Δ and λ > 0, four steps of inverse iteration with
 /// the factor of H + λI give a unit vector z with μ = zᵀ(H + λI)z ≈ λ + λ_min; λ − μ is a lower bound on
-/// −λ_min (raises λ_L), and p + τz with ‖p + τz‖ = Δ (the root τ of lower model value) is the step. It is
+/// −λ_min (the estimate used below), and p + τz with ‖p + τz‖ = Δ (the root τ of lower model value) is the step. It is
 /// accepted when τ²μ ≤ σ(pᵀ(H + λI)p + λΔ²), σ = 1e-8, which bounds its model value within a factor
 /// (1 − σ) of the optimum (Moré and Sorensen 1983, Lemma 3.4). When the Newton update leaves the bracket
-/// in that situation the next trial is λ_L(1 + σ/2), just above the estimate of −λ_min, so the hard case
-/// costs two or three factorisations beyond the first interior one. `sameHessian` re-solves keep the
+/// in that situation for the second time in a row the next trial is max(λ_L, λ − μ)(1 + σ/2), just above the
+/// estimate of −λ_min (the first time it is the safeguard below), so the hard case costs a few
+/// factorisations beyond the first interior one. `sameHessian` re-solves keep the
 /// failed shifts as lower bounds, the eigenvector and start from the last shift.
-/// Cost: one O(W³/3) factorisation per trial λ plus O(W²) per trial (solves, inverse iteration), 1 to
-/// about 6 factorisations per call (see Notes/deepest-learning-action.md §9c for measured counts).
+/// Cost: one O(W³/3) factorisation per trial λ plus O(W²) per trial (solves, inverse iteration); on the
+/// default spirals and sine runs 4–5 factorisations per call on average, at most about 20
+/// (Notes/deepest-learning-action.md §9c).
 /// Falls back to the Cauchy point (the model minimiser along −g within the region) if no factorisation
 /// succeeded in 40 trials. Allocates only the returned step.
 struct TrustRegionSubproblem {
@@ -98,6 +100,7 @@ struct TrustRegionSubproblem {
         var hasBest = false, bestShift = 0.0, bestNorm = 0.0
         var factorizations = 0
         let sigma = Self.hardCaseTolerance
+        var shortTrials = 0, eigenLower = 0.0
         for _ in 0..<40 {
             factorizations += 1
             let positive = work.withUnsafeMutableBufferPointer { ww -> Bool in
@@ -130,7 +133,7 @@ struct TrustRegionSubproblem {
                 upper = shift
                 hardCase = true
                 let hard = hardCaseStep(hessian: hessian, gradient: gradient, shift: shift, radius: radius, norm: pNorm)
-                lower = max(lower, hard.lowerBound)
+                eigenLower = max(eigenLower, hard.lowerBound)
                 if hard.improves {
                     keep(boundaryStep, shift: shift, norm: radius, &hasBest, &bestShift, &bestNorm)
                 } else {
@@ -159,8 +162,10 @@ struct TrustRegionSubproblem {
             }
             var next = shift + (pNorm * pNorm / wNorm2) * (pNorm - radius) / radius
             if !(next > lower && next < upper) || !next.isFinite {
-                if hardCase && lower > 0 && lower * (1 + 0.5 * sigma) < upper {
-                    next = lower * (1 + 0.5 * sigma)
+                shortTrials = hardCase ? shortTrials + 1 : 0
+                let guess = max(lower, eigenLower) * (1 + 0.5 * sigma)
+                if shortTrials >= 2 && guess > lower && guess < upper {
+                    next = guess
                 } else {
                     next = max((lower * upper).squareRoot(), lower + 0.01 * (upper - lower))
                 }
