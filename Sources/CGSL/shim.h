@@ -66,4 +66,34 @@ static inline void deepest_vector_tanh(double *x, long n) {
 }
 #endif
 
+/* Thread placement for NumericCore's WorkerPool. glibc declares these only under _GNU_SOURCE, which
+   must not be defined after other headers; the prototypes below are glibc's ABI (the affinity mask is
+   an array of unsigned long bits, 1024 processors). */
+extern int sched_getcpu(void);
+extern int sched_getaffinity(int pid, unsigned long size, void *mask);
+extern int sched_setaffinity(int pid, unsigned long size, const void *mask);
+
+/* The processor the calling thread runs on, or -1. */
+static inline int deepest_current_processor(void) { return sched_getcpu(); }
+
+/* Binds the calling thread to the allowed processor that comes `offset` places after `processor`
+   (cyclically, in the allowed set); returns it, or -1 when fewer than two processors are allowed or
+   a call fails (the thread then stays unbound). */
+static inline int deepest_bind_after(int processor, int offset) {
+    unsigned long allowed[16] = {0};
+    if (sched_getaffinity(0, sizeof(allowed), allowed) != 0) return -1;
+    int list[1024], count = 0, start = 0;
+    for (int cpu = 0; cpu < 1024; cpu++) {
+        if ((allowed[cpu / 64] >> (cpu % 64)) & 1UL) {
+            if (cpu <= processor) start = count;
+            list[count++] = cpu;
+        }
+    }
+    if (count < 2) return -1;
+    int chosen = list[(start + offset) % count];
+    unsigned long only[16] = {0};
+    only[chosen / 64] = 1UL << (chosen % 64);
+    return sched_setaffinity(0, sizeof(only), only) == 0 ? chosen : -1;
+}
+
 #endif
