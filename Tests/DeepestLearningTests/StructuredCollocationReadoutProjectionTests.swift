@@ -52,13 +52,8 @@ import Testing
     /// `StructuredCollocationTests.annealedDriverMatchesTheDenseBlockDriver`): every rung converges and
     /// the final action equals that of the trained readout to 1e-6 relative (the same stationary point).
     @Test func annealedDriverWithTheProjectedReadout() throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
-        let full = try DatasetCatalog.sine.load(from: directory)
-        var c = TrainingConfiguration.defaults(dataset: .sine, method: .collocation)
-        c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.tikhonov = 1
-        c.readoutTikhonov = 1; c.annealSteps = 2; c.horizonSteps = 0; c.discreteStart = false
-        let split = DatasetCatalog.Split(train: full.train.subset((0..<3).map { $0 * full.train.count / 3 }), test: full.test)
+        let (problem, split) = try StructuredCollocationTests.tinySineProblem()
+        var c = problem
         let trained = try StructuredCollocationTraining.run(c, split: split).report
         c.readout = .projected
         let projected = try StructuredCollocationTraining.run(c, split: split).report

@@ -124,10 +124,9 @@ import Testing
         }
     }
 
-    /// The annealed driver: on a tiny sine problem (3 samples, width 2, 16 layers, 3 rungs) every rung
-    /// converges and the final continuum action equals that of the dense-block adaptive collocation
-    /// (tolerance 1e-6) to 1e-4 relative: the same stationary point, up to the two discretisations.
-    @Test func annealedDriverMatchesTheDenseBlockDriver() throws {
+    /// The tiny sine problem of the annealed-driver tests: 3 samples, width 2, 16 layers, T = 0.5,
+    /// α = 10, λ = μ = 1, three rungs of the continuum schedule (no discrete start).
+    static func tinySineProblem() throws -> (TrainingConfiguration, DatasetCatalog.Split) {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Experiments/data")
         let full = try DatasetCatalog.sine.load(from: directory)
@@ -135,6 +134,14 @@ import Testing
         c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.tikhonov = 1
         c.readoutTikhonov = 1; c.annealSteps = 2; c.horizonSteps = 0; c.discreteStart = false
         let split = DatasetCatalog.Split(train: full.train.subset((0..<3).map { $0 * full.train.count / 3 }), test: full.test)
+        return (c, split)
+    }
+
+    /// The annealed driver: on a tiny sine problem (3 samples, width 2, 16 layers, 3 rungs) every rung
+    /// converges and the final continuum action equals that of the dense-block adaptive collocation
+    /// (tolerance 1e-6) to 1e-4 relative: the same stationary point, up to the two discretisations.
+    @Test func annealedDriverMatchesTheDenseBlockDriver() throws {
+        let (c, split) = try Self.tinySineProblem()
         let structured = try StructuredCollocationTraining.run(c, split: split).report
         let dense = try BoundaryValueTraining.run(c, split: split, algorithm: Collocation(tolerance: 1e-6)).report
         #expect(structured.rungs.count == 3 && structured.rungs.allSatisfy { $0.status == "success" }, "\(structured.rungs)")
