@@ -541,8 +541,9 @@ final class CollocationSolver {
             let workspace = SharedMutablePointer(wb.baseAddress!), residuals = SharedMutablePointer(rb.baseAddress!)
             Parallel.forEach(chunks) { c in
                 let range = (count * c / chunks)..<(count * (c + 1) / chunks)
-                Self.intervalResiduals(problem: problem, intervals: range, t: t.base, y: y.base, f: f.base,
-                                       into: residuals.base, workspace: workspace.base + c * size)
+                ResidualControl.intervalResiduals(field: problem.field, dimension: problem.dimension, intervals: range,
+                                                  t: t.base, y: y.base, f: f.base, into: residuals.base,
+                                                  workspace: workspace.base + c * size)
             }
         } } } } }
         stats.fieldEvaluations += 3 * count
@@ -552,14 +553,6 @@ final class CollocationSolver {
             if v.isNaN || largest.isNaN { largest = .nan } else if v > largest { largest = v }
         }
         return largest
-    }
-
-    /// The residual measure of each interval in `range` (`ResidualControl.intervalResiduals`).
-    static func intervalResiduals(problem: BoundaryValueProblem, intervals range: Range<Int>, t: UnsafePointer<Double>,
-                                  y: UnsafePointer<Double>, f: UnsafePointer<Double>,
-                                  into residuals: UnsafeMutablePointer<Double>, workspace: UnsafeMutablePointer<Double>) {
-        ResidualControl.intervalResiduals(field: problem.field, dimension: problem.dimension, intervals: range, t: t, y: y, f: f,
-                                          into: residuals, workspace: workspace)
     }
 
     /// The adapted mesh (`ResidualControl.adaptedMesh`: equidistribution of the predicted residual),

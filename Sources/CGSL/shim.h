@@ -66,6 +66,9 @@ static inline void deepest_vector_tanh(double *x, long n) {
 }
 #endif
 
+/* LAPACK's Cholesky factorisation, from OpenBLAS (column-major, Fortran calling convention). */
+void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+
 /* Thread placement for NumericCore's WorkerPool. glibc declares these only under _GNU_SOURCE, which
    must not be defined after other headers; the prototypes below are glibc's ABI (the affinity mask is
    an array of unsigned long bits, 1024 processors). */

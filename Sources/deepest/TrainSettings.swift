@@ -36,6 +36,13 @@ struct TrainSettings {
             guard let i = value as? Int else { throw CommandFailure("config key '\(key)': expected an integer, got \(value)") }
             return i
         }
+        /// A switch: the option when given (a plain flag counts only when set), else the file's boolean.
+        func flag(_ key: String, _ option: Bool?) throws -> Bool? {
+            if let option { return option }
+            guard let value = file[key] else { return nil }
+            guard let b = value as? Bool else { throw CommandFailure("config key '\(key)': expected true or false, got \(value)") }
+            return b
+        }
         func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ option: String?, _ type: T.Type, what: String) throws -> T?
         where T.RawValue == String {
             guard let raw = try string(key, option) else { return nil }
@@ -55,12 +62,7 @@ struct TrainSettings {
         if let v = try double("horizon", c.horizon) { s.horizon = v }
         if let v = try int("layers", c.layers) { s.layers = v }
         if let v = try int("width", c.width) { s.width = v }
-        if c.antisymmetric {
-            s.antisymmetric = true
-        } else if let value = file["antisymmetric"] {
-            guard let b = value as? Bool else { throw CommandFailure("config key 'antisymmetric': expected true or false, got \(value)") }
-            s.antisymmetric = b
-        }
+        if let v = try flag("antisymmetric", c.antisymmetric ? true : nil) { s.antisymmetric = v }
         if let v = try double("shift", c.shift) { s.shift = v }
         if let v = try double("rf", c.modelPrecision) { s.modelPrecision = v }
         if let v = try int("anneal-steps", c.annealSteps) { s.annealSteps = v }
@@ -78,20 +80,10 @@ struct TrainSettings {
         if let v = try int("constrained-iterations", c.constrainedIterations) { s.constrainedIterations = v }
         if let v = try int("horizon-steps", c.horizonSteps) { s.horizonSteps = v }
         if let v = try double("initial-horizon", c.initialHorizon) { s.initialHorizon = v }
-        if c.reproject {
-            s.reproject = true
-        } else if let value = file["reproject"] {
-            guard let b = value as? Bool else { throw CommandFailure("config key 'reproject': expected true or false, got \(value)") }
-            s.reproject = b
-        }
+        if let v = try flag("reproject", c.reproject ? true : nil) { s.reproject = v }
         if let v = try int("discrete-refinement", c.discreteRefinement) { s.discreteRefinement = v }
         if let v = try int("discrete-iterations", c.discreteIterations) { s.discreteIterations = v }
-        if let v = c.discreteStart {
-            s.discreteStart = v
-        } else if let value = file["discrete-start"] {
-            guard let b = value as? Bool else { throw CommandFailure("config key 'discrete-start': expected true or false, got \(value)") }
-            s.discreteStart = b
-        }
+        if let v = try flag("discrete-start", c.discreteStart) { s.discreteStart = v }
         if let v = try int("seed", c.seed.map { Int(truncatingIfNeeded: $0) }) { s.seed = UInt64(truncatingIfNeeded: v) }
         do {
             try s.validate()
