@@ -55,26 +55,25 @@ public enum ResidualControl {
     }
 
     /// The adapted mesh, by equidistribution of the predicted residual: interval i (residual ρ_i, which
-    /// scales like h^p, p = `order`) should become w_i = 1.15 (ρ_i/target)^{1/p} intervals, clamped to
-    /// [0.5, 10] on the first pass (`firstPass`: the guess's mesh, where the residual is far from
-    /// asymptotic) and [0.5, 20] after it (so one pass at most merges two intervals into one or
-    /// splits one into ten, respectively twenty); the new nodes divide the cumulative weight Σ w_i
-    /// into ⌈Σ w_i⌉ equal parts. Intervals far above the target are split, intervals far below it are
-    /// merged, in the same pass. With `allowRefinement` false (every interval already meets the target)
-    /// only merging is allowed. nil when nothing changes. Cost O(N).
+    /// scales like h^p, p = `order`) should become w_i = s (ρ_i/target)^{1/p} intervals, clamped to
+    /// [0.5, 40] with margin s = 1.3 on the first pass (`firstPass`: the guess's mesh, where the
+    /// prediction is least reliable) and to [0.5, 20] with s = 1.15 after it (so one pass at most merges
+    /// two intervals into one or splits one into forty, respectively twenty); the new nodes divide the
+    /// cumulative weight Σ w_i into ⌈Σ w_i⌉ equal parts. Intervals far above the target are split,
+    /// intervals far below it are merged, in the same pass. With `allowRefinement` false (every interval
+    /// already meets the target) only merging is allowed. nil when nothing changes. Cost O(N).
+    /// (Notes/mesh-refinement.md, "The rule", with the measurements behind the constants.)
     public static func adaptedMesh(_ mesh: [Double], residuals: UnsafePointer<Double>, target: Double, order: Int,
                                    firstPass: Bool, allowRefinement: Bool) -> [Double]? {
         let inverseOrder = 1 / Double(order)
-        // Later meshes resolve the solution and the prediction ρ ~ h^p holds, so up to twentyfold,
-        // which reaches the target in one pass instead of two (measured on the LQ benchmark:
-        // 11 → 101 → 770 nodes instead of 11 → 101 → 615 → 774, same final mesh size).
-        let clamp = firstPass ? 10.0 : 20.0
+        let clamp = firstPass ? firstPassClamp : laterClamp
+        let margin = firstPass ? firstPassMargin : laterMargin
         let count = mesh.count - 1
         guard count >= 1 else { return nil }
         var weights = [Double](repeating: 0, count: count)
         var total = 0.0
         for i in 0..<count {
-            var w = 1.15 * pow(max(residuals[i] / target, 0), inverseOrder)
+            var w = margin * pow(max(residuals[i] / target, 0), inverseOrder)
             if !w.isFinite { w = clamp }
             w = min(clamp, max(0.5, w))
             if !allowRefinement { w = min(w, 1) }
@@ -101,6 +100,20 @@ public enum ResidualControl {
         result.append(mesh[count])
         return result.count >= 2 ? result : nil
     }
+
+    /// Largest split of one interval on the first pass. A smooth problem whose residual on the guess's
+    /// 11 nodes is 1e-2 then reaches tol/2 = 5e-7 in that one pass (Bratu at 1e-8, the LQ problem at
+    /// 1e-6); with a clamp of 10 it needed a second refinement. Without any clamp, layer problems solved
+    /// from a straight line on a coarse mesh asked for thousands of nodes they later merged again.
+    public static let firstPassClamp = 40.0
+    /// Margin of the first pass's prediction: from the guess's mesh the predicted residual was up to
+    /// 1% short of the target with 1.15 (LQ n = 10, 1e-6: 138 nodes at 1.01·(tol/2), then a third pass).
+    public static let firstPassMargin = 1.3
+    /// Largest split of one interval after the first pass, where ρ ~ h^p holds: twentyfold reaches the
+    /// target in one pass instead of two (LQ, 1e-8: 11 → 101 → 770 nodes instead of 11 → 101 → 615 → 774).
+    public static let laterClamp = 20.0
+    /// Margin of the later passes' prediction (15%).
+    public static let laterMargin = 1.15
 
     /// Whether a merge-only pass from `nodes` to `newNodes` nodes is worth a new Newton solve: only
     /// when it removes at least a quarter of the nodes.
