@@ -55,19 +55,26 @@ public enum ResidualControl {
     }
 
     /// The adapted mesh, by equidistribution of the predicted residual: interval i (residual ρ_i, which
-    /// scales like h^p, p = `order`) should become w_i = s (ρ_i/target)^{1/p} intervals, clamped to
-    /// [0.5, 40] with margin s = 1.3 on the first pass (`firstPass`: the guess's mesh, where the
-    /// prediction is least reliable) and to [0.5, 20] with s = 1.15 after it (so one pass at most merges
-    /// two intervals into one or splits one into forty, respectively twenty); the new nodes divide the
-    /// cumulative weight Σ w_i into ⌈Σ w_i⌉ equal parts. Intervals far above the target are split,
+    /// scales like h^p, p = `order`) should become w_i = s (ρ_i/target)^{1/p} intervals, at least 0.5
+    /// (one pass merges at most two intervals into one). After the first pass s = 1.15 and w_i ≤ 20.
+    /// On the first pass (`firstPass`: the guess's mesh, where the prediction is least reliable)
+    /// s = 1.3, and the prediction is taken as it is when every w_i ≤ 60 (one refinement then reaches
+    /// the target); when some interval asks for more, the residual is too far from the target to be
+    /// predicted from this mesh and the pass is a cheap exploratory step, w_i ≤ 10. The new nodes divide
+    /// the cumulative weight Σ w_i into ⌈Σ w_i⌉ equal parts. Intervals far above the target are split,
     /// intervals far below it are merged, in the same pass. With `allowRefinement` false (every interval
     /// already meets the target) only merging is allowed. nil when nothing changes. Cost O(N).
     /// (Notes/mesh-refinement.md, "The rule", with the measurements behind the constants.)
     public static func adaptedMesh(_ mesh: [Double], residuals: UnsafePointer<Double>, target: Double, order: Int,
                                    firstPass: Bool, allowRefinement: Bool) -> [Double]? {
         let inverseOrder = 1 / Double(order)
-        let clamp = firstPass ? firstPassClamp : laterClamp
         let margin = firstPass ? firstPassMargin : laterMargin
+        var clamp = laterClamp
+        if firstPass {
+            var largest = 0.0
+            for i in 0..<(mesh.count - 1) { largest = max(largest, margin * pow(max(residuals[i] / target, 0), inverseOrder)) }
+            clamp = largest <= firstPassTrustedSplit ? firstPassTrustedSplit : firstPassExploratorySplit
+        }
         let count = mesh.count - 1
         guard count >= 1 else { return nil }
         var weights = [Double](repeating: 0, count: count)
@@ -101,11 +108,16 @@ public enum ResidualControl {
         return result.count >= 2 ? result : nil
     }
 
-    /// Largest split of one interval on the first pass. A smooth problem whose residual on the guess's
-    /// 11 nodes is 1e-2 then reaches tol/2 = 5e-7 in that one pass (Bratu at 1e-8, the LQ problem at
-    /// 1e-6); with a clamp of 10 it needed a second refinement. Without any clamp, layer problems solved
-    /// from a straight line on a coarse mesh asked for thousands of nodes they later merged again.
-    public static let firstPassClamp = 40.0
+    /// The first pass's prediction is used as it is when no interval asks for more than this many
+    /// subintervals. A smooth problem whose residual on the guess's 11 nodes is 1e-2 then reaches
+    /// tol/2 = 5e-7 in that one refinement (Bratu at 1e-8, the LQ problem at 1e-6); with every split
+    /// clamped to 10 it needed a second one.
+    public static let firstPassTrustedSplit = 60.0
+    /// The largest split of the first pass when some interval asks for more than
+    /// `firstPassTrustedSplit`: a small exploratory mesh on which the residual is nearer its asymptotic
+    /// behaviour (LQ at 1e-8: 11 → 101 → 624 nodes; a clamp of 40 gave 11 → 331 → 624, a third more work;
+    /// no clamp asked layer problems solved from a straight line for thousands of nodes).
+    public static let firstPassExploratorySplit = 10.0
     /// Margin of the first pass's prediction: from the guess's mesh the predicted residual was up to
     /// 1% short of the target with 1.15 (LQ n = 10, 1e-6: 138 nodes at 1.01·(tol/2), then a third pass).
     public static let firstPassMargin = 1.3
