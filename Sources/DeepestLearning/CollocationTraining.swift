@@ -6,11 +6,10 @@ import NumericCore
 /// Up to `maximumDimension` unknowns per node, each rung is solved by the BoundaryValue module's
 /// adaptive Lobatto IIIA collocation (order 4, tolerance `--tol`, default 1e-6, at most 2000 nodes) through
 /// `BoundaryValueTraining`, in either form; it factors dense (2n)-blocks per interval,
-/// n = 2(Md + q) + k, so a rung is O(nodes · n³). Larger problems in the Hamiltonian form go to
+/// n = 2(Md + q) + k, so a rung is O(nodes · n³). Larger problems, in either form, go to
 /// `StructuredCollocationTraining`: the same Lobatto IIIA equations and the same residual control
 /// (from the mesh of the layers), with the per-sample elimination and Schur complement onto the weights, whose cost is linear in M
-/// (Notes/structured-collocation.md; a projected readout is solved as the equivalent trained one). The
-/// Lagrangian form has no structured solver and is refused above the limit.
+/// (Notes/structured-collocation.md; a projected readout is solved as the equivalent trained one).
 public enum CollocationTraining {
     public static let maximumDimension = 600
     /// Residual tolerance of the dense-block collocation when the configuration leaves it at 0.
@@ -21,9 +20,6 @@ public enum CollocationTraining {
         try c.validate()
         let dimension = try BoundaryValueTraining.stateDimension(c, split: split)
         guard dimension <= maximumDimension else {
-            guard c.form == .hamiltonian else {
-                throw MethodUnavailable(description: "method collocation, form \(c.form.rawValue): \(split.train.count) samples give \(dimension) unknowns per node, above \(maximumDimension) for the dense-block collocation (the structured collocation needs --form hamiltonian); use it, symplectic-euler, sgd or adam")
-            }
             return try StructuredCollocationTraining.run(c, split: split, rungProgress: rungProgress)
         }
         let algorithm = Collocation(scheme: .lobatto3, tolerance: c.tolerance > 0 ? c.tolerance : defaultTolerance, maxNodes: 2000,

@@ -91,6 +91,11 @@ public struct ContinuousTrainingProblem<Field: DepthField>: Sendable {
                             readoutParameters: trainedReadoutCount, hasWeightBlocks: weightBlocks)
     }
 
+    /// The first-order boundary value problem of `form` (`hamiltonianForm()` or `lagrangianForm()`).
+    func builtForm(_ form: BoundaryValueForm) throws -> TrainingBoundaryValueProblem {
+        form == .hamiltonian ? try hamiltonianForm() : try lagrangianForm()
+    }
+
     /// Start conditions for sample k: R_in finite: m_k − R_in(x_k − y_k^in) = 0 with m_k the momentum
     /// p_k(0) (or r_f(ẋ_k − F) in the Lagrangian form, passed in `momentum`); R_in = ∞: x_k − y_k^in = 0.
     func startRows(x: UnsafePointer<Double>, momentum: UnsafePointer<Double>, sample k: Int,

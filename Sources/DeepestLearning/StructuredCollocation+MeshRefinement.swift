@@ -14,8 +14,9 @@ extension StructuredCollocation {
     /// coarsening (or any later pass) that follows a solution meeting tol/2, that solution is returned
     /// with `success`; after a failed refinement pass, the last converged solution is returned with
     /// the failure status and a message naming the mesh that failed.
-    func refine<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, form: TrainingBoundaryValueProblem,
-                                   mesh initialMesh: [Double], values initialValues: [Double]) -> BoundaryValueSolution {
+    func refine<Form: StructuredSampleForm>(_ problem: ContinuousTrainingProblem<Form.Field>, sampleForm: Form,
+                                            form: TrainingBoundaryValueProblem, mesh initialMesh: [Double],
+                                            values initialValues: [Double]) -> BoundaryValueSolution {
         let started = DispatchTime.now().uptimeNanoseconds
         let n = form.layout.dimension, target = ResidualControl.target(tolerance: tolerance)
         var mesh = initialMesh, values = initialValues
@@ -25,7 +26,7 @@ extension StructuredCollocation {
         // coarsening pass must not turn it into a failure).
         var lastConverged: Kept?, accepted: Kept?
         while true {
-            let solver = StructuredCollocationSolver(problem: problem, form: form, mesh: mesh, options: self)
+            let solver = StructuredCollocationSolver(problem: problem, sampleForm: sampleForm, form: form, mesh: mesh, options: self)
             var status = solver.run(values: values)
             let (nodeValues, slopes) = solver.nodeValuesAndSlopes()
             var maxResidual = Double.infinity

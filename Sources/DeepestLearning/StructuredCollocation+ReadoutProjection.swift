@@ -13,14 +13,14 @@ extension StructuredCollocation {
     /// dropped; it is β*(X(T)) to solver tolerance). The residual control is unchanged: the readout
     /// components have zero slope and zero field, so they add nothing to the measure. Cost: that of
     /// the trained solve, k more columns in a weight system of order 2Pq + k.
-    func solveProjected<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, tikhonov mu: Double, mesh: [Double],
-                                           initialGuess: InitialGuess) throws -> BoundaryValueSolution {
+    func solveProjected<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, form: BoundaryValueForm, tikhonov mu: Double,
+                                           mesh: [Double], initialGuess: InitialGuess) throws -> BoundaryValueSolution {
         let trained = try ContinuousTrainingProblem(
             field: problem.field, horizon: problem.horizon, inputs: problem.inputs, readout: problem.readout,
             targets: problem.targets, readoutParameters: .trained(tikhonov: mu), modelPrecision: problem.modelPrecision,
             smoothness: problem.smoothness, tikhonov: problem.tikhonov, inputWeight: problem.inputWeight,
             outputWeight: problem.outputWeight)
-        let projectedForm = try problem.hamiltonianForm(), trainedForm = try trained.hamiltonianForm()
+        let projectedForm = try problem.builtForm(form), trainedForm = try trained.builtForm(form)
         let np = projectedForm.dimension, nt = trainedForm.dimension, k = nt - np
         var guess = [Double]()
         guess.reserveCapacity(mesh.count * np)
@@ -39,13 +39,14 @@ extension StructuredCollocation {
         var beta = zero
         if projected, projectedBeta.allSatisfy(\.isFinite) {
             let last = Array(guess[((mesh.count - 1) * np)...])
-            beta = Self.endMismatch(trained, last: last, beta: projectedBeta) < Self.endMismatch(trained, last: last, beta: zero)
+            beta = Self.endMismatch(trained, form: form, last: last, beta: projectedBeta)
+                < Self.endMismatch(trained, form: form, last: last, beta: zero)
                 ? projectedBeta : zero
         }
         var values = [Double]()
         values.reserveCapacity(mesh.count * nt)
         for i in mesh.indices { values += guess[(i * np)..<((i + 1) * np)]; values += beta }
-        let solution = refine(trained, form: trainedForm, mesh: mesh, values: values)
+        let solution = refine(trained, form: form, built: trainedForm, values: values, mesh: mesh)
         let nodes = solution.mesh.count
         var reducedValues = [Double](), reducedSlopes = [Double]()
         reducedValues.reserveCapacity(nodes * np)
@@ -66,17 +67,30 @@ extension StructuredCollocation {
                                      maxResidual: solution.maxResidual, boundaryResidual: boundary)
     }
 
-    /// max_k |p_k + R_out∇ₓφ_k(x_k; β)| at the node values `last` (Hamiltonian layout without readout).
-    static func endMismatch<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, last: [Double],
-                                               beta: [Double]) -> Double {
-        let d = problem.field.stateDimension, m = problem.samples
+    /// max_k |m_k + R_out∇ₓφ_k(x_k; β)| at the node values `last` (the form's layout without readout),
+    /// with the momentum m_k = p_k (Hamiltonian) or r_f(ẋ_k − F(x_k, θ)) (Lagrangian).
+    static func endMismatch<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, form: BoundaryValueForm,
+                                               last: [Double], beta: [Double]) -> Double {
+        let d = problem.field.stateDimension, m = problem.samples, thetaOffset = problem.layout(weightBlocks: true).weightOffset
+        var momenta = Array(last[(m * d)..<(2 * m * d)])
+        if form == .lagrangian {
+            var fx = [Double](repeating: 0, count: d)
+            for k in 0..<m {
+                last.withUnsafeBufferPointer { y in
+                    problem.field.value(x: y.baseAddress! + k * d, theta: y.baseAddress! + thetaOffset, into: &fx)
+                }
+                for i in 0..<d { momenta[k * d + i] = problem.modelPrecision * (momenta[k * d + i] - fx[i]) }
+            }
+        }
         var rows = [Double](repeating: 0, count: m * d + beta.count)
         last.withUnsafeBufferPointer { y in
-            beta.withUnsafeBufferPointer { b in
-                rows.withUnsafeMutableBufferPointer { r in
-                    let base = y.baseAddress!
-                    problem.endRows(states: { base + $0 * d }, momentum: { base + m * d + $0 * d }, readoutValues: b.baseAddress!,
-                                    into: r.baseAddress!)
+            momenta.withUnsafeBufferPointer { p in
+                beta.withUnsafeBufferPointer { b in
+                    rows.withUnsafeMutableBufferPointer { r in
+                        let base = y.baseAddress!, moments = p.baseAddress!
+                        problem.endRows(states: { base + $0 * d }, momentum: { moments + $0 * d }, readoutValues: b.baseAddress!,
+                                        into: r.baseAddress!)
+                    }
                 }
             }
         }

@@ -1,19 +1,24 @@
 import BoundaryValue
 import NumericCore
 
-/// Collocation of the Hamiltonian training boundary value problem (version b, MATH.md §1.4) whose
-/// Newton systems are solved by eliminating every sample and Schur-complementing onto the weights
-/// (the algorithm value; `solve(_:mesh:initialGuess:)` runs it).
+/// Collocation of the training boundary value problem (version b, MATH.md §1.4), in its Hamiltonian
+/// form (x_k, p_k, θ, π) or its Lagrangian form (x_k, ẋ_k, θ, θ'), whose Newton systems are solved by
+/// eliminating every sample and Schur-complementing onto the weights (the algorithm value;
+/// `solve(_:form:mesh:initialGuess:)` runs it).
 ///
 /// The equations are those of the BoundaryValue module's `Collocation` on the same mesh: the
 /// trapezoid rule (order 2) or 3-stage Lobatto IIIA / Hermite–Simpson (order 4) in compressed form,
 /// so on a fixed mesh both give the same node values to Newton tolerance. Only the linear algebra
-/// differs: each sample's (x_k, p_k) trajectory couples to the other samples only through θ, π and
-/// the readout, so its almost-block-diagonal system (2d unknowns per node) is factored on its own and
+/// differs: each sample's (x_k, p_k) (or (x_k, ẋ_k)) trajectory couples to the other samples only through
+/// the weights (θ, π or θ, θ') and the readout, so its almost-block-diagonal system (2d unknowns per
+/// node) is factored on its own and
 /// eliminated, and the weights solve one dense system of order W = 2Pq + k (P = 2N + 1 collocation
 /// points for Lobatto, N + 1 for the trapezoid rule). Cost per Newton iteration
 /// O(M N² d (d² + d q + q²)) for the eliminations, linear in the number of samples M, plus
-/// O((2Pq + k)³) for the weights; memory O(M N d) for the states. Derivation: Notes/structured-collocation.md.
+/// O((2Pq + k)³) for the weights; memory O(M N d) for the states. The Lagrangian form costs the same
+/// order: its samples also touch θ' at the collocation points and θ at both ends, which doubles the
+/// columns of the per-sample Schur products (O(M N² d q² ) → twice that), still linear in M.
+/// Derivation: Notes/structured-collocation.md (§8 for the Lagrangian form).
 ///
 /// Newton is damped by Deuflhard's natural monotonicity test (the simplified correction reuses the
 /// Schur factors), like `Collocation`. With `adaptive` the mesh is controlled as in `Collocation`, by
@@ -60,15 +65,15 @@ public struct StructuredCollocation: Sendable, Hashable {
         self.newtonTolerance = newtonTolerance
     }
 
-    /// Solves the Hamiltonian form of `problem` on `mesh` (strictly increasing from 0 to the horizon)
-    /// from `initialGuess` (sampled at the mesh nodes, in the layout of `hamiltonianForm()`).
+    /// Solves `form` of `problem` on `mesh` (strictly increasing from 0 to the horizon) from
+    /// `initialGuess` (sampled at the mesh nodes, in the layout of `hamiltonianForm()` or `lagrangianForm()`).
     /// With `adaptive`, `mesh` is the first mesh of the refinement (a coarse one is fine). A projected
     /// readout is solved as the equivalent trained one (`solveProjected`), its solution returned in the
     /// projected layout.
-    /// - Throws: `InvalidArgument` for a bad mesh or options, or a problem without a Hamiltonian form
-    ///   (α = 0 with weights); numerical failure is the solution's `status`.
-    public func solve<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, mesh: [Double],
-                                         initialGuess: InitialGuess) throws -> BoundaryValueSolution {
+    /// - Throws: `InvalidArgument` for a bad mesh or options, or a problem without that form (α = 0 with
+    ///   weights; r_f = ∞ in the Lagrangian form); numerical failure is the solution's `status`.
+    public func solve<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, form: BoundaryValueForm = .hamiltonian,
+                                         mesh: [Double], initialGuess: InitialGuess) throws -> BoundaryValueSolution {
         try Validate.positive(maxNewtonIterations, "maxNewtonIterations")
         try Validate.positive(newtonTolerance, "newtonTolerance")
         try Validate.positive(tolerance, "tolerance")
@@ -79,12 +84,21 @@ public struct StructuredCollocation: Sendable, Hashable {
             throw InvalidArgument("mesh", mesh.count, "must increase strictly from 0 to the horizon \(problem.horizon) with at least 2 nodes")
         }
         if case .projected(let mu) = problem.readoutParameters {
-            return try solveProjected(problem, tikhonov: mu, mesh: mesh, initialGuess: initialGuess)
+            return try solveProjected(problem, form: form, tikhonov: mu, mesh: mesh, initialGuess: initialGuess)
         }
-        let form = try problem.hamiltonianForm()
+        let built = try problem.builtForm(form)
         var values = [Double]()
-        values.reserveCapacity(mesh.count * form.dimension)
-        for t in mesh { values += InitialGuess.sampleOne(initialGuess, at: t, dimension: form.dimension) }
-        return refine(problem, form: form, mesh: mesh, values: values)
+        values.reserveCapacity(mesh.count * built.dimension)
+        for t in mesh { values += InitialGuess.sampleOne(initialGuess, at: t, dimension: built.dimension) }
+        return refine(problem, form: form, built: built, values: values, mesh: mesh)
+    }
+
+    /// `refine` with the sample form of `form` (a concrete type, so the solver specialises on it).
+    func refine<Field: DepthField>(_ problem: ContinuousTrainingProblem<Field>, form: BoundaryValueForm,
+                                   built: TrainingBoundaryValueProblem, values: [Double], mesh: [Double]) -> BoundaryValueSolution {
+        switch form {
+        case .hamiltonian: return refine(problem, sampleForm: HamiltonianSampleForm(problem), form: built, mesh: mesh, values: values)
+        case .lagrangian: return refine(problem, sampleForm: LagrangianSampleForm(problem), form: built, mesh: mesh, values: values)
+        }
     }
 }

@@ -1,57 +1,38 @@
 import NumericCore
 
 extension StructuredCollocationSolver {
-    /// A = ∂f_k/∂u = [[∂ₓF, I/r_f], [−H_xx, −(∂ₓF)ᵀ]] (2d×2d), B = ∂f_k/∂θ = [∂_θF; −H_xθ] (2d×q),
-    /// C = ∂f_π/∂u = −[H_xθᵀ, (∂_θF)ᵀ] (q×2d) and H_θθ (q×q) at the sample state u = (x, p) and θ.
-    func pointDerivatives(_ u: UnsafePointer<Double>, _ theta: UnsafePointer<Double>, a: UnsafeMutablePointer<Double>,
-                          b: UnsafeMutablePointer<Double>, c: UnsafeMutablePointer<Double>, h: UnsafeMutablePointer<Double>,
-                          scratch: UnsafeMutablePointer<Double>) {
-        let d = self.d, s = self.s, q = self.q
-        let js = scratch, jp = js + d * d, hxx = jp + d * q, hxt = hxx + d * d
-        problem.field.jacobians(x: u, theta: theta, state: js, parameter: jp)
-        problem.field.adjointHessian(x: u, theta: theta, costate: u + d, stateState: hxx, stateParameter: hxt,
-                                     parameterParameter: h)
-        for i in 0..<d {
-            for j in 0..<d {
-                a[i * s + j] = js[i * d + j]
-                a[i * s + d + j] = i == j ? inverseRf : 0
-                a[(d + i) * s + j] = -hxx[i * d + j]
-                a[(d + i) * s + d + j] = -js[j * d + i]
-            }
-            for e in 0..<q {
-                b[i * q + e] = jp[i * q + e]
-                b[(d + i) * q + e] = -hxt[i * q + e]
-                c[e * s + i] = -hxt[i * q + e]
-                c[e * s + d + i] = -jp[i * q + e]
-            }
-        }
+    /// The form's derivative blocks of sample `sample` at point `point` (state `u`) into the workspace.
+    @inline(__always)
+    func pointDerivatives(_ u: UnsafePointer<Double>, at it: StructuredCollocationIterate, point: Int,
+                          workspace ws: StructuredCollocationWorkspace) {
+        let ss = s * s, sq = s * q
+        sampleForm.derivatives(u, theta: it.theta + point * q, conjugate: it.conjugate + point * q, a: ws.pointA + point * ss,
+                               b: ws.pointB + point * sq, bConjugate: ws.pointBConjugate + point * sq, c: ws.pointC + point * sq,
+                               g: ws.pointH + point * q * q, scratch: ws.formScratch)
     }
 
     /// Assembles sample `sample`'s blocks at iterate `it` into `ws` and factors A_kk: the interval rows
-    /// [G_i H_i] and boundary rows of A_kk, the couplings K_i = ∂(interval rows)/∂θ and ∂(end rows)/∂(C, c),
-    /// the π rows' and readout rows' derivatives in u (A_Ρk), and, when `slot` is given, the sample's
-    /// own terms of A_ΩΩ (its H_θθ, C_m B products and readout curvature) added into `slot` (Ρ rows,
-    /// row stride `columns`). Lobatto blocks (Notes/collocation.md): G = −I − h/6 A_a − h/3 A_m − h²/12 A_m A_a,
-    /// H = I − h/6 A_b − h/3 A_m + h²/12 A_m A_b. Cost O(P (d³ + d² q + d q² + q² d²)). False when A_kk is singular.
+    /// [G_i H_i] and boundary rows of A_kk, the couplings K_i = ∂(interval rows)/∂θ (and ∂/∂c when the
+    /// field uses the conjugate), ∂(end rows)/∂(C, c) and, when the momentum uses θ, ∂(start, end
+    /// rows)/∂θ(0), θ(T); the conjugate rows' and readout rows' derivatives in u (A_Ρk), and, when `slot`
+    /// is given, the sample's own terms of A_ΩΩ (its G, C_m B and C_m B_c products and readout curvature)
+    /// added into `slot` (Ρ rows, row stride `columns`). Lobatto blocks (Notes/collocation.md):
+    /// G = −I − h/6 A_a − h/3 A_m − h²/12 A_m A_a, H = I − h/6 A_b − h/3 A_m + h²/12 A_m A_b; the couplings
+    /// to a weight w at a, m, b are −h/6 B_a − h²/12 A_m B_a, −2h/3 B_m, −h/6 B_b + h²/12 A_m B_b with B = ∂f/∂w.
+    /// Cost O(P (d³ + d² q + d q² + q² d²)) plus the form's derivatives. False when A_kk is singular.
     func assemble(sample: Int, at it: StructuredCollocationIterate, workspace ws: StructuredCollocationWorkspace,
                   slot: UnsafeMutablePointer<Double>?, columns: Int) -> Bool {
         let d = self.d, s = self.s, q = self.q, k = self.k, cw = couplingWidth, rowBlock = rowsPerInterval * q
         let ss = s * s, sq = s * q, qq = q * q
-        let derivativeScratch = ws.scratch
         let t1 = ws.scratch + 3 * d * d + 2 * d * q + qq, t2 = t1 + ss, p1 = t2 + ss, p2 = p1 + sq, q1 = p2 + sq, q2 = q1 + sq
         let r1 = q2 + sq, r2 = r1 + qq, readoutScratch = r2 + qq
+        let conjugateCoupled = sampleForm.fieldUsesConjugate
         for i in 0..<nodes {
-            let point = nodePoint(i)
-            pointDerivatives(it.states + (sample * nodes + i) * s, it.theta + point * q, a: ws.pointA + point * ss,
-                             b: ws.pointB + point * sq, c: ws.pointC + point * sq, h: ws.pointH + point * qq,
-                             scratch: derivativeScratch)
+            pointDerivatives(it.states + (sample * nodes + i) * s, at: it, point: nodePoint(i), workspace: ws)
         }
         if lobatto {
             for i in 0..<intervals {
-                let point = 2 * i + 1
-                pointDerivatives(it.middleStates + (sample * intervals + i) * s, it.theta + point * q, a: ws.pointA + point * ss,
-                                 b: ws.pointB + point * sq, c: ws.pointC + point * sq, h: ws.pointH + point * qq,
-                                 scratch: derivativeScratch)
+                pointDerivatives(it.middleStates + (sample * intervals + i) * s, at: it, point: 2 * i + 1, workspace: ws)
             }
         }
         do { try ws.lu.prepare(blockSize: s, blockCount: intervals, topRows: d) } catch { return false }
@@ -60,6 +41,8 @@ extension StructuredCollocationSolver {
             let aa = ws.pointA + pa * ss, ab = ws.pointA + pb * ss, ba = ws.pointB + pa * sq, bb = ws.pointB + pb * sq
             let ca = ws.pointC + pa * sq, cb = ws.pointC + pb * sq
             let block = ws.lu.blockRow(i), kBlock = ws.coupling + i * s * cw, rows = ws.sampleRows + i * rowBlock * 2 * s
+            let kConjugate = ws.conjugateCoupling + i * s * cw
+            let bca = ws.pointBConjugate + pa * sq, bcb = ws.pointBConjugate + pb * sq
             if lobatto {
                 let pm = pa + 1, am = ws.pointA + pm * ss, bm = ws.pointB + pm * sq, cm = ws.pointC + pm * sq
                 BLAS.gemm(m: s, n: s, k: s, a: am, lda: s, b: aa, ldb: s, c: t1, ldc: s)
@@ -81,6 +64,18 @@ extension StructuredCollocationSolver {
                             kBlock[r * cw + e] = -c6 * ba[r * q + e] - c12 * p1[r * q + e]
                             kBlock[r * cw + q + e] = -4 * c6 * bm[r * q + e]
                             kBlock[r * cw + 2 * q + e] = -c6 * bb[r * q + e] + c12 * p2[r * q + e]
+                        }
+                    }
+                    if conjugateCoupled {
+                        let bcm = ws.pointBConjugate + pm * sq
+                        BLAS.gemm(m: s, n: q, k: s, a: am, lda: s, b: bca, ldb: q, c: p1, ldc: q)
+                        BLAS.gemm(m: s, n: q, k: s, a: am, lda: s, b: bcb, ldb: q, c: p2, ldc: q)
+                        for r in 0..<s {
+                            for e in 0..<q {
+                                kConjugate[r * cw + e] = -c6 * bca[r * q + e] - c12 * p1[r * q + e]
+                                kConjugate[r * cw + q + e] = -4 * c6 * bcm[r * q + e]
+                                kConjugate[r * cw + 2 * q + e] = -c6 * bcb[r * q + e] + c12 * p2[r * q + e]
+                            }
                         }
                     }
                     BLAS.gemm(m: q, n: s, k: s, a: cm, lda: s, b: aa, ldb: s, c: q1, ldc: s)
@@ -108,6 +103,16 @@ extension StructuredCollocationSolver {
                                 simpsonRow[e * columns + thetaColumn(pm) + c] += 4 * c6 * hm[e * q + c]
                             }
                         }
+                        if conjugateCoupled {
+                            BLAS.gemm(m: q, n: q, k: s, a: cm, lda: s, b: bca, ldb: q, c: r1, ldc: q)
+                            BLAS.gemm(m: q, n: q, k: s, a: cm, lda: s, b: bcb, ldb: q, c: r2, ldc: q)
+                            for e in 0..<q {
+                                for c in 0..<q {
+                                    simpsonRow[e * columns + conjugateColumn(pa) + c] -= c12 * r1[e * q + c]
+                                    simpsonRow[e * columns + conjugateColumn(pb) + c] += c12 * r2[e * q + c]
+                                }
+                            }
+                        }
                     }
                 }
             } else {
@@ -122,6 +127,10 @@ extension StructuredCollocationSolver {
                     for e in 0..<q {
                         kBlock[r * cw + e] = -c2 * ba[r * q + e]
                         kBlock[r * cw + q + e] = -c2 * bb[r * q + e]
+                        if conjugateCoupled {
+                            kConjugate[r * cw + e] = -c2 * bca[r * q + e]
+                            kConjugate[r * cw + q + e] = -c2 * bcb[r * q + e]
+                        }
                     }
                 }
                 for e in 0..<q {
@@ -141,7 +150,7 @@ extension StructuredCollocationSolver {
                 }
             }
         }
-        // Boundary rows: start (Robin or Dirichlet), end p + R_out ∇ₓφ(x; C, c).
+        // Boundary rows: start m − R_in(x − y_in) (Robin) or x − y_in (Dirichlet), end m + R_out ∇ₓφ(x; C, c).
         let kc = readoutCount
         ws.bottom.update(repeating: 0, count: d * d)
         ws.endCoupling.update(repeating: 0, count: d * kc)
@@ -153,20 +162,18 @@ extension StructuredCollocationSolver {
                                               target: t.baseAddress! + sample * problem.readout.targetWidth, weight: outputWeight,
                                               xx: ws.bottom, xr: ws.endCoupling, rr: ws.readoutCurvature, scratch: readoutScratch)
         }
-        let finiteInput = inputWeight.isFinite
+        let finiteInput = inputWeight.isFinite, u0 = it.states + sample * nodes * s
         ws.lu.withBoundaryBlocks { top, bottom in
             top.update(repeating: 0, count: d * s)
-            bottom.update(repeating: 0, count: d * s)
-            for i in 0..<d {
-                if finiteInput {
-                    top[i * s + i] = -inputWeight
-                    top[i * s + d + i] = 1
-                } else {
-                    top[i * s + i] = 1
-                }
-                for j in 0..<d { bottom[i * s + j] = ws.bottom[i * d + j] }
-                bottom[i * s + d + i] = 1
+            if finiteInput {
+                sampleForm.momentumDerivatives(u0, theta: it.theta, state: top, weights: ws.startWeights, scratch: ws.formScratch)
+                for i in 0..<d { top[i * s + i] -= inputWeight }
+            } else {
+                for i in 0..<d { top[i * s + i] = 1 }
             }
+            sampleForm.momentumDerivatives(uN, theta: it.theta + (points - 1) * q, state: bottom, weights: ws.endWeights,
+                                           scratch: ws.formScratch)
+            for i in 0..<d { for j in 0..<d { bottom[i * s + j] += ws.bottom[i * d + j] } }
         }
         if k > 0 {
             for a in 0..<k { for j in 0..<d { ws.readoutRows[a * d + j] = ws.endCoupling[j * k + a] } }

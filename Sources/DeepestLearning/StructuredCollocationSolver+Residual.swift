@@ -1,30 +1,22 @@
 import NumericCore
 
 extension StructuredCollocationSolver {
-    /// The sample field f_k(u, θ) = (F(x, θ) + p/r_f, −(∂ₓF)ᵀp) into `out` (2d numbers).
-    @inline(__always)
-    func sampleField(_ u: UnsafePointer<Double>, _ theta: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>) {
-        problem.field.value(x: u, theta: theta, into: out)
-        for j in 0..<d { out[j] += inverseRf * u[d + j] }
-        problem.field.stateAdjoint(x: u, theta: theta, costate: u + d, into: out + d)
-        for j in 0..<d { out[d + j] = -out[d + j] }
-    }
-
-    /// Fills slopes, midpoint states, sums and residuals of `it` and, for Lobatto, θ and π at the
+    /// Fills slopes, midpoint states, sums and residuals of `it` and, for Lobatto, θ and c at the
     /// midpoints from their compressed formula. Two parallel passes over the samples (the midpoint
     /// weights need the sums at the nodes). Cost O(P M (d² + d q)). False when something is not finite.
     func evaluate(_ it: StructuredCollocationIterate) -> Bool {
         stats.fieldEvaluations += nodes + (lobatto ? intervals : 0)
         let nodes = self.nodes, intervals = self.intervals, s = self.s, d = self.d, q = self.q, lobatto = self.lobatto
-        let field = problem.field
-        // Pass A: slopes at the nodes, compressed midpoint states, adjoint sums at the nodes.
+        let sampleForm = self.sampleForm
+        // Pass A: slopes at the nodes, compressed midpoint states, weight forces summed at the nodes.
         forEachSample { sample, ws in
             let u = it.states + sample * nodes * s, f = it.nodeSlopes + sample * nodes * s
             for i in 0..<nodes {
                 let point = self.nodePoint(i), theta = it.theta + point * q
-                self.sampleField(u + i * s, theta, f + i * s)
+                sampleForm.sampleField(u + i * s, theta: theta, conjugate: it.conjugate + point * q, into: f + i * s,
+                                       scratch: ws.formScratch)
                 if q > 0 {
-                    field.parameterAdjoint(x: u + i * s, theta: theta, costate: u + i * s + d, into: ws.scratch)
+                    sampleForm.weightForce(u + i * s, theta: theta, into: ws.scratch, scratch: ws.formScratch)
                     for a in 0..<q { ws.sums[point * q + a] += ws.scratch[a] }
                 }
             }
@@ -43,10 +35,9 @@ extension StructuredCollocationSolver {
             for i in 0..<intervals {
                 let h = step(i), a = 2 * i, b = a + 2, mid = a + 1
                 for c in 0..<q {
-                    let fa = lambda * it.theta[a * q + c] - it.adjointSums[a * q + c]
-                    let fb = lambda * it.theta[b * q + c] - it.adjointSums[b * q + c]
+                    let fa = conjugateSlope(it, a, c), fb = conjugateSlope(it, b, c)
                     it.theta[mid * q + c] = 0.5 * (it.theta[a * q + c] + it.theta[b * q + c])
-                        + 0.125 * h * inverseAlpha * (it.conjugate[a * q + c] - it.conjugate[b * q + c])
+                        + 0.125 * h * thetaRate * (it.conjugate[a * q + c] - it.conjugate[b * q + c])
                     it.conjugate[mid * q + c] = 0.5 * (it.conjugate[a * q + c] + it.conjugate[b * q + c]) + 0.125 * h * (fa - fb)
                 }
             }
@@ -59,16 +50,18 @@ extension StructuredCollocationSolver {
         forEachSample { sample, ws in
             let u = it.states + sample * nodes * s, f = it.nodeSlopes + sample * nodes * s
             let r = it.sampleResidual + sample * nodes * s
-            self.problem.startRows(x: u, momentum: u + d, sample: sample, into: r)
+            sampleForm.momentum(u, theta: it.theta, into: ws.momentum, scratch: ws.formScratch)
+            self.problem.startRows(x: u, momentum: ws.momentum, sample: sample, into: r)
             for i in 0..<intervals {
                 let h = self.step(i), row = r + d + i * s, u0 = u + i * s, u1 = u0 + s, f0 = f + i * s, f1 = f0 + s
                 if lobatto {
                     let um = it.middleStates + (sample * intervals + i) * s
                     let fm = it.middleSlopes + (sample * intervals + i) * s
                     let theta = it.theta + (2 * i + 1) * q
-                    self.sampleField(um, theta, fm)
+                    sampleForm.sampleField(um, theta: theta, conjugate: it.conjugate + (2 * i + 1) * q, into: fm,
+                                           scratch: ws.formScratch)
                     if q > 0 {
-                        field.parameterAdjoint(x: um, theta: theta, costate: um + d, into: ws.scratch)
+                        sampleForm.weightForce(um, theta: theta, into: ws.scratch, scratch: ws.formScratch)
                         for a in 0..<q { ws.sums[(2 * i + 1) * q + a] += ws.scratch[a] }
                     }
                     for j in 0..<s { row[j] = u1[j] - u0[j] - h / 6 * (f0[j] + 4 * fm[j] + f1[j]) }
@@ -82,7 +75,8 @@ extension StructuredCollocationSolver {
                                  weight: outputWeight, gradX: gradX, gradParameters: trained ? ws.sums + sumOffset : unused,
                                  scratch: output)
             }
-            for j in 0..<d { r[d + intervals * s + j] = uN[d + j] + gradX[j] }
+            sampleForm.momentum(uN, theta: it.theta + (self.points - 1) * q, into: ws.momentum, scratch: ws.formScratch)
+            for j in 0..<d { r[d + intervals * s + j] = ws.momentum[j] + gradX[j] }
         }
         reduceSums(into: it.adjointSums, nodes: false)
         for a in 0..<k {
@@ -108,9 +102,9 @@ extension StructuredCollocationSolver {
         }
     }
 
-    /// f_π = λθ − Σ_k ∂_θ[p_k·F] at point j, component c.
+    /// f_c = κ_c θ − Σ_k g(u_k, θ) at point j, component c (Hamiltonian: λθ − Σ_k ∂_θ[p_k·F]).
     @inline(__always) func conjugateSlope(_ it: StructuredCollocationIterate, _ j: Int, _ c: Int) -> Double {
-        lambda * it.theta[j * q + c] - it.adjointSums[j * q + c]
+        conjugateRate * it.theta[j * q + c] - it.adjointSums[j * q + c]
     }
 
     /// The weight rows (π and θ collocation rows, readout stationarity, π(0) = π(T) = 0).
@@ -126,11 +120,11 @@ extension StructuredCollocationSolver {
                     let mid = a + 1, pm = it.conjugate[mid * q + c], tm = it.theta[mid * q + c]
                     r[pr + c] = pm - 0.5 * (pa + pb) - 0.125 * h * (fa - fb)
                     r[pr + q + c] = pb - pa - h / 6 * (fa + 4 * conjugateSlope(it, mid, c) + fb)
-                    r[tr + c] = tm - 0.5 * (ta + tb) - 0.125 * h * inverseAlpha * (pa - pb)
-                    r[tr + q + c] = tb - ta - h / 6 * inverseAlpha * (pa + 4 * pm + pb)
+                    r[tr + c] = tm - 0.5 * (ta + tb) - 0.125 * h * thetaRate * (pa - pb)
+                    r[tr + q + c] = tb - ta - h / 6 * thetaRate * (pa + 4 * pm + pb)
                 } else {
                     r[pr + c] = pb - pa - 0.5 * h * (fa + fb)
-                    r[tr + c] = tb - ta - 0.5 * h * inverseAlpha * (pa + pb)
+                    r[tr + c] = tb - ta - 0.5 * h * thetaRate * (pa + pb)
                 }
             }
         }

@@ -4,8 +4,9 @@ extension StructuredCollocationSolver {
     /// Solves J Δ = −F(`residualOf`) with J linearised at `at` (Notes/structured-collocation.md §3):
     ///
     /// 1. per sample (parallel over fixed blocks): assemble and factor A_kk (almost block diagonal,
-    ///    O(N d³)); A_kΓ = E K has rank ≤ 2dN + d (E: unit columns of the interval and end rows, K: the
-    ///    per-interval couplings), so solve Y = A_kk⁻¹[E, −r_k] (2dN + d + 1 right sides, O(N² d³)),
+    ///    O(N d³)); A_kΓ = E K has rank ≤ 2dN + 2d (E: unit columns of the interval and end rows, and of
+    ///    the start rows when the momentum uses θ; K: the per-interval and boundary couplings), so solve
+    ///    Y = A_kk⁻¹[E, −r_k] (2dN + d + 1 right sides, 2dN + 2d + 1 in the Lagrangian form, O(N² d³)),
     ///    form A_Ρk Y (O(N² d² q)) and add −(A_Ρk Y)K plus the sample's own terms of A_ΩΩ to the
     ///    block's slot (O(N d R q) = O(N² d q²));
     /// 2. sum the slots in block order into S (W × W), factor it densely (O(W³)) and solve for the
@@ -20,10 +21,12 @@ extension StructuredCollocationSolver {
         let columns = factorSchur ? gammaCount + 1 : 1, length = nodes * s
         let blockCount = blocks.blockCount, blocks = self.blocks, rho = rhoCount
         let intervals = self.intervals, d = self.d, s = self.s, k = self.k, q = self.q, cw = couplingWidth
-        let rowBlock = rowsPerInterval * q
-        // Building S, the right sides are the unit vectors of the interval and end rows (A_kΓ has rank
-        // ≤ N·2d + d, far below G) and −r_k: Y = A_kk⁻¹[E, −r_k], then A_Ρk A_kk⁻¹ A_kΓ = (A_Ρk Y) K.
-        let solveColumns = factorSchur ? intervals * s + d + 1 : 1
+        let rowBlock = rowsPerInterval * q, first = firstCoupledRow
+        let conjugateCoupled = sampleForm.fieldUsesConjugate, boundaryCoupled = sampleForm.momentumUsesWeights
+        // Building S, the right sides are the unit vectors of the coupled rows (A_kΓ has rank
+        // ≤ N·2d + 2d, far below G) and −r_k: Y = A_kk⁻¹[E, −r_k], then A_Ρk A_kk⁻¹ A_kΓ = (A_Ρk Y) K.
+        // Column c of Y belongs to row `first + c` of the sample's system.
+        let solveColumns = factorSchur ? length - first + 1 : 1
         for ws in workspaces {
             ws.reserve(columns: solveColumns * length, slot: max(rho * columns, 1), product: factorSchur ? rho * solveColumns : 1)
         }
@@ -41,7 +44,7 @@ extension StructuredCollocationSolver {
                     }
                     if factorSchur {
                         z.update(repeating: 0, count: (solveColumns - 1) * length)
-                        for c in 0..<(solveColumns - 1) { z[c * length + d + c] = 1 }
+                        for c in 0..<(solveColumns - 1) { z[c * length + first + c] = 1 }
                     }
                     let rhs = z + (solveColumns - 1) * length, residual = res.sampleResidual + sample * length
                     for i in 0..<length { rhs[i] = -residual[i] }
@@ -59,14 +62,30 @@ extension StructuredCollocationSolver {
                                   ldb: length, transposeB: true, beta: beta, c: target + self.readoutRow * ld, ldc: ld)
                     }
                     guard factorSchur else { continue }
-                    // slot −= (A_Ρk Y) K: K_i on θ at interval i's points, the end coupling on the readout.
+                    // slot −= (A_Ρk Y) K: K_i on θ (and c) at interval i's points, the end coupling on the
+                    // readout (and θ(T)), the start coupling on θ(0).
+                    let endColumn = d + intervals * s - first
                     for i in 0..<intervals where cw > 0 {
-                        BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: product + i * s, lda: solveColumns, b: ws.coupling + i * s * cw,
-                                  ldb: cw, beta: 1, c: slot + self.nodePoint(i) * q, ldc: columns)
+                        let column = product + d + i * s - first
+                        BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: column, lda: solveColumns, b: ws.coupling + i * s * cw,
+                                  ldb: cw, beta: 1, c: slot + self.thetaColumn(self.nodePoint(i)), ldc: columns)
+                        if conjugateCoupled {
+                            BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: column, lda: solveColumns,
+                                      b: ws.conjugateCoupling + i * s * cw, ldb: cw, beta: 1,
+                                      c: slot + self.conjugateColumn(self.nodePoint(i)), ldc: columns)
+                        }
                     }
                     if k > 0 {
-                        BLAS.gemm(m: rho, n: k, k: d, alpha: -1, a: product + intervals * s, lda: solveColumns, b: ws.endCoupling,
+                        BLAS.gemm(m: rho, n: k, k: d, alpha: -1, a: product + endColumn, lda: solveColumns, b: ws.endCoupling,
                                   ldb: k, beta: 1, c: slot + self.readoutColumn, ldc: columns)
+                    }
+                    if boundaryCoupled {
+                        BLAS.gemm(m: rho, n: q, k: d, alpha: -1, a: product + endColumn, lda: solveColumns, b: ws.endWeights,
+                                  ldb: q, beta: 1, c: slot + self.thetaColumn(self.points - 1), ldc: columns)
+                        if first == 0 {
+                            BLAS.gemm(m: rho, n: q, k: d, alpha: -1, a: product, lda: solveColumns, b: ws.startWeights,
+                                      ldb: q, beta: 1, c: slot + self.thetaColumn(0), ldc: columns)
+                        }
                     }
                     for r in 0..<rho { slot[r * columns + columns - 1] -= product[r * solveColumns + solveColumns - 1] }
                 }
@@ -108,13 +127,25 @@ extension StructuredCollocationSolver {
                         _ = self.assemble(sample: sample, at: lin, workspace: ws, slot: nil, columns: 0)
                         let residual = res.sampleResidual + sample * length
                         for i in 0..<length { v[i] = -residual[i] }
-                        for i in 0..<intervals {
+                        for i in 0..<intervals where cw > 0 {
                             BLAS.gemv(m: s, n: cw, alpha: -1, a: ws.coupling + i * s * cw, lda: cw,
-                                      x: delta + self.nodePoint(i) * q, beta: 1, y: v + d + i * s)
+                                      x: delta + self.thetaColumn(self.nodePoint(i)), beta: 1, y: v + d + i * s)
+                            if conjugateCoupled {
+                                BLAS.gemv(m: s, n: cw, alpha: -1, a: ws.conjugateCoupling + i * s * cw, lda: cw,
+                                          x: delta + self.conjugateColumn(self.nodePoint(i)), beta: 1, y: v + d + i * s)
+                            }
                         }
                         if k > 0 {
                             BLAS.gemv(m: d, n: k, alpha: -1, a: ws.endCoupling, lda: k, x: delta + self.readoutColumn, beta: 1,
                                       y: v + d + intervals * s)
+                        }
+                        if boundaryCoupled {
+                            BLAS.gemv(m: d, n: q, alpha: -1, a: ws.endWeights, lda: q, x: delta + self.thetaColumn(self.points - 1),
+                                      beta: 1, y: v + d + intervals * s)
+                            if first == 0 {
+                                BLAS.gemv(m: d, n: q, alpha: -1, a: ws.startWeights, lda: q, x: delta + self.thetaColumn(0),
+                                          beta: 1, y: v)
+                            }
                         }
                         ws.lu.solve(v)
                         (out.base + sample * length).update(from: v, count: length)
@@ -130,8 +161,8 @@ extension StructuredCollocationSolver {
         let w = weightCount, q = self.q
         for i in 0..<(w * w) { schur[i] = 0 }
         func add(_ row: Int, _ column: Int, _ value: Double) { schur[row * w + column] += value }
-        // The weight rows are the collocation equations of the linear pair u' = κ v: π' = λθ (rows pr)
-        // and θ' = π/α (rows tr). Lobatto IIIA: the Hermite–Simpson midpoint row and the Simpson row;
+        // The weight rows are the collocation equations of the linear pair u' = κ v: c' = κ_c θ (rows pr)
+        // and θ' = κ_θ c (rows tr); Hamiltonian κ_c = λ, κ_θ = 1/α; Lagrangian κ_c = λ/α, κ_θ = 1. Lobatto IIIA: the Hermite–Simpson midpoint row and the Simpson row;
         // trapezoid: one row.
         func addLinearPair(row: Int, own: (Int) -> Int, other: (Int) -> Int, kappa: Double, h: Double, a: Int, b: Int) {
             for c in 0..<q {
@@ -157,8 +188,8 @@ extension StructuredCollocationSolver {
         }
         for i in 0..<intervals {
             let h = step(i), a = nodePoint(i), b = nodePoint(i + 1)
-            addLinearPair(row: conjugateRow(i), own: conjugateColumn, other: thetaColumn, kappa: lambda, h: h, a: a, b: b)
-            addLinearPair(row: thetaRow(i), own: thetaColumn, other: conjugateColumn, kappa: inverseAlpha, h: h, a: a, b: b)
+            addLinearPair(row: conjugateRow(i), own: conjugateColumn, other: thetaColumn, kappa: conjugateRate, h: h, a: a, b: b)
+            addLinearPair(row: thetaRow(i), own: thetaColumn, other: conjugateColumn, kappa: thetaRate, h: h, a: a, b: b)
         }
         for a in 0..<k { add(readoutRow + a, readoutColumn + a, readoutTikhonov) }
         for c in 0..<q {

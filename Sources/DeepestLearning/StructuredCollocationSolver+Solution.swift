@@ -2,8 +2,8 @@ import BoundaryValue
 import NumericCore
 
 extension StructuredCollocationSolver {
-    /// The current iterate's node values and slopes in the layout of `hamiltonianForm()` (θ' = π/α,
-    /// π' = λθ − Σ_k ∂_θ[p_k·F], readout' = 0): they define the C¹ cubic Hermite dense output of the
+    /// The current iterate's node values and slopes in the layout of the form (θ' = κ_θ c,
+    /// c' = κ_c θ − Σ_k g(u_k, θ), readout' = 0): they define the C¹ cubic Hermite dense output of the
     /// solution, the same as `Collocation`'s.
     func nodeValuesAndSlopes() -> (values: [Double], slopes: [Double]) {
         let layout = form.layout, n = layout.dimension
@@ -22,7 +22,7 @@ extension StructuredCollocationSolver {
             for a in 0..<q {
                 values[y + layout.weightOffset + a] = current.theta[point * q + a]
                 values[y + layout.conjugateOffset + a] = current.conjugate[point * q + a]
-                slopes[y + layout.weightOffset + a] = inverseAlpha * current.conjugate[point * q + a]
+                slopes[y + layout.weightOffset + a] = thetaRate * current.conjugate[point * q + a]
                 slopes[y + layout.conjugateOffset + a] = conjugateSlope(current, point, a)
             }
             for a in 0..<k { values[y + layout.readoutOffset + a] = current.readout[a] }

@@ -71,10 +71,15 @@ final class StructuredCollocationIterate: @unchecked Sendable {
 final class StructuredCollocationWorkspace: @unchecked Sendable {
     let lu = AlmostBlockDiagonalLU()
     private var storage: [UnsafeMutablePointer<Double>] = []
-    /// Per point: A = ∂f_k/∂u (2d×2d), B = ∂f_k/∂θ (2d×q), C = ∂f_π/∂u (q×2d), H_θθ (q×q).
-    let pointA, pointB, pointC, pointH: UnsafeMutablePointer<Double>
-    /// Per interval: ∂(sample rows)/∂(θ at its points) (2d × 2q or 3q); ∂(π rows)/∂(u at its nodes) (rows × 4d).
-    let coupling, sampleRows: UnsafeMutablePointer<Double>
+    /// Per point: A = ∂f_k/∂u (2d×2d), B = ∂f_k/∂θ (2d×q), C = ∂f_c/∂u (q×2d), G = ∂g/∂θ (q×q) and,
+    /// when the field uses the conjugate, B_c = ∂f_k/∂c (2d×q) (`StructuredSampleForm`).
+    let pointA, pointB, pointC, pointH, pointBConjugate: UnsafeMutablePointer<Double>
+    /// Per interval: ∂(sample rows)/∂(θ at its points) and ∂(sample rows)/∂(c at its points) (2d × 2q
+    /// or 3q each); ∂(conjugate rows)/∂(u at its nodes) (rows × 4d).
+    let coupling, conjugateCoupling, sampleRows: UnsafeMutablePointer<Double>
+    /// ∂(start rows)/∂θ(0) and ∂(end rows)/∂θ(T) (d×q each, when the momentum uses the weights);
+    /// ∂m/∂u (d×2d); the momentum (d); the form's scratch.
+    let startWeights, endWeights, momentumState, momentum, formScratch: UnsafeMutablePointer<Double>
     /// End rows on the readout (d × k), readout rows on x_N (k × d), R_out ∂∇ₓφ/∂x (d × d), readout curvature (k×k).
     let endCoupling, readoutRows, bottom, readoutCurvature: UnsafeMutablePointer<Double>
     /// Sums over the block's samples (adjoint sums at every point, readout gradient).
@@ -92,7 +97,7 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
     var productCapacity = 1
 
     init(points: Int, width d: Int, weights q: Int, intervals: Int, couplingWidth: Int, rowBlock: Int,
-         readoutCount kc: Int, outputs l: Int, nodes: Int) {
+         readoutCount kc: Int, outputs l: Int, nodes: Int, conjugateCoupled: Bool, formScratch formCount: Int) {
         let s = 2 * d
         var list = [UnsafeMutablePointer<Double>]()
         func make(_ count: Int) -> UnsafeMutablePointer<Double> {
@@ -105,7 +110,14 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
         pointB = make(points * s * q)
         pointC = make(points * q * s)
         pointH = make(points * q * q)
+        pointBConjugate = make(conjugateCoupled ? points * s * q : 0)
         coupling = make(intervals * s * couplingWidth)
+        conjugateCoupling = make(conjugateCoupled ? intervals * s * couplingWidth : 0)
+        startWeights = make(d * q)
+        endWeights = make(d * q)
+        momentumState = make(d * s)
+        momentum = make(d)
+        formScratch = make(formCount)
         sampleRows = make(intervals * rowBlock * 2 * s)
         endCoupling = make(d * kc)
         readoutRows = make(kc * d)
@@ -153,12 +165,16 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
 /// an arrowhead: per sample an almost-block-diagonal block A_kk (2d unknowns per node, d start rows,
 /// d end rows), its coupling A_kΓ to θ and the readout, and A_Ρk from the π and readout rows back to
 /// the sample. Eliminating every sample leaves S = A_ΩΩ − Σ_k A_Ρk A_kk⁻¹ A_kΓ, whose sample terms
-/// fill only the (π, readout rows) × (θ, readout columns) block.
+/// fill only the (π, readout rows) × (θ, readout columns) block. The per-sample mathematics comes from
+/// `Form` (`HamiltonianSampleForm`, `LagrangianSampleForm`); in the Lagrangian form the samples also
+/// touch the ω columns and θ at both ends, so Γ is every weight column and the start rows are
+/// eliminated too (Notes/structured-collocation.md §8).
 ///
 /// `@unchecked Sendable`: parallel loops touch disjoint samples, their own workspace and their own
 /// slot; everything shared is read-only during a loop.
-final class StructuredCollocationSolver<Field: DepthField>: @unchecked Sendable {
-    let problem: ContinuousTrainingProblem<Field>
+final class StructuredCollocationSolver<Form: StructuredSampleForm>: @unchecked Sendable {
+    let problem: ContinuousTrainingProblem<Form.Field>
+    let sampleForm: Form
     let form: TrainingBoundaryValueProblem
     let options: StructuredCollocation
     let mesh: [Double]
@@ -170,9 +186,14 @@ final class StructuredCollocationSolver<Field: DepthField>: @unchecked Sendable 
     /// π rows per interval (2 for Lobatto: midpoint and Simpson; 1 for the trapezoid rule).
     let rowsPerInterval: Int
     let couplingWidth: Int
-    /// Γ = (θ at all points, readout): the columns the samples touch; Ρ: the rows that touch samples.
+    /// Γ: the columns the samples touch, (θ at all points, readout) and, when the field uses the
+    /// conjugate, every column; Ρ: the rows that touch samples.
     let gammaCount: Int, rhoCount: Int, weightCount: Int
-    let inverseRf: Double, inverseAlpha: Double, lambda: Double, outputWeight: Double, inputWeight: Double
+    /// The first row of a sample's system that couples to the weights: the start rows (0) when the
+    /// momentum uses θ, else the first interval row (d).
+    let firstCoupledRow: Int
+    /// κ_θ and κ_c of `StructuredSampleForm`.
+    let thetaRate: Double, conjugateRate: Double, outputWeight: Double, inputWeight: Double
     let readoutTikhonov: Double
     let fixedReadoutStorage: UnsafeMutablePointer<Double>
     let blocks: SampleBlocks
@@ -186,9 +207,10 @@ final class StructuredCollocationSolver<Field: DepthField>: @unchecked Sendable 
     var schurPivots: [Int]
     var stats = BoundaryValueStats()
 
-    init(problem: ContinuousTrainingProblem<Field>, form: TrainingBoundaryValueProblem, mesh: [Double],
+    init(problem: ContinuousTrainingProblem<Form.Field>, sampleForm: Form, form: TrainingBoundaryValueProblem, mesh: [Double],
          options: StructuredCollocation) {
         self.problem = problem
+        self.sampleForm = sampleForm
         self.form = form
         self.options = options
         self.mesh = mesh
@@ -204,12 +226,12 @@ final class StructuredCollocationSolver<Field: DepthField>: @unchecked Sendable 
         points = lobatto ? 2 * intervals + 1 : nodes
         rowsPerInterval = lobatto ? 2 : 1
         couplingWidth = (lobatto ? 3 : 2) * q
-        gammaCount = points * q + k
         rhoCount = intervals * rowsPerInterval * q + k
         weightCount = 2 * points * q + k
-        inverseRf = problem.modelPrecision.isFinite ? 1 / problem.modelPrecision : 0
-        inverseAlpha = q > 0 ? 1 / problem.smoothness : 0
-        lambda = problem.tikhonov
+        gammaCount = sampleForm.fieldUsesConjugate ? weightCount : points * q + k
+        firstCoupledRow = sampleForm.momentumUsesWeights && problem.inputWeight.isFinite ? 0 : d
+        thetaRate = sampleForm.thetaRate
+        conjugateRate = sampleForm.conjugateRate
         outputWeight = problem.outputWeight
         inputWeight = problem.inputWeight
         if case .trained(let mu) = problem.readoutParameters { readoutTikhonov = mu } else { readoutTikhonov = 0 }
@@ -221,9 +243,11 @@ final class StructuredCollocationSolver<Field: DepthField>: @unchecked Sendable 
         blocks = SampleBlocks(count: m)
         let (pts, dd, qq, nn, cw, rb, kc, l) = (points, d, q, intervals, couplingWidth, rowsPerInterval * q,
                                                 readoutCount, problem.readout.outputs)
+        let conjugateCoupled = sampleForm.fieldUsesConjugate, formCount = sampleForm.scratchCount
         workspaces = (0..<blocks.blockCount).map { _ in
             StructuredCollocationWorkspace(points: pts, width: dd, weights: qq, intervals: nn, couplingWidth: cw,
-                                           rowBlock: rb, readoutCount: kc, outputs: l, nodes: nn + 1)
+                                           rowBlock: rb, readoutCount: kc, outputs: l, nodes: nn + 1,
+                                           conjugateCoupled: conjugateCoupled, formScratch: formCount)
         }
         current = StructuredCollocationIterate(samples: m, nodes: nodes, width: d, points: points, weights: q, readout: k,
                                                globalRows: weightCount)
@@ -253,14 +277,14 @@ final class StructuredCollocationSolver<Field: DepthField>: @unchecked Sendable 
 
     // MARK: Driver
 
-    /// Damped Newton on this solver's mesh from `values` (node values in the Hamiltonian layout); the
+    /// Damped Newton on this solver's mesh from `values` (node values in the form's layout); the
     /// iterate it ends on stays in `current`.
     func run(values: [Double]) -> BoundaryValueStatus {
         load(values)
         return newton()
     }
 
-    /// Node values from the Hamiltonian layout (θ, π at the midpoints are set by `evaluate`).
+    /// Node values from the form's layout (θ, c at the midpoints are set by `evaluate`).
     func load(_ values: [Double]) {
         let layout = form.layout, n = layout.dimension
         for i in 0..<nodes {

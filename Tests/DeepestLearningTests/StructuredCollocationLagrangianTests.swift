@@ -1,0 +1,182 @@
+import BoundaryValue
+import Foundation
+import NumericCore
+import Testing
+@testable import DeepestLearning
+
+/// The structured collocation of the Lagrangian form (Notes/structured-collocation.md §8): against the
+/// dense-block collocation of the same Lagrangian problem, against the structured Hamiltonian solve of
+/// the same problem (the two forms of version b have the same solution), its eliminated Newton step
+/// against central differences of its residual, and for scheduling independence.
+@Suite struct StructuredCollocationLagrangianTests {
+    /// x_k = y_k^in, everything else zero (the same guess in both layouts: v = ẋ = 0 and p = 0).
+    static func inputGuess<Field: DepthField>(_ spec: ContinuousTrainingProblem<Field>, mesh: [Double]) throws -> InitialGuess {
+        try StructuredCollocationTests.inputGuess(spec, mesh: mesh)
+    }
+
+    /// On a fixed mesh both solvers solve the same Lagrangian collocation equations, so from the same
+    /// guess their node values agree to Newton tolerance (1e-9 relative), for both schemes, a trained
+    /// softmax readout with exact inputs and a fixed least-squares readout with a Robin start (whose
+    /// start rows r_f(ẋ − F(x, θ(0))) − R_in(x − y^in) couple every sample to θ(0)); the trapezoid
+    /// solves start from the Lobatto solution.
+    @Test(arguments: [(Collocation.Scheme.lobatto3, true), (.lobatto3, false), (.trapezoid, true), (.trapezoid, false)])
+    func agreesWithTheDenseBlockCollocation(_ scheme: Collocation.Scheme, _ trained: Bool) throws {
+        let spec = try ContinuousTrainingProblemTests.residualProblem(
+            trained ? .tanh : .softplus, antisymmetric: trained, trained: trained, inputWeight: trained ? .infinity : 2,
+            classes: trained)
+        let form = try spec.lagrangianForm()
+        let mesh = StructuredCollocationTests.uniformMesh(8, horizon: spec.horizon)
+        var guess = try Self.inputGuess(spec, mesh: mesh)
+        if scheme == .trapezoid {
+            // Newton for the trapezoid rule does not reach a solution from the inputs for the fixed
+            // readout; both solvers start from the Lobatto solution on the same mesh instead.
+            guess = .solution(try StructuredCollocation(adaptive: false).solve(spec, form: .lagrangian, mesh: mesh, initialGuess: guess))
+        }
+        let dense = try solve(try form.boundaryValueProblem(), Collocation(scheme: scheme, tolerance: 1e-9, adaptive: false),
+                              initialGuess: guess)
+        let structured = try StructuredCollocation(scheme: scheme, adaptive: false, newtonTolerance: 1e-12)
+            .solve(spec, form: .lagrangian, mesh: mesh, initialGuess: guess)
+        #expect(dense.succeeded && structured.succeeded, "\(dense.message) / \(structured.message)")
+        #expect(dense.mesh == structured.mesh)
+        let difference = zip(dense.values, structured.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
+        let size = dense.values.reduce(0) { max($0, abs($1)) }
+        #expect(difference < 1e-9 * max(1, size), "node values differ by \(difference) (scale \(size))")
+        #expect(structured.boundaryResidual < 1e-9, "boundary residual \(structured.boundaryResidual)")
+    }
+
+    /// The two forms of version (b) have the same solution: the structured Lagrangian solve started
+    /// from the structured Hamiltonian solution carried over by (x, p, θ, π) ↦ (x, F + p/r_f, θ, π/α)
+    /// (adaptive Lobatto, tolerance 1e-8; a nonlinear problem may have several stationary points, the
+    /// map picks the same one) gives x_k(t), ẋ_k(t), θ(t), θ'(t) equal to the mapped Hamiltonian ones to
+    /// 1e-6 at 17 depths.
+    @Test(arguments: [true, false])
+    func agreesWithTheHamiltonianForm(_ trained: Bool) throws {
+        let spec = try ContinuousTrainingProblemTests.residualProblem(
+            .tanh, antisymmetric: trained, trained: trained, inputWeight: trained ? .infinity : 2, classes: trained)
+        let mesh = StructuredCollocationTests.uniformMesh(8, horizon: spec.horizon)
+        let algorithm = StructuredCollocation(tolerance: 1e-8)
+        let hamiltonian = try algorithm.solve(spec, form: .hamiltonian, mesh: mesh, initialGuess: try Self.inputGuess(spec, mesh: mesh))
+        let layout = try spec.hamiltonianForm().layout
+        let d = spec.field.stateDimension, m = spec.samples, q = spec.field.parameterCount
+        // (x, p, θ, π) ↦ (x, F(x, θ) + p/r_f, θ, π/α).
+        let toLagrangian: @Sendable ([Double]) -> [Double] = { yh in
+            var yl = yh, fx = [Double](repeating: 0, count: d)
+            for k in 0..<m {
+                yh.withUnsafeBufferPointer { y in
+                    spec.field.value(x: y.baseAddress! + k * d, theta: y.baseAddress! + layout.weightOffset, into: &fx)
+                }
+                for i in 0..<d {
+                    yl[layout.secondOffset + k * d + i] = fx[i] + yh[layout.secondOffset + k * d + i] / spec.modelPrecision
+                }
+            }
+            for a in 0..<q { yl[layout.conjugateOffset + a] = yh[layout.conjugateOffset + a] / spec.smoothness }
+            return yl
+        }
+        let lagrangian = try algorithm.solve(spec, form: .lagrangian, mesh: hamiltonian.mesh,
+                                             initialGuess: .function({ toLagrangian(hamiltonian.value(at: $0)) }, nodes: nil))
+        #expect(hamiltonian.succeeded && lagrangian.succeeded, "\(hamiltonian.message) / \(lagrangian.message)")
+        var worst = 0.0
+        for step in 0...16 {
+            let t = spec.horizon * Double(step) / 16
+            let mapped = toLagrangian(hamiltonian.value(at: t)), yl = lagrangian.value(at: t)
+            for j in 0..<layout.readoutOffset { worst = max(worst, abs(mapped[j] - yl[j])) }
+        }
+        #expect(worst < 1e-6, "the two forms differ by \(worst)")
+    }
+
+    /// The eliminated Newton step Δ (per-sample elimination, Schur complement, back substitution)
+    /// solves J Δ = −F for the collocation residual F of the node values: the central difference
+    /// (F(y + εΔ) − F(y − εΔ))/(2ε), ε = 1e-6, equals −F(y) to 1e-6 relative, at a random state with a
+    /// Robin start and a trained readout, for both forms and both schemes. This checks every
+    /// derivative block of the sample forms, the couplings and the Schur algebra at once.
+    @Test(arguments: [(BoundaryValueForm.lagrangian, Collocation.Scheme.lobatto3), (.lagrangian, .trapezoid),
+                      (.hamiltonian, .lobatto3), (.hamiltonian, .trapezoid)])
+    func newtonStepMatchesDifferencesOfTheResidual(_ form: BoundaryValueForm, _ scheme: Collocation.Scheme) throws {
+        let field = try ResidualField(width: 2, activation: .tanh, antisymmetric: false, shift: 0.1)
+        let m = 5
+        let spec = try ContinuousTrainingProblem(
+            field: field, horizon: 1.5, inputs: randomVector(2 * m, seed: 81), readout: .softmaxCrossEntropy(classes: 3),
+            targets: [0, 1, 2, 1, 0], readoutParameters: .trained(tikhonov: 0.1), modelPrecision: 2, smoothness: 0.5,
+            tikhonov: 0.2, inputWeight: 1.5, outputWeight: 1)
+        let built = try spec.builtForm(form)
+        let mesh = StructuredCollocationTests.uniformMesh(5, horizon: spec.horizon)
+        let values = randomVector(mesh.count * built.dimension, seed: 82, scale: 0.5)
+        let options = StructuredCollocation(scheme: scheme, adaptive: false)
+        let residual: ([Double]) -> (step: [Double]?, residual: [Double], norm: Double) = { y in
+            switch form {
+            case .hamiltonian: return Self.probe(StructuredCollocationSolver(problem: spec, sampleForm: HamiltonianSampleForm(spec),
+                                                                             form: built, mesh: mesh, options: options), y)
+            case .lagrangian: return Self.probe(StructuredCollocationSolver(problem: spec, sampleForm: LagrangianSampleForm(spec),
+                                                                            form: built, mesh: mesh, options: options), y)
+            }
+        }
+        let base = residual(values)
+        let step = try #require(base.step)
+        let epsilon = 1e-6
+        let plus = residual(zip(values, step).map { $0 + epsilon * $1 }).residual
+        let minus = residual(zip(values, step).map { $0 - epsilon * $1 }).residual
+        var worst = 0.0
+        for i in base.residual.indices { worst = max(worst, abs((plus[i] - minus[i]) / (2 * epsilon) + base.residual[i])) }
+        #expect(base.norm > 1e-2, "the residual \(base.norm) is too small to test the step")
+        #expect(worst < 1e-6 * base.norm, "J Δ + F = \(worst), |F| = \(base.norm)")
+    }
+
+    /// The residual of the node values `y` (form layout) and the Newton step in the same layout.
+    static func probe<Form: StructuredSampleForm>(_ solver: StructuredCollocationSolver<Form>,
+                                                  _ y: [Double]) -> (step: [Double]?, residual: [Double], norm: Double) {
+        solver.load(y)
+        guard solver.evaluate(solver.current) else { return (nil, [], .nan) }
+        let it = solver.current
+        let residual = Array(UnsafeBufferPointer(start: it.sampleResidual, count: it.stateCount))
+            + Array(UnsafeBufferPointer(start: it.globalResidual, count: solver.weightCount))
+        let norm = residual.reduce(0) { max($0, abs($1)) }
+        guard solver.solveLinear(at: it, residualOf: it, factorSchur: true) else { return (nil, residual, norm) }
+        // The step in the form's node layout (the midpoint weight columns are implied by the nodes).
+        let layout = solver.form.layout, n = layout.dimension, s = solver.s, d = solver.d, q = solver.q
+        var step = [Double](repeating: 0, count: solver.nodes * n)
+        for i in 0..<solver.nodes {
+            for sample in 0..<solver.m {
+                for j in 0..<d {
+                    step[i * n + sample * d + j] = solver.sampleStep[(sample * solver.nodes + i) * s + j]
+                    step[i * n + layout.secondOffset + sample * d + j] = solver.sampleStep[(sample * solver.nodes + i) * s + d + j]
+                }
+            }
+            let point = solver.nodePoint(i)
+            for a in 0..<q {
+                step[i * n + layout.weightOffset + a] = solver.globalStep[solver.thetaColumn(point) + a]
+                step[i * n + layout.conjugateOffset + a] = solver.globalStep[solver.conjugateColumn(point) + a]
+            }
+            for a in 0..<solver.k { step[i * n + layout.readoutOffset + a] = solver.globalStep[solver.readoutColumn + a] }
+        }
+        return (step, residual, norm)
+    }
+
+    /// As for the Hamiltonian form: 36 samples in 8 fixed blocks, four concurrent adaptive Lagrangian
+    /// solves give bitwise the values of a solve on its own, for both schemes.
+    @Test(arguments: [Collocation.Scheme.lobatto3, .trapezoid])
+    func resultIsIndependentOfScheduling(_ scheme: Collocation.Scheme) throws {
+        let field = try ResidualField(width: 2, activation: .tanh, antisymmetric: true, shift: 0.1)
+        let m = 36
+        let spec = try ContinuousTrainingProblem(
+            field: field, horizon: 1, inputs: randomVector(2 * m, seed: 71), readout: .leastSquares(outputs: 1),
+            targets: randomVector(m, seed: 72, scale: 0.5), readoutParameters: .trained(tikhonov: 0.1), modelPrecision: 1,
+            smoothness: 0.5, tikhonov: 1, inputWeight: 2, outputWeight: 1)
+        let mesh = StructuredCollocationTests.uniformMesh(6, horizon: 1)
+        let guess = try Self.inputGuess(spec, mesh: mesh)
+        let algorithm = StructuredCollocation(scheme: scheme, tolerance: scheme == .lobatto3 ? 1e-7 : 1e-6)
+        let alone = try algorithm.solve(spec, form: .lagrangian, mesh: mesh, initialGuess: guess)
+        #expect(alone.succeeded, "\(alone.message)")
+        #expect(alone.stats.meshRefinements >= 1 && alone.mesh.count != mesh.count, "mesh \(alone.mesh.count) nodes")
+        let results = UnsafeMutablePointer<[Double]>.allocate(capacity: 4)
+        results.initialize(repeating: [], count: 4)
+        defer { results.deinitialize(count: 4); results.deallocate() }
+        let shared = SharedMutablePointer(results)
+        Parallel.forEach(4) { i in
+            shared[i] = (try? algorithm.solve(spec, form: .lagrangian, mesh: mesh, initialGuess: guess).values) ?? []
+        }
+        for i in 0..<4 {
+            let identical = results[i] == alone.values
+            #expect(identical, "concurrent solve \(i) differs")
+        }
+    }
+}
