@@ -13,10 +13,12 @@ import NumericCore
 /// Exact inputs (R_in = ∞), R_out = 1, the readout trained or projected (`c.readout`), action weights
 /// M·λ and M·μ (the options are per-sample weights of the mean loss, as in symplectic-euler),
 /// α = smoothness > 0.
-/// With `c.discreteStart` (the default of the continuum methods) the first stage starts from the
-/// stationary point of the discrete action at its (λ_0, μ_0, r_f0) and the full horizon, solved on
-/// `c.discreteRefinement`·N layers (`discreteStart`, `discreteGuess`; recorded as the first rungs,
-/// status "discrete-…"), and there is no continuation in T (Notes/deepest-learning-action.md §9c).
+/// With `c.discreteStart` (the default of the continuum methods) the first rung starts from the
+/// stationary point of the discrete action at the target (λ, μ), r_f0 and the full horizon, solved on
+/// `c.discreteRefinement`·N layers, followed by the exactly constrained rung when
+/// `c.constrainedIterations` > 0 (the symplectic-euler recipe; `discreteStart`, `discreteGuess`: states
+/// = forward pass, costates = backprop; recorded as the first rungs, status "discrete-…"); there are
+/// then no Tikhonov decades and no continuation in T (Notes/deepest-learning-action.md §9c, §9d).
 /// Without it, the first stage starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the
 /// first layer's initial weights θ0 (constant in depth), zero momenta, the initial readout.
 /// A rung that fails after the first ends the schedule (its record keeps the failure status); the
@@ -75,21 +77,21 @@ public enum BoundaryValueTraining {
         let horizons = c.horizonSteps > 0
             ? (0..<c.horizonSteps).map { c.resolvedInitialHorizon * pow(c.horizon / c.resolvedInitialHorizon, Double($0) / Double(c.horizonSteps)) }
             : []
-        // The Tikhonov decades, then (without the discrete start) the continuation in T.
-        var stages = regularizationSchedule(tikhonov: tikhonov, readoutTikhonov: readoutTikhonov)
-            .map { Stage(horizon: c.discreteStart ? c.horizon : horizons.first ?? c.horizon, tikhonov: $0.0,
-                         readoutTikhonov: $0.1, precision: c.modelPrecision) }
+        // Without the discrete start: the Tikhonov decades, then the continuation in T. With it, the
+        // discrete stage is solved at the target weights and the schedule starts at once.
+        var stages = [Stage]()
         if !c.discreteStart {
+            stages = regularizationSchedule(tikhonov: tikhonov, readoutTikhonov: readoutTikhonov)
+                .map { Stage(horizon: horizons.first ?? c.horizon, tikhonov: $0.0, readoutTikhonov: $0.1, precision: c.modelPrecision) }
             stages += horizons.map { Stage(horizon: $0, tikhonov: tikhonov, readoutTikhonov: readoutTikhonov, precision: c.modelPrecision) }
         }
-        // The discrete start (Notes/deepest-learning-action.md §9c): the symplectic-Euler stationary point
-        // at the first stage's (λ, μ, r_f0) and the full horizon is the first stage's guess; it replaces
-        // the constant-weights flow and the continuation in T.
+        // The discrete start (Notes/deepest-learning-action.md §9c, §9d): the symplectic-Euler stationary
+        // point at the target (λ, μ), r_f0 and the full horizon (with `constrainedIterations` > 0 the exactly
+        // constrained one) is the first rung's guess; it replaces the constant-weights flow, the Tikhonov
+        // decades and the continuation in T.
         var discreteGuess: InitialGuess?
         if c.discreteStart {
-            let first = stages.first ?? Stage(horizon: c.horizon, tikhonov: tikhonov, readoutTikhonov: readoutTikhonov,
-                                              precision: c.modelPrecision)
-            let reg = try Regularization(tikhonov: first.tikhonov, smoothness: c.smoothness, readoutTikhonov: first.readoutTikhonov)
+            let reg = try Regularization(tikhonov: tikhonov, smoothness: c.smoothness, readoutTikhonov: readoutTikhonov)
             // The discrete problem on N·r layers (r = `discreteRefinement`): its distance to the continuum
             // solution is O(h/r); the initial weights of layer n are repeated on its r sublayers.
             let r = c.discreteRefinement

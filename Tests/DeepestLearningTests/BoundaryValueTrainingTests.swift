@@ -59,7 +59,7 @@ import Testing
         for method in [TrainingMethod.multipleShooting, .chebyshev, .collocation] {
             var c = TrainingConfiguration.defaults(dataset: .sine, method: method)
             c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.annealSteps = 3
-            c.tikhonov = 1; c.readoutTikhonov = 1; c.horizonSteps = 0; c.discreteStart = false
+            c.tikhonov = 1; c.readoutTikhonov = 1; c.horizonSteps = 0; c.discreteStart = false; c.modelPrecision = 1
             let report = try TrainingExperiment.run(c, split: split).report
             reports[method] = report
             #expect(report.status == "success" && report.annealingRungs == 4,

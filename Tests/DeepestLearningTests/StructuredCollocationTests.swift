@@ -125,14 +125,14 @@ import Testing
     }
 
     /// The tiny sine problem of the annealed-driver tests: 3 samples, width 2, 16 layers, T = 0.5,
-    /// α = 10, λ = μ = 1, three rungs of the continuum schedule (no discrete start).
+    /// α = 10, λ = μ = 1, r_f = 1·2^β, three rungs of the continuum schedule (no discrete start).
     static func tinySineProblem() throws -> (TrainingConfiguration, DatasetCatalog.Split) {
         let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Experiments/data")
         let full = try DatasetCatalog.sine.load(from: directory)
         var c = TrainingConfiguration.defaults(dataset: .sine, method: .collocation)
         c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.tikhonov = 1
-        c.readoutTikhonov = 1; c.annealSteps = 2; c.horizonSteps = 0; c.discreteStart = false
+        c.readoutTikhonov = 1; c.annealSteps = 2; c.horizonSteps = 0; c.discreteStart = false; c.modelPrecision = 1
         let split = DatasetCatalog.Split(train: full.train.subset((0..<3).map { $0 * full.train.count / 3 }), test: full.test)
         return (c, split)
     }

@@ -72,13 +72,14 @@ def test_dense_boundary_value_methods_refuse_large_problems_in_one_line():
 def test_boundary_value_methods_complete_the_annealing_rungs_on_a_tiny_problem():
     small = ["--dataset", "sine", "--samples", "3", "--width", "2", "--layers", "16", "--horizon", "0.5",
              "--smoothness", "10", "--tikhonov", "1", "--readout-tikhonov", "1", "--anneal-steps", "2",
-             "--horizon-steps", "0", "--format", "json"]
+             "--horizon-steps", "0", "--rf", "1", "--discrete-iterations", "200", "--constrained-iterations", "0",
+             "--format", "json"]
     actions = {}
     for method in ("multiple-shooting", "chebyshev", "collocation"):
         result = run("train", "--method", method, *small)
         assert result.returncode == 0, result.stderr
         report = json.loads(result.stdout)
-        # the discrete start (one rung) and the three annealing rungs
+        # the discrete start (one penalty rung at r_f = 1) and the three annealing rungs
         assert report["method"] == method and report["annealingRungs"] == 4
         actions[method] = report["action"]
     # the same stationary point of the same action, to the solvers' tolerances
@@ -127,10 +128,12 @@ def test_continuum_rungs_record_the_discrete_start(tmp_path):
                  "--out", str(tmp_path), "--format", "json")
     assert result.returncode == 0, result.stderr
     rows = (tmp_path / "rungs.csv").read_text().splitlines()
-    assert rows[1].split(",")[-1].startswith("discrete-") and len(rows) == 1 + 3
+    # the discrete start: the penalty rung at r_f = 1e6 and the exactly constrained rung; then two rungs
+    assert rows[1].split(",")[-1].startswith("discrete-") and len(rows) == 1 + 4
+    assert rows[2].split(",")[-1].startswith("discrete-constrained-")
     result = run("train", "--dataset", "sine", "--method", "collocation", "--samples", "3", "--width", "2",
                  "--layers", "8", "--horizon", "0.5", "--tikhonov", "1", "--readout-tikhonov", "1", "--anneal-steps", "1",
-                 "--no-discrete-start", "--horizon-steps", "0", "--format", "json")
+                 "--no-discrete-start", "--horizon-steps", "0", "--rf", "1", "--format", "json")
     assert result.returncode == 0 and json.loads(result.stdout)["annealingRungs"] == 2, result.stderr
 
 
@@ -170,7 +173,8 @@ def test_compare_without_figures_writes_no_report(tmp_path):
 def test_projected_readout_gives_the_trained_readouts_stationary_point(tmp_path):
     small = ["--dataset", "sine", "--method", "chebyshev", "--samples", "3", "--width", "2", "--layers", "16",
              "--horizon", "0.5", "--smoothness", "10", "--tikhonov", "1", "--readout-tikhonov", "1",
-             "--anneal-steps", "2", "--format", "json"]
+             "--anneal-steps", "2", "--rf", "1", "--discrete-iterations", "200", "--constrained-iterations", "0",
+             "--format", "json"]
     trained = run("train", *small)
     config = tmp_path / "c.yaml"
     config.write_text("readout: projected\n")
