@@ -117,7 +117,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
         if method == .collocation || method == .multipleShooting || method == .chebyshev {
             // The continuum forms need α > 0 (θ' = π/α). They start from the discrete solution of the
             // symplectic-euler recipe at the target (λ, μ) (one penalty iteration at r_f = 1e6, then the
-            // exactly constrained rung: 201 iterations on sine, 244–264 on spirals, 89 on digits, all
+            // exactly constrained rung: 201 iterations on sine, 244 on spirals, 89 on digits, all
             // converged), states = forward pass, costates = backprop, and solve one continuum rung at
             // r_f = 1e6 (Notes/deepest-learning-action.md §9d). Measured (collocation): sine converges
             // in 6 Newton iterations (success); on spirals and digits the continuum Newton fails from
