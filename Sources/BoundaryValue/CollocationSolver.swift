@@ -555,14 +555,14 @@ final class CollocationSolver {
         return largest
     }
 
-    /// The adapted mesh (`ResidualControl.adaptedMesh`: equidistribution of the predicted residual),
-    /// the first pass from the guess's mesh clamped tighter. `targetScale` (<= 1) lowers the target
+    /// The adapted mesh (`ResidualControl.adaptedMesh`: equidistribution of the predicted residual,
+    /// the first pass from the guess's mesh by its own rule, within `maxNodes` when it can be). `targetScale` (<= 1) lowers the target
     /// when another criterion (the trapezoid error estimate) is the binding one. nil when nothing changes.
     private func adaptedMesh(allowRefinement: Bool, targetScale: Double) -> [Double]? {
         intervalResiduals.withUnsafeBufferPointer {
             ResidualControl.adaptedMesh(mesh, residuals: $0.baseAddress!, target: residualTarget * targetScale,
                                         order: algorithm.scheme.residualOrder, firstPass: stats.meshRefinements == 0,
-                                        allowRefinement: allowRefinement)
+                                        allowRefinement: allowRefinement, maxNodes: algorithm.maxNodes)
         }
     }
 

@@ -59,30 +59,39 @@ public enum ResidualControl {
     /// (one pass merges at most two intervals into one). After the first pass s = 1.15 and w_i ≤ 20.
     /// On the first pass (`firstPass`: the guess's mesh, where the prediction is least reliable)
     /// s = 1.3, and the prediction is taken as it is when every w_i ≤ 60 (one refinement then reaches
-    /// the target); when some interval asks for more, the residual is too far from the target to be
-    /// predicted from this mesh and the pass is a cheap exploratory step, w_i ≤ 10. The new nodes divide
-    /// the cumulative weight Σ w_i into ⌈Σ w_i⌉ equal parts. Intervals far above the target are split,
+    /// the target) and the new mesh has at most `maxNodes` nodes; when some interval asks for more
+    /// (or its residual is not finite), the residual is too far from the target to be predicted from
+    /// this mesh and the pass is a cheap exploratory step, w_i ≤ 10. The new nodes divide the
+    /// cumulative weight Σ w_i into ⌈Σ w_i⌉ equal parts. Intervals far above the target are split,
     /// intervals far below it are merged, in the same pass. With `allowRefinement` false (every interval
     /// already meets the target) only merging is allowed. nil when nothing changes. Cost O(N).
     /// (Notes/mesh-refinement.md, "The rule", with the measurements behind the constants.)
     public static func adaptedMesh(_ mesh: [Double], residuals: UnsafePointer<Double>, target: Double, order: Int,
-                                   firstPass: Bool, allowRefinement: Bool) -> [Double]? {
-        let inverseOrder = 1 / Double(order)
-        let margin = firstPass ? firstPassMargin : laterMargin
-        var clamp = laterClamp
-        if firstPass {
-            var largest = 0.0
-            for i in 0..<(mesh.count - 1) { largest = max(largest, margin * pow(max(residuals[i] / target, 0), inverseOrder)) }
-            clamp = largest <= firstPassTrustedSplit ? firstPassTrustedSplit : firstPassExploratorySplit
-        }
+                                   firstPass: Bool, allowRefinement: Bool, maxNodes: Int = .max) -> [Double]? {
         let count = mesh.count - 1
         guard count >= 1 else { return nil }
+        let inverseOrder = 1 / Double(order)
+        let margin = firstPass ? firstPassMargin : laterMargin
+        // The predicted splits; a residual that is not finite asks for +∞.
         var weights = [Double](repeating: 0, count: count)
+        var largest = 0.0
+        for i in 0..<count {
+            let w = margin * pow(max(residuals[i] / target, 0), inverseOrder)
+            weights[i] = w.isFinite ? w : .infinity
+            largest = max(largest, weights[i])
+        }
+        var clamp = laterClamp
+        if firstPass {
+            clamp = firstPassTrustedSplit
+            var trustedTotal = 0.0
+            for w in weights { trustedTotal += min(clamp, max(0.5, w)) }
+            if !(largest <= firstPassTrustedSplit) || trustedTotal.rounded(.up) + 1 > Double(maxNodes) {
+                clamp = firstPassExploratorySplit
+            }
+        }
         var total = 0.0
         for i in 0..<count {
-            var w = margin * pow(max(residuals[i] / target, 0), inverseOrder)
-            if !w.isFinite { w = clamp }
-            w = min(clamp, max(0.5, w))
+            var w = min(clamp, max(0.5, weights[i]))
             if !allowRefinement { w = min(w, 1) }
             weights[i] = w
             total += w
@@ -109,9 +118,10 @@ public enum ResidualControl {
     }
 
     /// The first pass's prediction is used as it is when no interval asks for more than this many
-    /// subintervals. A smooth problem whose residual on the guess's 11 nodes is 1e-2 then reaches
-    /// tol/2 = 5e-7 in that one refinement (Bratu at 1e-8, the LQ problem at 1e-6); with every split
-    /// clamped to 10 it needed a second one.
+    /// subintervals, i.e. when every ρ_i/target ≤ (60/1.3)^p (about 1e5 for Hermite–Simpson, p = 3).
+    /// The smooth benchmark problems are in that range on the guess's 11 nodes (Bratu at 1e-8, the LQ
+    /// problem at 1e-6) and reach the target in that one refinement; with every split clamped to 10
+    /// they needed a second one.
     public static let firstPassTrustedSplit = 60.0
     /// The largest split of the first pass when some interval asks for more than
     /// `firstPassTrustedSplit`: a small exploratory mesh on which the residual is nearer its asymptotic

@@ -21,7 +21,10 @@ import NumericCore
 /// (λ_0, μ_0), and the decades follow in the continuum (Notes/deepest-learning-action.md §9c); with
 /// `c.constrainedIterations` > 0 it is the symplectic-euler recipe (penalty rung, then the exactly
 /// constrained rung) at the target (λ, μ), and there are no decades (§9d: the constrained rung converges
-/// at the target weights, the penalty rung at r_f0 = 1 does not).
+/// at the target weights, the penalty rung at r_f0 = 1 does not). That start is meant for the
+/// Hamiltonian form: in the Lagrangian form the unknown v = F + p/r_f fixes p only to r_f times the error
+/// of v, and at r_f0 = 1e6 its first continuum rung ended noConvergence on the tiny sine problem
+/// (success at r_f0 = 1e3 and 10).
 /// Without it, the first stage starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the
 /// first layer's initial weights θ0 (constant in depth), zero momenta, the initial readout.
 /// A rung that fails after the first ends the schedule (its record keeps the failure status); the

@@ -76,4 +76,49 @@ import Testing
         let uniform = pow(101 * scale / target, 1 / Double(order))
         #expect(Double(new.count - 1) < uniform, "\(new.count - 1) intervals against \(uniform) uniform")
     }
+
+    /// Splits of each old interval (the number of new intervals that start inside it, plus one).
+    static func splits(old: [Double], new: [Double]) -> [Int] {
+        (0..<(old.count - 1)).map { i in new.filter { $0 > old[i] && $0 < old[i + 1] }.count + 1 }
+    }
+
+    @Test(arguments: [Double.nan, .infinity])
+    func aResidualThatIsNotFiniteGivesTheExploratoryStep(bad: Double) throws {
+        let mesh = [0, 0.25, 0.5, 0.75, 1.0]
+        let rho = [bad, 1e-7, 1e-7, 1e-7]
+        let new = try #require(rho.withUnsafeBufferPointer {
+            ResidualControl.adaptedMesh(mesh, residuals: $0.baseAddress!, target: 1e-6, order: 3, firstPass: true,
+                                        allowRefinement: true)
+        })
+        let splits = Self.splits(old: mesh, new: new)
+        #expect(Double(splits.max() ?? 0) <= ResidualControl.firstPassExploratorySplit + 1, "splits \(splits)")
+    }
+
+    @Test func theNodeLimitTurnsATrustedFirstPassIntoTheExploratoryStep() throws {
+        // Every interval asks for 40 subintervals (trusted: 401 nodes); with maxNodes = 200 the pass must
+        // take the exploratory clamp instead (101 nodes), which the limit allows.
+        let mesh = (0...10).map { Double($0) / 10 }, target = 1e-6, order = 3
+        let split = 40.0
+        let rho = [Double](repeating: target * pow(split / ResidualControl.firstPassMargin, 3), count: 10)
+        func adapted(_ limit: Int) -> [Double]? {
+            rho.withUnsafeBufferPointer {
+                ResidualControl.adaptedMesh(mesh, residuals: $0.baseAddress!, target: target, order: order, firstPass: true,
+                                            allowRefinement: true, maxNodes: limit)
+            }
+        }
+        let trusted = try #require(adapted(.max)), limited = try #require(adapted(200))
+        #expect(trusted.count == 401, "trusted pass: \(trusted.count) nodes")
+        #expect(limited.count == 101, "limited pass: \(limited.count) nodes")
+    }
+
+    @Test func aMeshWithoutIntervalsGivesNil() {
+        let rho = [Double](repeating: 1, count: 1)
+        let empty = rho.withUnsafeBufferPointer {
+            ResidualControl.adaptedMesh([], residuals: $0.baseAddress!, target: 1, order: 3, firstPass: true, allowRefinement: true)
+        }
+        let single = rho.withUnsafeBufferPointer {
+            ResidualControl.adaptedMesh([0.5], residuals: $0.baseAddress!, target: 1, order: 3, firstPass: true, allowRefinement: true)
+        }
+        #expect(empty == nil && single == nil)
+    }
 }

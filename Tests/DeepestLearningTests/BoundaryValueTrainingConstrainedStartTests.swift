@@ -81,4 +81,24 @@ import Testing
         let fit = try OrderFit.fit(steps: steps, errors: errors)
         #expect(fit.order > 0.85 && fit.order < 1.3, "h \(steps), weight errors \(errors), fitted order \(fit.order)")
     }
+
+    /// The schedule of `BoundaryValueTraining.run` with the constrained start: the discrete penalty
+    /// rung and the exactly constrained rung (β = −2, −1), then the continuum rung at r_f0 (β = 0), and
+    /// none of the Tikhonov decades that the penalty start at λ = μ = 1e-2 runs (two decades, λ = 1 and
+    /// 0.1, before β = 0). The continuum rung converges from the constrained guess.
+    @Test func theConstrainedStartReplacesTheTikhonovDecades() throws {
+        var (c, split) = try StructuredCollocationTests.tinySineProblem()
+        c.tikhonov = 1e-2 / Double(split.train.count); c.readoutTikhonov = c.tikhonov
+        c.discreteStart = true; c.annealSteps = 0; c.modelPrecision = 1e6
+        c.discreteIterations = 1; c.constrainedIterations = 100
+        let algorithm = Collocation(tolerance: 1e-6)
+        let constrained = try BoundaryValueTraining.run(c, split: split, algorithm: algorithm).report
+        #expect(constrained.rungs.map(\.beta) == [-2, -1, 0], "\(constrained.rungs)")
+        #expect(constrained.rungs[1].status == "discrete-constrained-converged", "\(constrained.rungs)")
+        #expect(constrained.rungs.last?.status == "success", "\(constrained.rungs)")
+        // The penalty start at the first decade: the decades λ·M = 1 and 0.1 come before β = 0.
+        c.constrainedIterations = 0; c.discreteIterations = 200; c.modelPrecision = 1
+        let penalty = try BoundaryValueTraining.run(c, split: split, algorithm: algorithm).report
+        #expect(penalty.rungs.map(\.beta) == [-3, -2, -1, 0], "\(penalty.rungs)")
+    }
 }
