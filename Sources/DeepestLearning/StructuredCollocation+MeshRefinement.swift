@@ -61,7 +61,7 @@ extension StructuredCollocation {
                     } else if let newMesh = residuals.withUnsafeBufferPointer({
                         ResidualControl.adaptedMesh(mesh, residuals: $0.baseAddress!, target: target * targetScale,
                                                     order: scheme.residualOrder, firstPass: passes == 0,
-                                                    allowRefinement: needsRefinement)
+                                                    allowRefinement: needsRefinement, maxNodes: maxNodes)
                     }), needsRefinement || ResidualControl.coarseningPays(from: mesh.count, to: newMesh.count) {
                         if newMesh.count > maxNodes {
                             status = .meshLimit
