@@ -7,7 +7,7 @@
 /// (T_x, T_θ) = D²F[(v, ω), ·]): A_f = [[0, I], [T_x − H_xx + AᵀA, A − Aᵀ]], B_f = [0; T_θ − H_xθ + AᵀB],
 /// B_c = [0; B], C = −(r_f/α)[H_xθᵀ − BᵀA, Bᵀ], G = (r_f/α)(H_θθ − BᵀB); ∂m/∂u = r_f[−A, I],
 /// ∂m/∂θ = −r_f B. The field depends on ω and the momentum on θ, so the structured solver couples the
-/// samples to the ω columns and the end points' θ as well (Notes/structured-collocation.md §8).
+/// samples to the ω columns and the end points' θ as well (Notes/structured-collocation.md §10).
 /// Needs finite r_f and α > 0 (`lagrangianForm()` checks). Cost O(d² + dq) per field,
 /// O(d³ + d²q + dq²) plus `tangentDerivatives` per derivative set.
 struct LagrangianSampleForm<Field: DepthField>: StructuredSampleForm {

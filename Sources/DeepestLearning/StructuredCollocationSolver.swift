@@ -168,7 +168,7 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
 /// fill only the (π, readout rows) × (θ, readout columns) block. The per-sample mathematics comes from
 /// `Form` (`HamiltonianSampleForm`, `LagrangianSampleForm`); in the Lagrangian form the samples also
 /// touch the ω columns and θ at both ends, so Γ is every weight column and the start rows are
-/// eliminated too (Notes/structured-collocation.md §8).
+/// eliminated too (Notes/structured-collocation.md §10).
 ///
 /// `@unchecked Sendable`: parallel loops touch disjoint samples, their own workspace and their own
 /// slot; everything shared is read-only during a loop.

@@ -180,3 +180,19 @@ import Testing
         }
     }
 }
+
+extension StructuredCollocationLagrangianTests {
+    /// The annealed driver in the Lagrangian form: on the tiny sine problem (3 samples, width 2,
+    /// 16 layers, 3 rungs, the first from the constant-weight flow with ẋ = F) every rung converges
+    /// and the final continuum action equals that of the dense-block adaptive collocation of the
+    /// Lagrangian form (tolerance 1e-6) to 1e-4 relative.
+    @Test func annealedDriverMatchesTheDenseBlockDriver() throws {
+        var (c, split) = try StructuredCollocationTests.tinySineProblem()
+        c.form = .lagrangian
+        let structured = try StructuredCollocationTraining.run(c, split: split).report
+        let dense = try BoundaryValueTraining.run(c, split: split, algorithm: Collocation(tolerance: 1e-6)).report
+        #expect(structured.rungs.count == 3 && structured.rungs.allSatisfy { $0.status == "success" }, "\(structured.rungs)")
+        let a = try #require(structured.action), b = try #require(dense.action)
+        #expect(abs(a - b) <= 1e-4 * abs(b), "structured action \(a) vs dense \(b)")
+    }
+}
