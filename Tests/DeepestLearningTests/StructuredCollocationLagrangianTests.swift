@@ -28,9 +28,24 @@ import Testing
         let algorithm = StructuredCollocation(tolerance: 1e-8)
         let hamiltonian = try algorithm.solve(spec, form: .hamiltonian, mesh: mesh, initialGuess: try Self.inputGuess(spec, mesh: mesh))
         let layout = try spec.hamiltonianForm().layout
+        let toLagrangian = try Self.lagrangianMap(spec)
+        let lagrangian = try algorithm.solve(spec, form: .lagrangian, mesh: hamiltonian.mesh,
+                                             initialGuess: .function({ toLagrangian(hamiltonian.value(at: $0)) }, nodes: nil))
+        #expect(hamiltonian.succeeded && lagrangian.succeeded, "\(hamiltonian.message) / \(lagrangian.message)")
+        var worst = 0.0
+        for step in 0...16 {
+            let t = spec.horizon * Double(step) / 16
+            let mapped = toLagrangian(hamiltonian.value(at: t)), yl = lagrangian.value(at: t)
+            for j in 0..<layout.readoutOffset { worst = max(worst, abs(mapped[j] - yl[j])) }
+        }
+        #expect(worst < 1e-6, "the two forms differ by \(worst)")
+    }
+
+    /// (x, p, θ, π) ↦ (x, F(x, θ) + p/r_f, θ, π/α): a Hamiltonian-form state to the Lagrangian form's.
+    static func lagrangianMap<Field: DepthField>(_ spec: ContinuousTrainingProblem<Field>) throws -> @Sendable ([Double]) -> [Double] {
+        let layout = try spec.hamiltonianForm().layout
         let d = spec.field.stateDimension, m = spec.samples, q = spec.field.parameterCount
-        // (x, p, θ, π) ↦ (x, F(x, θ) + p/r_f, θ, π/α).
-        let toLagrangian: @Sendable ([Double]) -> [Double] = { yh in
+        return { yh in
             var yl = yh, fx = [Double](repeating: 0, count: d)
             for k in 0..<m {
                 yh.withUnsafeBufferPointer { y in
@@ -43,16 +58,6 @@ import Testing
             for a in 0..<q { yl[layout.conjugateOffset + a] = yh[layout.conjugateOffset + a] / spec.smoothness }
             return yl
         }
-        let lagrangian = try algorithm.solve(spec, form: .lagrangian, mesh: hamiltonian.mesh,
-                                             initialGuess: .function({ toLagrangian(hamiltonian.value(at: $0)) }, nodes: nil))
-        #expect(hamiltonian.succeeded && lagrangian.succeeded, "\(hamiltonian.message) / \(lagrangian.message)")
-        var worst = 0.0
-        for step in 0...16 {
-            let t = spec.horizon * Double(step) / 16
-            let mapped = toLagrangian(hamiltonian.value(at: t)), yl = lagrangian.value(at: t)
-            for j in 0..<layout.readoutOffset { worst = max(worst, abs(mapped[j] - yl[j])) }
-        }
-        #expect(worst < 1e-6, "the two forms differ by \(worst)")
     }
 
     /// The eliminated Newton step Δ (per-sample elimination, Schur complement, back substitution)
