@@ -7,9 +7,10 @@ import NumericCore
 /// compressed midpoint states of the samples, the sums over samples that drive π, and the residual.
 /// Raw buffers (allocated once, freed in deinit) so that parallel workers can write disjoint parts.
 final class StructuredCollocationIterate: @unchecked Sendable {
-    /// Sample trajectories, sample-major: (x_k, p_k) at node i at (k·nodes + i)·2d.
+    /// Sample trajectories, sample-major: (x_k, p_k) (Lagrangian: (x_k, ẋ_k)) at node i at (k·nodes + i)·2d.
     let states: UnsafeMutablePointer<Double>
-    /// θ and π at every collocation point (nodes and, for Lobatto, midpoints), point-major.
+    /// θ and its conjugate (π, or θ' in the Lagrangian form) at every collocation point (nodes and, for
+    /// Lobatto, midpoints), point-major.
     let theta: UnsafeMutablePointer<Double>
     let conjugate: UnsafeMutablePointer<Double>
     /// The trained readout (C, c) (nothing for a fixed readout).
@@ -17,7 +18,7 @@ final class StructuredCollocationIterate: @unchecked Sendable {
     let nodeSlopes: UnsafeMutablePointer<Double>
     let middleStates: UnsafeMutablePointer<Double>
     let middleSlopes: UnsafeMutablePointer<Double>
-    /// Σ_k ∂_θ[p_k·F(x_k, θ)] at every point.
+    /// Σ_k g(u_k, θ) at every point (Hamiltonian: Σ_k ∂_θ[p_k·F(x_k, θ)]; `StructuredSampleForm`).
     let adjointSums: UnsafeMutablePointer<Double>
     /// Σ_k R_out ∇_{C,c} φ_k(x_k(T)).
     let readoutGradient: UnsafeMutablePointer<Double>
