@@ -55,26 +55,32 @@ public enum ResidualControl {
     }
 
     /// The adapted mesh, by equidistribution of the predicted residual: interval i (residual ρ_i, which
-    /// scales like h^p, p = `order`) should become w_i = 1.15 (ρ_i/target)^{1/p} intervals, clamped to
-    /// [0.5, 10] on the first pass (`firstPass`: the guess's mesh, where the residual is far from
-    /// asymptotic) and [0.5, 20] after it (so one pass at most merges two intervals into one or
-    /// splits one into ten, respectively twenty); the new nodes divide the cumulative weight Σ w_i
-    /// into ⌈Σ w_i⌉ equal parts. Intervals far above the target are split, intervals far below it are
-    /// merged, in the same pass. With `allowRefinement` false (every interval already meets the target)
-    /// only merging is allowed. nil when nothing changes. Cost O(N).
+    /// scales like h^p, p = `order`) should become w_i = s (ρ_i/target)^{1/p} intervals, at least 0.5
+    /// (one pass merges at most two intervals into one). After the first pass s = 1.15 and w_i ≤ 20.
+    /// On the first pass (`firstPass`: the guess's mesh, where the prediction is least reliable)
+    /// s = 1.3, and the prediction is taken as it is when every w_i ≤ 60 (one refinement then reaches
+    /// the target); when some interval asks for more, the residual is too far from the target to be
+    /// predicted from this mesh and the pass is a cheap exploratory step, w_i ≤ 10. The new nodes divide
+    /// the cumulative weight Σ w_i into ⌈Σ w_i⌉ equal parts. Intervals far above the target are split,
+    /// intervals far below it are merged, in the same pass. With `allowRefinement` false (every interval
+    /// already meets the target) only merging is allowed. nil when nothing changes. Cost O(N).
+    /// (Notes/mesh-refinement.md, "The rule", with the measurements behind the constants.)
     public static func adaptedMesh(_ mesh: [Double], residuals: UnsafePointer<Double>, target: Double, order: Int,
                                    firstPass: Bool, allowRefinement: Bool) -> [Double]? {
         let inverseOrder = 1 / Double(order)
-        // Later meshes resolve the solution and the prediction ρ ~ h^p holds, so up to twentyfold,
-        // which reaches the target in one pass instead of two (measured on the LQ benchmark:
-        // 11 → 101 → 770 nodes instead of 11 → 101 → 615 → 774, same final mesh size).
-        let clamp = firstPass ? 10.0 : 20.0
+        let margin = firstPass ? firstPassMargin : laterMargin
+        var clamp = laterClamp
+        if firstPass {
+            var largest = 0.0
+            for i in 0..<(mesh.count - 1) { largest = max(largest, margin * pow(max(residuals[i] / target, 0), inverseOrder)) }
+            clamp = largest <= firstPassTrustedSplit ? firstPassTrustedSplit : firstPassExploratorySplit
+        }
         let count = mesh.count - 1
         guard count >= 1 else { return nil }
         var weights = [Double](repeating: 0, count: count)
         var total = 0.0
         for i in 0..<count {
-            var w = 1.15 * pow(max(residuals[i] / target, 0), inverseOrder)
+            var w = margin * pow(max(residuals[i] / target, 0), inverseOrder)
             if !w.isFinite { w = clamp }
             w = min(clamp, max(0.5, w))
             if !allowRefinement { w = min(w, 1) }
@@ -101,6 +107,25 @@ public enum ResidualControl {
         result.append(mesh[count])
         return result.count >= 2 ? result : nil
     }
+
+    /// The first pass's prediction is used as it is when no interval asks for more than this many
+    /// subintervals. A smooth problem whose residual on the guess's 11 nodes is 1e-2 then reaches
+    /// tol/2 = 5e-7 in that one refinement (Bratu at 1e-8, the LQ problem at 1e-6); with every split
+    /// clamped to 10 it needed a second one.
+    public static let firstPassTrustedSplit = 60.0
+    /// The largest split of the first pass when some interval asks for more than
+    /// `firstPassTrustedSplit`: a small exploratory mesh on which the residual is nearer its asymptotic
+    /// behaviour (LQ at 1e-8: 11 → 101 → 624 nodes; a clamp of 40 gave 11 → 331 → 624, a third more work;
+    /// no clamp asked layer problems solved from a straight line for thousands of nodes).
+    public static let firstPassExploratorySplit = 10.0
+    /// Margin of the first pass's prediction: from the guess's mesh the predicted residual was up to
+    /// 1% short of the target with 1.15 (LQ n = 10, 1e-6: 138 nodes at 1.01·(tol/2), then a third pass).
+    public static let firstPassMargin = 1.3
+    /// Largest split of one interval after the first pass, where ρ ~ h^p holds: twentyfold reaches the
+    /// target in one pass instead of two (LQ, 1e-8: 11 → 101 → 770 nodes instead of 11 → 101 → 615 → 774).
+    public static let laterClamp = 20.0
+    /// Margin of the later passes' prediction (15%).
+    public static let laterMargin = 1.15
 
     /// Whether a merge-only pass from `nodes` to `newNodes` nodes is worth a new Newton solve: only
     /// when it removes at least a quarter of the nodes.

@@ -14,9 +14,14 @@ import NumericCore
 /// M·λ and M·μ (the options are per-sample weights of the mean loss, as in symplectic-euler),
 /// α = smoothness > 0.
 /// With `c.discreteStart` (the default of the continuum methods) the first stage starts from the
-/// stationary point of the discrete action at its (λ_0, μ_0, r_f0) and the full horizon, solved on
-/// `c.discreteRefinement`·N layers (`discreteStart`, `discreteGuess`; recorded as the first rungs,
-/// status "discrete-…"), and there is no continuation in T (Notes/deepest-learning-action.md §9c).
+/// stationary point of the discrete action at its r_f0 and the full horizon, solved on
+/// `c.discreteRefinement`·N layers (`discreteStart`, `discreteGuess`: states, costates by backprop;
+/// recorded as the first rungs, status "discrete-…"), and there is no continuation in T. With
+/// `c.constrainedIterations` = 0 that is the penalty stationary point at the first Tikhonov decade
+/// (λ_0, μ_0), and the decades follow in the continuum (Notes/deepest-learning-action.md §9c); with
+/// `c.constrainedIterations` > 0 it is the symplectic-euler recipe (penalty rung, then the exactly
+/// constrained rung) at the target (λ, μ), and there are no decades (§9d: the constrained rung converges
+/// at the target weights, the penalty rung at r_f0 = 1 does not).
 /// Without it, the first stage starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the
 /// first layer's initial weights θ0 (constant in depth), zero momenta, the initial readout.
 /// A rung that fails after the first ends the schedule (its record keeps the failure status); the
@@ -75,16 +80,19 @@ public enum BoundaryValueTraining {
         let horizons = c.horizonSteps > 0
             ? (0..<c.horizonSteps).map { c.resolvedInitialHorizon * pow(c.horizon / c.resolvedInitialHorizon, Double($0) / Double(c.horizonSteps)) }
             : []
-        // The Tikhonov decades, then (without the discrete start) the continuation in T.
-        var stages = regularizationSchedule(tikhonov: tikhonov, readoutTikhonov: readoutTikhonov)
+        // The Tikhonov decades (not after a constrained discrete start, which is solved at the target
+        // weights), then (without the discrete start) the continuation in T.
+        let constrainedStart = c.discreteStart && c.constrainedIterations > 0
+        var stages = constrainedStart ? [] : regularizationSchedule(tikhonov: tikhonov, readoutTikhonov: readoutTikhonov)
             .map { Stage(horizon: c.discreteStart ? c.horizon : horizons.first ?? c.horizon, tikhonov: $0.0,
                          readoutTikhonov: $0.1, precision: c.modelPrecision) }
         if !c.discreteStart {
             stages += horizons.map { Stage(horizon: $0, tikhonov: tikhonov, readoutTikhonov: readoutTikhonov, precision: c.modelPrecision) }
         }
-        // The discrete start (Notes/deepest-learning-action.md §9c): the symplectic-Euler stationary point
-        // at the first stage's (λ, μ, r_f0) and the full horizon is the first stage's guess; it replaces
-        // the constant-weights flow and the continuation in T.
+        // The discrete start (Notes/deepest-learning-action.md §9c, §9d): the symplectic-Euler stationary
+        // point at the first stage's (λ, μ), r_f0 and the full horizon (the exactly constrained one at the
+        // target weights when `constrainedIterations` > 0) is the first stage's guess; it replaces the
+        // constant-weights flow and the continuation in T.
         var discreteGuess: InitialGuess?
         if c.discreteStart {
             let first = stages.first ?? Stage(horizon: c.horizon, tikhonov: tikhonov, readoutTikhonov: readoutTikhonov,

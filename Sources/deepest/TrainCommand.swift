@@ -90,12 +90,12 @@ struct TrainOptions: ParsableArguments {
     var constrainedIterations: Int?
     @Flag(help: "Restart every annealing rung from the forward pass of the previous rung's weights.") var reproject = false
     @Flag(inversion: .prefixedNo,
-          help: "Continuum methods: start from the discrete (symplectic-Euler) stationary point at the first r_f instead of the Tikhonov and horizon continuations (default on).")
+          help: "Continuum methods: start from the discrete (symplectic-Euler) stationary point at the first r_f (with --constrained-iterations: the exactly constrained one, at the target Tikhonov weights) instead of the Tikhonov and horizon continuations (default on).")
     var discreteStart: Bool?
     @Option(name: .customLong("discrete-refinement"),
             help: "Continuum methods: the discrete start solves the discrete action on r times the layers (default 1).")
     var discreteRefinement: Int?
-    @Option(name: .customLong("discrete-iterations"), help: "Continuum methods: Newton iterations of the discrete start (default 200).")
+    @Option(name: .customLong("discrete-iterations"), help: "Continuum methods: Newton iterations of the discrete start's penalty rung (default 200).")
     var discreteIterations: Int?
     @Option(name: .customLong("horizon-steps"),
             help: "Continuation in T: rungs at the first r_f on horizons from --initial-horizon up to T (0: none).")
