@@ -93,9 +93,15 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
     var columnsCapacity = 1
     var slot = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     var slotCapacity = 1
-    /// A_Ρk Y (Ρ rows × right sides).
+    /// A_Ρk Y (Ρ rows × right sides) of up to `chunkSize` samples, one after the other.
     var product = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     var productCapacity = 1
+    /// The couplings of the same samples (θ and conjugate per interval, readout, θ(T), θ(0)), so that
+    /// the slot update −(A_Ρk Y)K runs interval by interval over the chunk while the interval's slot
+    /// columns stay in cache.
+    static let chunkSize = 8
+    let chunkCouplings: UnsafeMutablePointer<Double>
+    let couplingStride: Int
 
     init(points: Int, width d: Int, weights q: Int, intervals: Int, couplingWidth: Int, rowBlock: Int,
          readoutCount kc: Int, outputs l: Int, nodes: Int, conjugateCoupled: Bool, formScratch formCount: Int) {
@@ -119,6 +125,8 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
         momentumState = make(d * s)
         momentum = make(d)
         formScratch = make(formCount)
+        couplingStride = 2 * intervals * s * couplingWidth + d * kc + 2 * d * q
+        chunkCouplings = make(StructuredCollocationWorkspace.chunkSize * couplingStride)
         sampleRows = make(intervals * rowBlock * 2 * s)
         endCoupling = make(d * kc)
         readoutRows = make(kc * d)
