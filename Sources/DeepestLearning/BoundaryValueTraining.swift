@@ -153,7 +153,7 @@ public enum BoundaryValueTraining {
                 guess = discreteGuess
             } else {
                 guess = firstGuess(field: field, inputs: inputs, theta: theta0, readout: readout0, layout: layout,
-                                   horizon: stage.horizon, nodes: max(net.layers + 1, 5))
+                                   horizon: stage.horizon, nodes: max(net.layers + 1, 5), form: c.form)
             }
             let solution = try solveRung(problem, built, guess)
             evaluations += solution.stats.fieldEvaluations
@@ -261,9 +261,11 @@ public enum BoundaryValueTraining {
 
     /// The first rung's guess on `nodes` equally spaced nodes: x_k(t) the RK4 flow (8 steps per
     /// interval) of ẋ = F(x, θ) from the inputs, θ constant, momenta and conjugates zero, the readout
-    /// constant. Its model residual ẋ − F vanishes, so only the end conditions are violated.
+    /// constant (Lagrangian form: the second block ẋ_k = F(x_k, θ), the image of p_k = 0). Its model
+    /// residual ẋ − F vanishes, so only the end conditions are violated.
     static func firstGuess<Field: DepthField>(field: Field, inputs: [Double], theta: [Double], readout: [Double],
-                                              layout: TrainingStateLayout, horizon: Double, nodes: Int) -> InitialGuess {
+                                              layout: TrainingStateLayout, horizon: Double, nodes: Int,
+                                              form: BoundaryValueForm = .hamiltonian) -> InitialGuess {
         let n = layout.dimension, d = layout.width, states = layout.states, substeps = 8
         let h = horizon / Double((nodes - 1) * substeps)
         var mesh = [Double](), values = [Double]()
@@ -273,6 +275,12 @@ public enum BoundaryValueTraining {
             mesh.append(node == nodes - 1 ? horizon : horizon * Double(node) / Double(nodes - 1))
             var y = [Double](repeating: 0, count: n)
             for i in 0..<states { y[i] = x[i] }
+            if form == .lagrangian {
+                for s in 0..<layout.samples {
+                    field.value(x: Array(x[(s * d)..<((s + 1) * d)]), theta: theta, into: &k1)
+                    for i in 0..<d { y[layout.secondOffset + s * d + i] = k1[i] }
+                }
+            }
             for i in 0..<theta.count { y[layout.weightOffset + i] = theta[i] }
             for i in 0..<layout.readoutParameters { y[layout.readoutOffset + i] = readout[i] }
             values += y

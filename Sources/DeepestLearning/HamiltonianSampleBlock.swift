@@ -1,6 +1,7 @@
 /// The (x_k, p_k) diagonal block of the Jacobian of the Hamiltonian training field for one sample
 /// (Notes/deepest-learning-action.md §5): ∂ẋ/∂x = J_s, ∂ẋ/∂p = I/r_f, ∂ṗ/∂x = −H_xx, ∂ṗ/∂p = −J_sᵀ.
-/// Shared by the Hamiltonian form and version (a), whose sample blocks are the same. Cost O(d²).
+/// Shared by the Hamiltonian form, version (a) (whose sample blocks are the same) and the structured
+/// solver's `HamiltonianSampleForm`. Cost O(d²).
 enum HamiltonianSampleBlock {
     /// Writes the block into the row-major Jacobian `jac` (`columns` wide) at state row/column `xr` and
     /// costate row/column `pr`; `stateJacobian` J_s and `stateHessian` H_xx = ∂²(p·F)/∂x² are d×d.

@@ -1,3 +1,5 @@
+import NumericCore
+
 /// The Lagrangian form's sample (MATH.md §1.4, second-order form; `lagrangianForm()`): u = (x, v),
 /// v = ẋ, c = ω = θ', and with the model error e = v − F(x, θ), A = ∂ₓF, B = ∂_θF:
 ///
@@ -7,7 +9,7 @@
 /// (T_x, T_θ) = D²F[(v, ω), ·]): A_f = [[0, I], [T_x − H_xx + AᵀA, A − Aᵀ]], B_f = [0; T_θ − H_xθ + AᵀB],
 /// B_c = [0; B], C = −(r_f/α)[H_xθᵀ − BᵀA, Bᵀ], G = (r_f/α)(H_θθ − BᵀB); ∂m/∂u = r_f[−A, I],
 /// ∂m/∂θ = −r_f B. The field depends on ω and the momentum on θ, so the structured solver couples the
-/// samples to the ω columns and the end points' θ as well (Notes/structured-collocation.md §8).
+/// samples to the ω columns and the end points' θ as well (Notes/structured-collocation.md §10).
 /// Needs finite r_f and α > 0 (`lagrangianForm()` checks). Cost O(d² + dq) per field,
 /// O(d³ + d²q + dq²) plus `tangentDerivatives` per derivative set.
 struct LagrangianSampleForm<Field: DepthField>: StructuredSampleForm {
@@ -19,7 +21,7 @@ struct LagrangianSampleForm<Field: DepthField>: StructuredSampleForm {
     let thetaRate: Double, conjugateRate: Double
     var fieldUsesConjugate: Bool { q > 0 }
     var momentumUsesWeights: Bool { q > 0 }
-    var scratchCount: Int { 4 * d * d + 4 * d * q + q * q + 3 * d }
+    var scratchCount: Int { 4 * d * d + 4 * d * q + 2 * q * q + 3 * d }
 
     init(_ problem: ContinuousTrainingProblem<Field>) {
         field = problem.field
@@ -66,23 +68,14 @@ struct LagrangianSampleForm<Field: DepthField>: StructuredSampleForm {
                      c: UnsafeMutablePointer<Double>, g: UnsafeMutablePointer<Double>, scratch: UnsafeMutablePointer<Double>) {
         let s = 2 * d
         let js = scratch, jp = js + d * d, hxx = jp + d * q, hxt = hxx + d * d, htt = hxt + d * q
-        let tx = htt + q * q, tt = tx + d * d, ata = tt + d * q, atb = ata + d * d, misfit = atb + d * q
+        let tx = htt + q * q, tt = tx + d * d, ata = tt + d * q, atb = ata + d * d, btb = atb + d * q, misfit = btb + q * q
         modelError(u, theta: theta, into: misfit)
         field.jacobians(x: u, theta: theta, state: js, parameter: jp)
         field.adjointHessian(x: u, theta: theta, costate: misfit, stateState: hxx, stateParameter: hxt, parameterParameter: htt)
         field.tangentDerivatives(x: u, theta: theta, stateDirection: u + d, parameterDirection: conjugate, state: tx, parameter: tt)
-        for i in 0..<d {
-            for j in 0..<d {
-                var sum = 0.0
-                for r in 0..<d { sum += js[r * d + i] * js[r * d + j] }
-                ata[i * d + j] = sum
-            }
-            for e in 0..<q {
-                var sum = 0.0
-                for r in 0..<d { sum += js[r * d + i] * jp[r * q + e] }
-                atb[i * q + e] = sum
-            }
-        }
+        BLAS.gemm(m: d, n: d, k: d, a: js, lda: d, transposeA: true, b: js, ldb: d, c: ata, ldc: d)
+        BLAS.gemm(m: d, n: q, k: d, a: js, lda: d, transposeA: true, b: jp, ldb: q, c: atb, ldc: q)
+        BLAS.gemm(m: q, n: q, k: d, a: jp, lda: q, transposeA: true, b: jp, ldb: q, c: btb, ldc: q)
         for i in 0..<d {
             for j in 0..<d {
                 a[i * s + j] = 0
@@ -99,13 +92,7 @@ struct LagrangianSampleForm<Field: DepthField>: StructuredSampleForm {
                 c[e * s + d + i] = -forceScale * jp[i * q + e]
             }
         }
-        for e in 0..<q {
-            for f in 0..<q {
-                var btb = 0.0
-                for r in 0..<d { btb += jp[r * q + e] * jp[r * q + f] }
-                g[e * q + f] = forceScale * (htt[e * q + f] - btb)
-            }
-        }
+        for e in 0..<(q * q) { g[e] = forceScale * (htt[e] - btb[e]) }
     }
 
     @inline(__always)

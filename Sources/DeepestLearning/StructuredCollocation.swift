@@ -17,8 +17,8 @@ import NumericCore
 /// O(M N² d (d² + d q + q²)) for the eliminations, linear in the number of samples M, plus
 /// O((2Pq + k)³) for the weights; memory O(M N d) for the states. The Lagrangian form costs the same
 /// order: its samples also touch θ' at the collocation points and θ at both ends, which doubles the
-/// columns of the per-sample Schur products (O(M N² d q² ) → twice that), still linear in M.
-/// Derivation: Notes/structured-collocation.md (§8 for the Lagrangian form).
+/// columns of the per-sample Schur products (the O(M N² d q²) term at most doubles), still linear in M.
+/// Derivation: Notes/structured-collocation.md (§10 for the Lagrangian form).
 ///
 /// Newton is damped by Deuflhard's natural monotonicity test (the simplified correction reuses the
 /// Schur factors), like `Collocation`. With `adaptive` the mesh is controlled as in `Collocation`, by

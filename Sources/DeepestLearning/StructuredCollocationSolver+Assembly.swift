@@ -11,6 +11,24 @@ extension StructuredCollocationSolver {
                                g: ws.pointH + point * q * q, scratch: ws.formScratch)
     }
 
+    /// The Lobatto coupling of an interval's sample rows to a weight w at its points a, m, b, with
+    /// B = ∂f/∂w (2d×q at each point): [−h/6 B_a − h²/12 A_m B_a, −2h/3 B_m, −h/6 B_b + h²/12 A_m B_b]
+    /// into `k` (2d × 3q); `scratch` holds 2 · 2d·q numbers.
+    @inline(__always)
+    func lobattoCoupling(h: Double, am: UnsafePointer<Double>, ba: UnsafePointer<Double>, bm: UnsafePointer<Double>,
+                         bb: UnsafePointer<Double>, into k: UnsafeMutablePointer<Double>, scratch p1: UnsafeMutablePointer<Double>) {
+        let s = self.s, q = self.q, cw = couplingWidth, p2 = p1 + s * q, c6 = h / 6, c12 = h * h / 12
+        BLAS.gemm(m: s, n: q, k: s, a: am, lda: s, b: ba, ldb: q, c: p1, ldc: q)
+        BLAS.gemm(m: s, n: q, k: s, a: am, lda: s, b: bb, ldb: q, c: p2, ldc: q)
+        for r in 0..<s {
+            for e in 0..<q {
+                k[r * cw + e] = -c6 * ba[r * q + e] - c12 * p1[r * q + e]
+                k[r * cw + q + e] = -4 * c6 * bm[r * q + e]
+                k[r * cw + 2 * q + e] = -c6 * bb[r * q + e] + c12 * p2[r * q + e]
+            }
+        }
+    }
+
     /// Assembles sample `sample`'s blocks at iterate `it` into `ws` and factors A_kk: the interval rows
     /// [G_i H_i] and boundary rows of A_kk, the couplings K_i = ∂(interval rows)/∂θ (and ∂/∂c when the
     /// field uses the conjugate), ∂(end rows)/∂(C, c) and, when the momentum uses θ, ∂(start, end
@@ -57,26 +75,9 @@ extension StructuredCollocationSolver {
                     block[r * 2 * s + s + r] += 1
                 }
                 if q > 0 {
-                    BLAS.gemm(m: s, n: q, k: s, a: am, lda: s, b: ba, ldb: q, c: p1, ldc: q)
-                    BLAS.gemm(m: s, n: q, k: s, a: am, lda: s, b: bb, ldb: q, c: p2, ldc: q)
-                    for r in 0..<s {
-                        for e in 0..<q {
-                            kBlock[r * cw + e] = -c6 * ba[r * q + e] - c12 * p1[r * q + e]
-                            kBlock[r * cw + q + e] = -4 * c6 * bm[r * q + e]
-                            kBlock[r * cw + 2 * q + e] = -c6 * bb[r * q + e] + c12 * p2[r * q + e]
-                        }
-                    }
+                    lobattoCoupling(h: h, am: am, ba: ba, bm: bm, bb: bb, into: kBlock, scratch: p1)
                     if conjugateCoupled {
-                        let bcm = ws.pointBConjugate + pm * sq
-                        BLAS.gemm(m: s, n: q, k: s, a: am, lda: s, b: bca, ldb: q, c: p1, ldc: q)
-                        BLAS.gemm(m: s, n: q, k: s, a: am, lda: s, b: bcb, ldb: q, c: p2, ldc: q)
-                        for r in 0..<s {
-                            for e in 0..<q {
-                                kConjugate[r * cw + e] = -c6 * bca[r * q + e] - c12 * p1[r * q + e]
-                                kConjugate[r * cw + q + e] = -4 * c6 * bcm[r * q + e]
-                                kConjugate[r * cw + 2 * q + e] = -c6 * bcb[r * q + e] + c12 * p2[r * q + e]
-                            }
-                        }
+                        lobattoCoupling(h: h, am: am, ba: bca, bm: ws.pointBConjugate + pm * sq, bb: bcb, into: kConjugate, scratch: p1)
                     }
                     BLAS.gemm(m: q, n: s, k: s, a: cm, lda: s, b: aa, ldb: s, c: q1, ldc: s)
                     BLAS.gemm(m: q, n: s, k: s, a: cm, lda: s, b: ab, ldb: s, c: q2, ldc: s)

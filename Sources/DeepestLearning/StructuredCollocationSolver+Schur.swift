@@ -28,15 +28,17 @@ extension StructuredCollocationSolver {
         // Column c of Y belongs to row `first + c` of the sample's system.
         let solveColumns = factorSchur ? length - first + 1 : 1
         for ws in workspaces {
-            ws.reserve(columns: solveColumns * length, slot: max(rho * columns, 1), product: factorSchur ? rho * solveColumns : 1)
+            ws.reserve(columns: solveColumns * length, slot: max(rho * columns, 1),
+                       product: factorSchur ? StructuredCollocationWorkspace.chunkSize * rho * solveColumns : 1)
         }
         var failures = [Bool](repeating: false, count: blockCount)
         failures.withUnsafeMutableBufferPointer { fb in
             let failed = SharedMutablePointer(fb.baseAddress!)
             Parallel.forEach(blockCount) { block in
                 let ws = self.workspaces[block]
-                let slot = ws.slot, z = ws.columns, product = ws.product
+                let slot = ws.slot, z = ws.columns
                 slot.update(repeating: 0, count: rho * columns)
+                var chunk = 0
                 for sample in blocks.range(block) {
                     guard self.assemble(sample: sample, at: lin, workspace: ws, slot: factorSchur ? slot : nil, columns: columns) else {
                         failed[block] = true
@@ -50,6 +52,7 @@ extension StructuredCollocationSolver {
                     for i in 0..<length { rhs[i] = -residual[i] }
                     for c in 0..<solveColumns { ws.lu.solve(z + c * length) }
                     // A_Ρk Y: interval i's π rows touch nodes i, i+1; the readout rows x_N.
+                    let product = ws.product + chunk * rho * solveColumns
                     let target = factorSchur ? product : slot, ld = factorSchur ? solveColumns : columns
                     let (alpha, beta): (Double, Double) = factorSchur ? (1, 0) : (-1, 1)
                     for i in 0..<intervals {
@@ -62,32 +65,16 @@ extension StructuredCollocationSolver {
                                   ldb: length, transposeB: true, beta: beta, c: target + self.readoutRow * ld, ldc: ld)
                     }
                     guard factorSchur else { continue }
-                    // slot −= (A_Ρk Y) K: K_i on θ (and c) at interval i's points, the end coupling on the
-                    // readout (and θ(T)), the start coupling on θ(0).
-                    let endColumn = d + intervals * s - first
-                    for i in 0..<intervals where cw > 0 {
-                        let column = product + d + i * s - first
-                        BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: column, lda: solveColumns, b: ws.coupling + i * s * cw,
-                                  ldb: cw, beta: 1, c: slot + self.thetaColumn(self.nodePoint(i)), ldc: columns)
-                        if conjugateCoupled {
-                            BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: column, lda: solveColumns,
-                                      b: ws.conjugateCoupling + i * s * cw, ldb: cw, beta: 1,
-                                      c: slot + self.conjugateColumn(self.nodePoint(i)), ldc: columns)
-                        }
-                    }
-                    if k > 0 {
-                        BLAS.gemm(m: rho, n: k, k: d, alpha: -1, a: product + endColumn, lda: solveColumns, b: ws.endCoupling,
-                                  ldb: k, beta: 1, c: slot + self.readoutColumn, ldc: columns)
-                    }
-                    if boundaryCoupled {
-                        BLAS.gemm(m: rho, n: q, k: d, alpha: -1, a: product + endColumn, lda: solveColumns, b: ws.endWeights,
-                                  ldb: q, beta: 1, c: slot + self.thetaColumn(self.points - 1), ldc: columns)
-                        if first == 0 {
-                            BLAS.gemm(m: rho, n: q, k: d, alpha: -1, a: product, lda: solveColumns, b: ws.startWeights,
-                                      ldb: q, beta: 1, c: slot + self.thetaColumn(0), ldc: columns)
-                        }
-                    }
                     for r in 0..<rho { slot[r * columns + columns - 1] -= product[r * solveColumns + solveColumns - 1] }
+                    self.stashCouplings(ws, chunk)
+                    chunk += 1
+                    if chunk == StructuredCollocationWorkspace.chunkSize {
+                        self.subtractCoupledProducts(ws, samples: chunk, solveColumns: solveColumns, columns: columns)
+                        chunk = 0
+                    }
+                }
+                if factorSchur && chunk > 0 {
+                    self.subtractCoupledProducts(ws, samples: chunk, solveColumns: solveColumns, columns: columns)
                 }
             }
         }
@@ -154,6 +141,55 @@ extension StructuredCollocationSolver {
             }
         }
         return true
+    }
+
+    /// Copies the couplings of the sample just assembled into chunk position `index` of `ws`.
+    func stashCouplings(_ ws: StructuredCollocationWorkspace, _ index: Int) {
+        let block = intervals * s * couplingWidth, target = ws.chunkCouplings + index * ws.couplingStride
+        target.update(from: ws.coupling, count: block)
+        if sampleForm.fieldUsesConjugate { (target + block).update(from: ws.conjugateCoupling, count: block) }
+        (target + 2 * block).update(from: ws.endCoupling, count: d * k)
+        (target + 2 * block + d * k).update(from: ws.endWeights, count: d * q)
+        (target + 2 * block + d * k + d * q).update(from: ws.startWeights, count: d * q)
+    }
+
+    /// slot −= Σ_b (A_Ρb Y_b) K_b over the `samples` stashed products and couplings of `ws`: K_i on θ
+    /// (and the conjugate) at interval i's points, the end coupling on the readout (and θ(T)), the start
+    /// coupling on θ(0). Interval by interval over the chunk, so each interval's slot columns are
+    /// updated by consecutive GEMMs (the memory-bound part of the elimination); the order is fixed, so
+    /// the result does not depend on the number of threads.
+    func subtractCoupledProducts(_ ws: StructuredCollocationWorkspace, samples: Int, solveColumns: Int, columns: Int) {
+        let rho = rhoCount, cw = couplingWidth, first = firstCoupledRow, slot = ws.slot
+        let block = intervals * s * cw, endColumn = d + intervals * s - first
+        func product(_ b: Int) -> UnsafeMutablePointer<Double> { ws.product + b * rho * solveColumns }
+        func couplings(_ b: Int) -> UnsafeMutablePointer<Double> { ws.chunkCouplings + b * ws.couplingStride }
+        for i in 0..<intervals where cw > 0 {
+            for b in 0..<samples {
+                BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: product(b) + d + i * s - first, lda: solveColumns,
+                          b: couplings(b) + i * s * cw, ldb: cw, beta: 1, c: slot + thetaColumn(nodePoint(i)), ldc: columns)
+            }
+            guard sampleForm.fieldUsesConjugate else { continue }
+            for b in 0..<samples {
+                BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: product(b) + d + i * s - first, lda: solveColumns,
+                          b: couplings(b) + block + i * s * cw, ldb: cw, beta: 1, c: slot + conjugateColumn(nodePoint(i)),
+                          ldc: columns)
+            }
+        }
+        for b in 0..<samples {
+            let end = product(b) + endColumn, stash = couplings(b) + 2 * block
+            if k > 0 {
+                BLAS.gemm(m: rho, n: k, k: d, alpha: -1, a: end, lda: solveColumns, b: stash, ldb: k, beta: 1,
+                          c: slot + readoutColumn, ldc: columns)
+            }
+            if sampleForm.momentumUsesWeights {
+                BLAS.gemm(m: rho, n: q, k: d, alpha: -1, a: end, lda: solveColumns, b: stash + d * k, ldb: q, beta: 1,
+                          c: slot + thetaColumn(points - 1), ldc: columns)
+                if first == 0 {
+                    BLAS.gemm(m: rho, n: q, k: d, alpha: -1, a: product(b), lda: solveColumns, b: stash + d * k + d * q,
+                              ldb: q, beta: 1, c: slot + thetaColumn(0), ldc: columns)
+                }
+            }
+        }
     }
 
     /// S = A_ΩΩ (the weight rows' own, sample-free entries) + Σ_blocks slot, in block order.

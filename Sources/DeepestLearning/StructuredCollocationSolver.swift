@@ -7,9 +7,10 @@ import NumericCore
 /// compressed midpoint states of the samples, the sums over samples that drive π, and the residual.
 /// Raw buffers (allocated once, freed in deinit) so that parallel workers can write disjoint parts.
 final class StructuredCollocationIterate: @unchecked Sendable {
-    /// Sample trajectories, sample-major: (x_k, p_k) at node i at (k·nodes + i)·2d.
+    /// Sample trajectories, sample-major: (x_k, p_k) (Lagrangian: (x_k, ẋ_k)) at node i at (k·nodes + i)·2d.
     let states: UnsafeMutablePointer<Double>
-    /// θ and π at every collocation point (nodes and, for Lobatto, midpoints), point-major.
+    /// θ and its conjugate (π, or θ' in the Lagrangian form) at every collocation point (nodes and, for
+    /// Lobatto, midpoints), point-major.
     let theta: UnsafeMutablePointer<Double>
     let conjugate: UnsafeMutablePointer<Double>
     /// The trained readout (C, c) (nothing for a fixed readout).
@@ -17,7 +18,7 @@ final class StructuredCollocationIterate: @unchecked Sendable {
     let nodeSlopes: UnsafeMutablePointer<Double>
     let middleStates: UnsafeMutablePointer<Double>
     let middleSlopes: UnsafeMutablePointer<Double>
-    /// Σ_k ∂_θ[p_k·F(x_k, θ)] at every point.
+    /// Σ_k g(u_k, θ) at every point (Hamiltonian: Σ_k ∂_θ[p_k·F(x_k, θ)]; `StructuredSampleForm`).
     let adjointSums: UnsafeMutablePointer<Double>
     /// Σ_k R_out ∇_{C,c} φ_k(x_k(T)).
     let readoutGradient: UnsafeMutablePointer<Double>
@@ -92,9 +93,15 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
     var columnsCapacity = 1
     var slot = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     var slotCapacity = 1
-    /// A_Ρk Y (Ρ rows × right sides).
+    /// A_Ρk Y (Ρ rows × right sides) of up to `chunkSize` samples, one after the other.
     var product = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     var productCapacity = 1
+    /// The couplings of the same samples (θ and conjugate per interval, readout, θ(T), θ(0)), so that
+    /// the slot update −(A_Ρk Y)K runs interval by interval over the chunk while the interval's slot
+    /// columns stay in cache.
+    static let chunkSize = 8
+    let chunkCouplings: UnsafeMutablePointer<Double>
+    let couplingStride: Int
 
     init(points: Int, width d: Int, weights q: Int, intervals: Int, couplingWidth: Int, rowBlock: Int,
          readoutCount kc: Int, outputs l: Int, nodes: Int, conjugateCoupled: Bool, formScratch formCount: Int) {
@@ -118,6 +125,8 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
         momentumState = make(d * s)
         momentum = make(d)
         formScratch = make(formCount)
+        couplingStride = 2 * intervals * s * couplingWidth + d * kc + 2 * d * q
+        chunkCouplings = make(StructuredCollocationWorkspace.chunkSize * couplingStride)
         sampleRows = make(intervals * rowBlock * 2 * s)
         endCoupling = make(d * kc)
         readoutRows = make(kc * d)
@@ -168,7 +177,7 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
 /// fill only the (π, readout rows) × (θ, readout columns) block. The per-sample mathematics comes from
 /// `Form` (`HamiltonianSampleForm`, `LagrangianSampleForm`); in the Lagrangian form the samples also
 /// touch the ω columns and θ at both ends, so Γ is every weight column and the start rows are
-/// eliminated too (Notes/structured-collocation.md §8).
+/// eliminated too (Notes/structured-collocation.md §10).
 ///
 /// `@unchecked Sendable`: parallel loops touch disjoint samples, their own workspace and their own
 /// slot; everything shared is read-only during a loop.

@@ -9,7 +9,7 @@
 /// Hamiltonian form (`HamiltonianSampleForm`: u = (x, p), c = π) has f independent of c and m = p; the
 /// Lagrangian form (`LagrangianSampleForm`: u = (x, ẋ), c = θ') has f linear in c and m = r_f(ẋ − F),
 /// which couples the start and end rows to θ. Those are the only differences the solver sees
-/// (Notes/structured-collocation.md §8). Implementations are small structs, so the solver specialises
+/// (Notes/structured-collocation.md §10). Implementations are small structs, so the solver specialises
 /// on them (no existential in the hot loops); every method writes into caller-owned memory and uses
 /// only `scratch` (at least `scratchCount` numbers), so it allocates nothing.
 protocol StructuredSampleForm: Sendable {

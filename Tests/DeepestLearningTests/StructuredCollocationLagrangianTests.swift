@@ -4,44 +4,15 @@ import NumericCore
 import Testing
 @testable import DeepestLearning
 
-/// The structured collocation of the Lagrangian form (Notes/structured-collocation.md §8): against the
-/// dense-block collocation of the same Lagrangian problem, against the structured Hamiltonian solve of
-/// the same problem (the two forms of version b have the same solution), its eliminated Newton step
-/// against central differences of its residual, and for scheduling independence.
+/// The structured collocation of the Lagrangian form (Notes/structured-collocation.md §10; its agreement
+/// with the dense-block collocation is `StructuredCollocationTests.agreesWithTheDenseBlockCollocation`):
+/// against the structured Hamiltonian solve of the same problem (the two forms of version b have the
+/// same solution), its eliminated Newton step against central differences of its residual, for
+/// scheduling independence, and the annealed driver against the dense-block driver.
 @Suite struct StructuredCollocationLagrangianTests {
     /// x_k = y_k^in, everything else zero (the same guess in both layouts: v = ẋ = 0 and p = 0).
     static func inputGuess<Field: DepthField>(_ spec: ContinuousTrainingProblem<Field>, mesh: [Double]) throws -> InitialGuess {
         try StructuredCollocationTests.inputGuess(spec, mesh: mesh)
-    }
-
-    /// On a fixed mesh both solvers solve the same Lagrangian collocation equations, so from the same
-    /// guess their node values agree to Newton tolerance (1e-9 relative), for both schemes, a trained
-    /// softmax readout with exact inputs and a fixed least-squares readout with a Robin start (whose
-    /// start rows r_f(ẋ − F(x, θ(0))) − R_in(x − y^in) couple every sample to θ(0)); the trapezoid
-    /// solves start from the Lobatto solution.
-    @Test(arguments: [(Collocation.Scheme.lobatto3, true), (.lobatto3, false), (.trapezoid, true), (.trapezoid, false)])
-    func agreesWithTheDenseBlockCollocation(_ scheme: Collocation.Scheme, _ trained: Bool) throws {
-        let spec = try ContinuousTrainingProblemTests.residualProblem(
-            trained ? .tanh : .softplus, antisymmetric: trained, trained: trained, inputWeight: trained ? .infinity : 2,
-            classes: trained)
-        let form = try spec.lagrangianForm()
-        let mesh = StructuredCollocationTests.uniformMesh(8, horizon: spec.horizon)
-        var guess = try Self.inputGuess(spec, mesh: mesh)
-        if scheme == .trapezoid {
-            // Newton for the trapezoid rule does not reach a solution from the inputs for the fixed
-            // readout; both solvers start from the Lobatto solution on the same mesh instead.
-            guess = .solution(try StructuredCollocation(adaptive: false).solve(spec, form: .lagrangian, mesh: mesh, initialGuess: guess))
-        }
-        let dense = try solve(try form.boundaryValueProblem(), Collocation(scheme: scheme, tolerance: 1e-9, adaptive: false),
-                              initialGuess: guess)
-        let structured = try StructuredCollocation(scheme: scheme, adaptive: false, newtonTolerance: 1e-12)
-            .solve(spec, form: .lagrangian, mesh: mesh, initialGuess: guess)
-        #expect(dense.succeeded && structured.succeeded, "\(dense.message) / \(structured.message)")
-        #expect(dense.mesh == structured.mesh)
-        let difference = zip(dense.values, structured.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
-        let size = dense.values.reduce(0) { max($0, abs($1)) }
-        #expect(difference < 1e-9 * max(1, size), "node values differ by \(difference) (scale \(size))")
-        #expect(structured.boundaryResidual < 1e-9, "boundary residual \(structured.boundaryResidual)")
     }
 
     /// The two forms of version (b) have the same solution: the structured Lagrangian solve started
@@ -57,9 +28,24 @@ import Testing
         let algorithm = StructuredCollocation(tolerance: 1e-8)
         let hamiltonian = try algorithm.solve(spec, form: .hamiltonian, mesh: mesh, initialGuess: try Self.inputGuess(spec, mesh: mesh))
         let layout = try spec.hamiltonianForm().layout
+        let toLagrangian = try Self.lagrangianMap(spec)
+        let lagrangian = try algorithm.solve(spec, form: .lagrangian, mesh: hamiltonian.mesh,
+                                             initialGuess: .function({ toLagrangian(hamiltonian.value(at: $0)) }, nodes: nil))
+        #expect(hamiltonian.succeeded && lagrangian.succeeded, "\(hamiltonian.message) / \(lagrangian.message)")
+        var worst = 0.0
+        for step in 0...16 {
+            let t = spec.horizon * Double(step) / 16
+            let mapped = toLagrangian(hamiltonian.value(at: t)), yl = lagrangian.value(at: t)
+            for j in 0..<layout.readoutOffset { worst = max(worst, abs(mapped[j] - yl[j])) }
+        }
+        #expect(worst < 1e-6, "the two forms differ by \(worst)")
+    }
+
+    /// (x, p, θ, π) ↦ (x, F(x, θ) + p/r_f, θ, π/α): a Hamiltonian-form state to the Lagrangian form's.
+    static func lagrangianMap<Field: DepthField>(_ spec: ContinuousTrainingProblem<Field>) throws -> @Sendable ([Double]) -> [Double] {
+        let layout = try spec.hamiltonianForm().layout
         let d = spec.field.stateDimension, m = spec.samples, q = spec.field.parameterCount
-        // (x, p, θ, π) ↦ (x, F(x, θ) + p/r_f, θ, π/α).
-        let toLagrangian: @Sendable ([Double]) -> [Double] = { yh in
+        return { yh in
             var yl = yh, fx = [Double](repeating: 0, count: d)
             for k in 0..<m {
                 yh.withUnsafeBufferPointer { y in
@@ -72,16 +58,6 @@ import Testing
             for a in 0..<q { yl[layout.conjugateOffset + a] = yh[layout.conjugateOffset + a] / spec.smoothness }
             return yl
         }
-        let lagrangian = try algorithm.solve(spec, form: .lagrangian, mesh: hamiltonian.mesh,
-                                             initialGuess: .function({ toLagrangian(hamiltonian.value(at: $0)) }, nodes: nil))
-        #expect(hamiltonian.succeeded && lagrangian.succeeded, "\(hamiltonian.message) / \(lagrangian.message)")
-        var worst = 0.0
-        for step in 0...16 {
-            let t = spec.horizon * Double(step) / 16
-            let mapped = toLagrangian(hamiltonian.value(at: t)), yl = lagrangian.value(at: t)
-            for j in 0..<layout.readoutOffset { worst = max(worst, abs(mapped[j] - yl[j])) }
-        }
-        #expect(worst < 1e-6, "the two forms differ by \(worst)")
     }
 
     /// The eliminated Newton step Δ (per-sample elimination, Schur complement, back substitution)
@@ -151,32 +127,17 @@ import Testing
         return (step, residual, norm)
     }
 
-    /// As for the Hamiltonian form: 36 samples in 8 fixed blocks, four concurrent adaptive Lagrangian
-    /// solves give bitwise the values of a solve on its own, for both schemes.
-    @Test(arguments: [Collocation.Scheme.lobatto3, .trapezoid])
-    func resultIsIndependentOfScheduling(_ scheme: Collocation.Scheme) throws {
-        let field = try ResidualField(width: 2, activation: .tanh, antisymmetric: true, shift: 0.1)
-        let m = 36
-        let spec = try ContinuousTrainingProblem(
-            field: field, horizon: 1, inputs: randomVector(2 * m, seed: 71), readout: .leastSquares(outputs: 1),
-            targets: randomVector(m, seed: 72, scale: 0.5), readoutParameters: .trained(tikhonov: 0.1), modelPrecision: 1,
-            smoothness: 0.5, tikhonov: 1, inputWeight: 2, outputWeight: 1)
-        let mesh = StructuredCollocationTests.uniformMesh(6, horizon: 1)
-        let guess = try Self.inputGuess(spec, mesh: mesh)
-        let algorithm = StructuredCollocation(scheme: scheme, tolerance: scheme == .lobatto3 ? 1e-7 : 1e-6)
-        let alone = try algorithm.solve(spec, form: .lagrangian, mesh: mesh, initialGuess: guess)
-        #expect(alone.succeeded, "\(alone.message)")
-        #expect(alone.stats.meshRefinements >= 1 && alone.mesh.count != mesh.count, "mesh \(alone.mesh.count) nodes")
-        let results = UnsafeMutablePointer<[Double]>.allocate(capacity: 4)
-        results.initialize(repeating: [], count: 4)
-        defer { results.deinitialize(count: 4); results.deallocate() }
-        let shared = SharedMutablePointer(results)
-        Parallel.forEach(4) { i in
-            shared[i] = (try? algorithm.solve(spec, form: .lagrangian, mesh: mesh, initialGuess: guess).values) ?? []
-        }
-        for i in 0..<4 {
-            let identical = results[i] == alone.values
-            #expect(identical, "concurrent solve \(i) differs")
-        }
+    /// The annealed driver in the Lagrangian form: on the tiny sine problem (3 samples, width 2,
+    /// 16 layers, 3 rungs, the first from the constant-weight flow with ẋ = F) every rung converges
+    /// and the final continuum action equals that of the dense-block adaptive collocation of the
+    /// Lagrangian form (tolerance 1e-6) to 1e-4 relative.
+    @Test func annealedDriverMatchesTheDenseBlockDriver() throws {
+        var (c, split) = try StructuredCollocationTests.tinySineProblem()
+        c.form = .lagrangian
+        let structured = try StructuredCollocationTraining.run(c, split: split).report
+        let dense = try BoundaryValueTraining.run(c, split: split, algorithm: Collocation(tolerance: 1e-6)).report
+        #expect(structured.rungs.count == 3 && structured.rungs.allSatisfy { $0.status == "success" }, "\(structured.rungs)")
+        let a = try #require(structured.action), b = try #require(dense.action)
+        #expect(abs(a - b) <= 1e-4 * abs(b), "structured action \(a) vs dense \(b)")
     }
 }

@@ -15,21 +15,29 @@ import Testing
     /// dense-block collocation of the projected form started from it stays there (dense outputs within
     /// 10·tol); and where the dense-block Newton converges from the cold guess (least squares), the
     /// structured solve warm-started from its solution (β*(X(T)) is then the consistent readout)
-    /// converges in at most 3 Newton iterations to the same solution.
-    @Test(arguments: [true, false])
-    func agreesWithTheDenseBlockProjectedSolve(_ classes: Bool) throws {
+    /// converges in at most 3 Newton iterations to the same solution. Both forms (the Lagrangian end
+    /// rows r_f(ẋ_k − F) + R_out∇ₓφ_k(x_k; β*(X)); its guess is the structured Hamiltonian solution
+    /// carried over to the Lagrangian variables, since from ẋ = 0 Newton does not converge for the
+    /// least-squares problem).
+    @Test(arguments: [true, false], BoundaryValueForm.allCases)
+    func agreesWithTheDenseBlockProjectedSolve(_ classes: Bool, _ boundaryForm: BoundaryValueForm) throws {
         let field = try ResidualField(width: 2, activation: classes ? .tanh : .softplus, antisymmetric: classes, shift: 0.1)
         let readout: Readout = classes ? .softmaxCrossEntropy(classes: 3) : .leastSquares(outputs: 2)
         let spec = try ContinuousTrainingProblem(
             field: field, horizon: 2, inputs: randomVector(6, seed: 63), readout: readout,
             targets: classes ? [0, 2, 1] : randomVector(6, seed: 61), readoutParameters: .projected(tikhonov: 0.01),
             modelPrecision: 1.7, smoothness: 0.3, tikhonov: 0.05, inputWeight: classes ? .infinity : 2, outputWeight: 1.4)
-        let form = try spec.hamiltonianForm()
+        let form = try spec.builtForm(boundaryForm)
         let mesh = StructuredCollocationTests.uniformMesh(8, horizon: spec.horizon)
-        let guess = try StructuredCollocationTests.inputGuess(spec, mesh: mesh)
+        var guess = try StructuredCollocationTests.inputGuess(spec, mesh: mesh)
         let tolerance = 1e-6
         let algorithm = StructuredCollocation(tolerance: tolerance)
-        let structured = try algorithm.solve(spec, mesh: mesh, initialGuess: guess)
+        if boundaryForm == .lagrangian {
+            let hamiltonian = try algorithm.solve(spec, form: .hamiltonian, mesh: mesh, initialGuess: guess)
+            let map = try StructuredCollocationLagrangianTests.lagrangianMap(spec)
+            guess = .function({ map(hamiltonian.value(at: $0)) }, nodes: nil)
+        }
+        let structured = try algorithm.solve(spec, form: boundaryForm, mesh: mesh, initialGuess: guess)
         #expect(structured.succeeded, "\(structured.message)")
         #expect(structured.dimension == form.dimension && structured.maxResidual <= tolerance / 2,
                 "dimension \(structured.dimension) vs \(form.dimension), residual \(structured.maxResidual)")
@@ -42,7 +50,7 @@ import Testing
         Self.expectAgreement(dense, structured, horizon: spec.horizon, tolerance: tolerance)
         let cold = try solve(bvp, Collocation(tolerance: tolerance), initialGuess: guess)
         if cold.succeeded {
-            let warm = try algorithm.solve(spec, mesh: cold.mesh, initialGuess: .solution(cold))
+            let warm = try algorithm.solve(spec, form: boundaryForm, mesh: cold.mesh, initialGuess: .solution(cold))
             #expect(warm.succeeded && warm.stats.newtonIterations <= 3, "warm start: \(warm.message), \(warm.stats.newtonIterations) iterations")
             Self.expectAgreement(cold, warm, horizon: spec.horizon, tolerance: tolerance)
         }

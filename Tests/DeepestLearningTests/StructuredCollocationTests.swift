@@ -21,19 +21,28 @@ import Testing
     }
 
     /// On a fixed mesh both solvers solve the same collocation equations, so from the same guess their
-    /// node values agree to Newton tolerance (here 1e-9), for both schemes, a trained softmax readout
-    /// with exact inputs and a fixed least-squares readout with a Robin start.
-    @Test(arguments: [(Collocation.Scheme.lobatto3, true), (.lobatto3, false), (.trapezoid, true), (.trapezoid, false)])
-    func agreesWithTheDenseBlockCollocation(_ scheme: Collocation.Scheme, _ trained: Bool) throws {
+    /// node values agree to Newton tolerance (here 1e-9), for both schemes, both forms, a trained softmax
+    /// readout with exact inputs and a fixed least-squares readout with a Robin start (in the Lagrangian
+    /// form its start rows r_f(ẋ − F(x, θ(0))) − R_in(x − y^in) couple every sample to θ(0)). In the
+    /// Lagrangian form the trapezoid solves start from the Lobatto solution (Newton for the trapezoid
+    /// rule does not reach a solution from the inputs with the fixed readout).
+    @Test(arguments: [(Collocation.Scheme.lobatto3, true), (.lobatto3, false), (.trapezoid, true), (.trapezoid, false)],
+          BoundaryValueForm.allCases)
+    func agreesWithTheDenseBlockCollocation(_ setting: (Collocation.Scheme, Bool), _ form: BoundaryValueForm) throws {
+        let (scheme, trained) = setting
         let spec = try ContinuousTrainingProblemTests.residualProblem(
             trained ? .tanh : .softplus, antisymmetric: trained, trained: trained, inputWeight: trained ? .infinity : 2,
             classes: trained)
-        let form = try spec.hamiltonianForm()
+        let built = try spec.builtForm(form)
         let mesh = Self.uniformMesh(8, horizon: spec.horizon)
-        let guess = try Self.inputGuess(spec, mesh: mesh)
-        let dense = try solve(try form.boundaryValueProblem(), Collocation(scheme: scheme, tolerance: 1e-9, adaptive: false),
+        var guess = try Self.inputGuess(spec, mesh: mesh)
+        if form == .lagrangian && scheme == .trapezoid {
+            guess = .solution(try StructuredCollocation(adaptive: false).solve(spec, form: form, mesh: mesh, initialGuess: guess))
+        }
+        let dense = try solve(try built.boundaryValueProblem(), Collocation(scheme: scheme, tolerance: 1e-9, adaptive: false),
                               initialGuess: guess)
-        let structured = try StructuredCollocation(scheme: scheme, adaptive: false, newtonTolerance: 1e-12).solve(spec, mesh: mesh, initialGuess: guess)
+        let structured = try StructuredCollocation(scheme: scheme, adaptive: false, newtonTolerance: 1e-12)
+            .solve(spec, form: form, mesh: mesh, initialGuess: guess)
         #expect(dense.succeeded && structured.succeeded, "\(dense.message) / \(structured.message)")
         #expect(dense.mesh == structured.mesh)
         let difference = zip(dense.values, structured.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
@@ -95,19 +104,20 @@ import Testing
     /// concurrently (which changes the thread assignment of every inner loop) give bitwise the same
     /// values as a solve on its own. 36 samples (8 blocks); the adaptive solve (Lobatto at tolerance
     /// 1e-7, the trapezoid rule with its error estimate at 1e-6) refines the 6-interval mesh, so the
-    /// residual control and the interpolation are covered too.
-    @Test(arguments: [Collocation.Scheme.lobatto3, .trapezoid])
-    func resultIsIndependentOfScheduling(_ scheme: Collocation.Scheme) throws {
+    /// residual control and the interpolation are covered too. Both forms (the Lagrangian one with a
+    /// Robin start, whose start rows couple the samples to θ(0)).
+    @Test(arguments: [Collocation.Scheme.lobatto3, .trapezoid], BoundaryValueForm.allCases)
+    func resultIsIndependentOfScheduling(_ scheme: Collocation.Scheme, _ form: BoundaryValueForm) throws {
         let field = try ResidualField(width: 2, activation: .tanh, antisymmetric: true, shift: 0.1)
         let m = 36
         let spec = try ContinuousTrainingProblem(
             field: field, horizon: 1, inputs: randomVector(2 * m, seed: 71), readout: .leastSquares(outputs: 1),
             targets: randomVector(m, seed: 72, scale: 0.5), readoutParameters: .trained(tikhonov: 0.1), modelPrecision: 1,
-            smoothness: 0.5, tikhonov: 1, inputWeight: .infinity, outputWeight: 1)
+            smoothness: 0.5, tikhonov: 1, inputWeight: form == .hamiltonian ? .infinity : 2, outputWeight: 1)
         let mesh = Self.uniformMesh(6, horizon: 1)
         let guess = try Self.inputGuess(spec, mesh: mesh)
         let algorithm = StructuredCollocation(scheme: scheme, tolerance: scheme == .lobatto3 ? 1e-7 : 1e-6)
-        let alone = try algorithm.solve(spec, mesh: mesh, initialGuess: guess)
+        let alone = try algorithm.solve(spec, form: form, mesh: mesh, initialGuess: guess)
         let converged = alone.succeeded
         #expect(converged, "\(alone.message)")
         #expect(alone.stats.meshRefinements >= 1 && alone.mesh.count != mesh.count, "mesh \(alone.mesh.count) nodes")
@@ -116,7 +126,7 @@ import Testing
         defer { results.deinitialize(count: 4); results.deallocate() }
         let shared = SharedMutablePointer(results)
         Parallel.forEach(4) { i in
-            shared[i] = (try? algorithm.solve(spec, mesh: mesh, initialGuess: guess).values) ?? []
+            shared[i] = (try? algorithm.solve(spec, form: form, mesh: mesh, initialGuess: guess).values) ?? []
         }
         for i in 0..<4 {
             let identical = results[i] == alone.values

@@ -1,5 +1,5 @@
-// Cost of one collocation Newton iteration for the continuum Hamiltonian training BVP against the
-// number of samples M = 64..4096 on two-spiral data (d = 4, q = 20, N = 16 Lobatto IIIA intervals,
+// Cost of one collocation Newton iteration for the continuum training BVP, in its Hamiltonian and its
+// Lagrangian form, against the number of samples M = 64..4096 on two-spiral data (d = 4, q = 20, N = 16 Lobatto IIIA intervals,
 // antisymmetric tanh, trained softmax readout): StructuredCollocation (per-sample elimination, Schur
 // complement onto the weights) with the least-squares slope of log(time) against log(M) (1 = linear
 // in M; the dense O(W³) weight solve is the constant part), and, for M ≤ 128, the BoundaryValue
@@ -62,29 +62,40 @@ func cpuSeconds() -> Double {
 
 let oneIteration = StructuredCollocation(scheme: .lobatto3, maxNewtonIterations: 1)
 let weightSystem = 2 * (2 * intervals + 1) * field.parameterCount + readout.count
-print("     M   CPU s/iteration   wall s/iteration  (structured collocation, d = 4, q = 20, N = \(intervals) Lobatto intervals, weight system W = \(weightSystem))")
-var sizes = [Double](), times = [Double](), walls = [Double]()
-for m in [64, 128, 256, 512, 1024, 2048, 4096] {
-    let spec = try problem(m)
-    let start = try guess(spec, theta: theta, readout: readout)
-    var samples = [Double](), wall = [Double]()
-    for _ in 0..<(m <= 512 ? 5 : 3) {
-        let began = DispatchTime.now().uptimeNanoseconds, cpu = cpuSeconds()
-        _ = try oneIteration.solve(spec, mesh: mesh, initialGuess: start)
-        samples.append(cpuSeconds() - cpu)
-        wall.append(Double(DispatchTime.now().uptimeNanoseconds - began) * 1e-9)
+
+/// Median CPU and wall seconds of one iteration in `form` for every M, and the fitted slopes.
+func measure(_ form: BoundaryValueForm) throws -> [Double] {
+    print("     M   CPU s/iteration   wall s/iteration  (structured collocation, \(form.rawValue) form, d = 4, q = 20, N = \(intervals) Lobatto intervals, weight system W = \(weightSystem))")
+    var sizes = [Double](), times = [Double]()
+    for m in [64, 128, 256, 512, 1024, 2048, 4096] {
+        let spec = try problem(m)
+        // The same node values in both layouts (the second block and the conjugate zero).
+        let start = try guess(spec, theta: theta, readout: readout)
+        var samples = [Double](), wall = [Double]()
+        for _ in 0..<(m <= 512 ? 5 : 3) {
+            let began = DispatchTime.now().uptimeNanoseconds, cpu = cpuSeconds()
+            _ = try oneIteration.solve(spec, form: form, mesh: mesh, initialGuess: start)
+            samples.append(cpuSeconds() - cpu)
+            wall.append(Double(DispatchTime.now().uptimeNanoseconds - began) * 1e-9)
+        }
+        samples.sort()
+        wall.sort()
+        sizes.append(Double(m))
+        times.append(samples[samples.count / 2])
+        print(String(format: "%6d   %.3f            %.3f", m, samples[samples.count / 2], wall[wall.count / 2]))
     }
-    samples.sort()
-    wall.sort()
-    sizes.append(Double(m))
-    times.append(samples[samples.count / 2])
-    walls.append(wall[wall.count / 2])
-    print(String(format: "%6d   %.3f            %.3f", m, samples[samples.count / 2], wall[wall.count / 2]))
+    let all = try OrderFit.fit(steps: sizes, errors: times)
+    let large = try OrderFit.fit(steps: Array(sizes.suffix(4)), errors: Array(times.suffix(4)))
+    print(String(format: "fitted slope of log(CPU time) vs log(M): %.3f over M = 64..4096 (95%% CI [%.3f, %.3f]); %.3f over M = 512..4096 (95%% CI [%.3f, %.3f])",
+                 all.order, all.ci95.lowerBound, all.ci95.upperBound, large.order, large.ci95.lowerBound, large.ci95.upperBound))
+    return times
 }
-let all = try OrderFit.fit(steps: sizes, errors: times)
-let large = try OrderFit.fit(steps: Array(sizes.suffix(4)), errors: Array(times.suffix(4)))
-print(String(format: "fitted slope of log(CPU time) vs log(M): %.3f over M = 64..4096 (95%% CI [%.3f, %.3f]); %.3f over M = 512..4096 (95%% CI [%.3f, %.3f])",
-             all.order, all.ci95.lowerBound, all.ci95.upperBound, large.order, large.ci95.lowerBound, large.ci95.upperBound))
+let times = try measure(.hamiltonian)
+let lagrangianTimes = try measure(.lagrangian)
+print("     M   Lagrangian/Hamiltonian CPU time per iteration")
+for (index, m) in [64, 128, 256, 512, 1024, 2048, 4096].enumerated() {
+    print(String(format: "%6d   %.2f", m, lagrangianTimes[index] / times[index]))
+}
 
 print("     M   n/node   dense-block collocation CPU s/iteration   structured CPU s/iteration   ratio")
 let dense = Collocation(scheme: .lobatto3, tolerance: 1e-6, maxNewtonIterations: 1, adaptive: false)
