@@ -48,8 +48,8 @@ bench-resnet: deps
 	@scripts/install-deps.sh python numpy torch || echo "torch could not be installed: comparing with NumPy" >&2
 	cd Experiments/bench-resnet && $(SWIFT) build -c release && $(PYTHON) run.py && .build/release/BenchSchur
 
-# Structured collocation of the training BVP: one Newton iteration against the number of samples
-# M = 64..4096 (spirals) with the fitted slope of log(time) vs log(M), and the dense-block collocation
+# Structured collocation of the training BVP, Hamiltonian and Lagrangian forms: one Newton iteration
+# against the number of samples M = 64..4096 (spirals) with the fitted slope of log(time) vs log(M), and the dense-block collocation
 # beside it for M <= 128 (Experiments/bench-resnet/Sources/BenchCollocation).
 bench-collocation: deps
 	cd Experiments/bench-resnet && $(SWIFT) build -c release --product BenchCollocation && .build/release/BenchCollocation

@@ -9,7 +9,7 @@ extension StructuredCollocationSolver {
     /// the sample rows u_1 − u_0 − (h/6)(f_0 + 4f(u_m, θ_m) + f_1) with the compressed midpoints
     /// u_m = (u_0 + u_1)/2 + (h/8)(f_0 − f_1), θ_m = (θ_0 + θ_1)/2 + (hκ_θ/8)(c_0 − c_1),
     /// c_m = (c_0 + c_1)/2 + (h/8)(f_c0 − f_c1), and the c and θ rows of the same rule; start, end, readout and
-    /// π(0), π(T) rows are the trapezoid ones, zero at Y. Needs the converged, evaluated iterate in
+    /// the conjugate's end rows (π or θ' at 0 and T) are the trapezoid ones, zero at Y. Needs the converged, evaluated iterate in
     /// `current`; uses `trial` as scratch. Cost: one pass over the samples (M N field evaluations) and
     /// one back substitution, O(M N (d³ + d q)). The midpoint sums are added in block order, so the
     /// estimate does not depend on the number of threads. NaN when something is not finite.

@@ -6,7 +6,8 @@ extension StructuredCollocationSolver {
     /// 1. per sample (parallel over fixed blocks): assemble and factor A_kk (almost block diagonal,
     ///    O(N d³)); A_kΓ = E K has rank ≤ 2dN + 2d (E: unit columns of the interval and end rows, and of
     ///    the start rows when the momentum uses θ; K: the per-interval and boundary couplings), so solve
-    ///    Y = A_kk⁻¹[E, −r_k] (2dN + d + 1 right sides, 2dN + 2d + 1 in the Lagrangian form, O(N² d³)),
+    ///    Y = A_kk⁻¹[E, −r_k] (2dN + d + 1 right sides; 2dN + 2d + 1 when the start rows are coupled
+    ///    too, the Lagrangian form with a finite input weight R_in; O(N² d³)),
     ///    form A_Ρk Y (O(N² d² q)) and add −(A_Ρk Y)K plus the sample's own terms of A_ΩΩ to the
     ///    block's slot (O(N d R q) = O(N² d q²));
     /// 2. sum the slots in block order into S (W × W), factor it densely (O(W³)) and solve for the

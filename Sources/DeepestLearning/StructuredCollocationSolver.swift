@@ -79,8 +79,8 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
     /// or 3q each); ∂(conjugate rows)/∂(u at its nodes) (rows × 4d).
     let coupling, conjugateCoupling, sampleRows: UnsafeMutablePointer<Double>
     /// ∂(start rows)/∂θ(0) and ∂(end rows)/∂θ(T) (d×q each, when the momentum uses the weights);
-    /// ∂m/∂u (d×2d); the momentum (d); the form's scratch.
-    let startWeights, endWeights, momentumState, momentum, formScratch: UnsafeMutablePointer<Double>
+    /// the momentum (d); the form's scratch.
+    let startWeights, endWeights, momentum, formScratch: UnsafeMutablePointer<Double>
     /// End rows on the readout (d × k), readout rows on x_N (k × d), R_out ∂∇ₓφ/∂x (d × d), readout curvature (k×k).
     let endCoupling, readoutRows, bottom, readoutCurvature: UnsafeMutablePointer<Double>
     /// Sums over the block's samples (adjoint sums at every point, readout gradient).
@@ -122,7 +122,6 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
         conjugateCoupling = make(conjugateCoupled ? intervals * s * couplingWidth : 0)
         startWeights = make(d * q)
         endWeights = make(d * q)
-        momentumState = make(d * s)
         momentum = make(d)
         formScratch = make(formCount)
         couplingStride = 2 * intervals * s * couplingWidth + d * kc + 2 * d * q

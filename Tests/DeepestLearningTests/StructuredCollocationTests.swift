@@ -158,4 +158,24 @@ import Testing
         let a = try #require(structured.action), b = try #require(dense.action)
         #expect(abs(a - b) <= 1e-4 * abs(b), "structured action \(a) vs dense \(b)")
     }
+
+    /// `CollocationTraining.run` routes a problem above its dense limit to the structured collocation
+    /// and one within it to the dense-block collocation, in both forms: with the limit at 0 its result
+    /// is the structured driver's, bit for bit; at the default limit (the tiny problem has 2(3·2 + 6) + 3
+    /// unknowns per node) it is the dense-block driver's.
+    @Test(arguments: [BoundaryValueForm.hamiltonian, .lagrangian])
+    func collocationTrainingRoutesByTheDenseLimit(form: BoundaryValueForm) throws {
+        var (c, split) = try Self.tinySineProblem()
+        c.form = form
+        let routedAbove = try CollocationTraining.run(c, split: split, denseLimit: 0).report
+        let structured = try StructuredCollocationTraining.run(c, split: split).report
+        #expect(routedAbove.action == structured.action && routedAbove.rungs.count == structured.rungs.count,
+                "\(form): routed \(String(describing: routedAbove.action)) vs structured \(String(describing: structured.action))")
+        let routedWithin = try CollocationTraining.run(c, split: split).report
+        let dense = try BoundaryValueTraining.run(c, split: split, algorithm: Collocation(
+            scheme: .lobatto3, tolerance: CollocationTraining.defaultTolerance, maxNodes: 2000,
+            maxNewtonIterations: c.newtonIterations)).report
+        #expect(routedWithin.action == dense.action,
+                "\(form): routed \(String(describing: routedWithin.action)) vs dense \(String(describing: dense.action))")
+    }
 }
