@@ -16,9 +16,10 @@ extension ContinuousTrainingProblem {
     /// blocks H(u) of u·F and D²F[(v, ω), ·] = (T_x, T_θ) (`tangentDerivatives`), the v̇_k rows are
     /// [T_x − H_xx(u) + AᵀA, A − Aᵀ, T_θ − H_xθ(u) + AᵀB, B] in (x_k, v_k, θ, ω) and the ω' rows
     /// (r_f/α)[−(H_xθ(u)ᵀ − BᵀA), −Bᵀ, −(H_θθ(u) − BᵀB)] (+ λ/α on θ); the end rows r_f u_k + R_out∇φ_k
-    /// give −r_f A, r_f I, −r_f B plus the readout's part. Dense (2n)² row-major, assembled at
-    /// O(M(d³ + d²q + dq² + q² d²)) per call (the H_θθ blocks dominate); the samples couple only
-    /// through (θ, ω).
+    /// give −r_f A, r_f I, −r_f B plus the readout's part. The per-sample blocks are
+    /// `LagrangianSampleForm`'s (shared with the structured collocation). Dense (2n)² row-major,
+    /// assembled at O(M(d³ + d²q + dq² + q² d²)) per call (the H_θθ blocks dominate); the samples couple
+    /// only through (θ, ω).
     public func lagrangianForm() throws -> TrainingBoundaryValueProblem {
         guard modelPrecision.isFinite else {
             throw InvalidArgument("modelPrecision", modelPrecision, "must be finite in the Lagrangian form (use the Hamiltonian form for r_f = ∞)")
@@ -27,9 +28,19 @@ extension ContinuousTrainingProblem {
         if q > 0 { try Validate.positive(smoothness, "smoothness") }
         let layout = layout(weightBlocks: true)
         let d = field.stateDimension, m = samples, n = layout.dimension
-        let problem = self, f = field, rf = modelPrecision, lambda = tikhonov
+        let problem = self, lambda = tikhonov
         let inverseAlpha = q > 0 ? 1 / smoothness : 0
         let vOff = layout.secondOffset, tOff = layout.weightOffset, wOff = layout.conjugateOffset, rOff = layout.readoutOffset
+        // The per-sample mathematics (field, weight force, momentum and their derivatives) is the
+        // structured collocation's; here each sample's u_k = (x_k, v_k) is gathered from the layout.
+        let sample = LagrangianSampleForm(self)
+        let s = 2 * d, scratchCount = sample.scratchCount
+        // u_k into `u` (2d).
+        @Sendable func gather(_ y: UnsafePointer<Double>, _ k: Int, _ u: UnsafeMutablePointer<Double>) {
+            for i in 0..<d { u[i] = y[k * d + i]; u[d + i] = y[vOff + k * d + i] }
+        }
+        // Column (or row) of component j of u_k in y.
+        @Sendable func index(_ k: Int, _ j: Int) -> Int { j < d ? k * d + j : vOff + k * d + j - d }
 
         let vectorField: TrainingBoundaryValueProblem.Field = { _, y, dy in
             let theta = y + tOff
@@ -37,21 +48,15 @@ extension ContinuousTrainingProblem {
                 dy[tOff + i] = y[wOff + i]
                 dy[wOff + i] = inverseAlpha * lambda * theta[i]
             }
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * d + q) { buffer in
-                let u = buffer.baseAddress!, a = u + d, b = a + d, g = b + d
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * d + q + scratchCount) { buffer in
+                let u = buffer.baseAddress!, out = u + s, g = out + s, scratch = g + q
                 for k in 0..<m {
-                    let x = y + k * d, v = y + vOff + k * d
-                    f.value(x: x, theta: theta, into: u)
-                    for i in 0..<d { u[i] = v[i] - u[i] }
-                    f.stateTangent(x: x, theta: theta, direction: v, into: a)
-                    f.parameterTangent(x: x, theta: theta, direction: y + wOff, into: b)
-                    for i in 0..<d { dy[k * d + i] = v[i] }
-                    let out = dy + vOff + k * d
-                    f.stateAdjoint(x: x, theta: theta, costate: u, into: out)
-                    for i in 0..<d { out[i] = a[i] + (q > 0 ? b[i] : 0) - out[i] }
+                    gather(y, k, u)
+                    sample.sampleField(u, theta: theta, conjugate: y + wOff, into: out, scratch: scratch)
+                    for j in 0..<s { dy[index(k, j)] = out[j] }
                     if q > 0 {
-                        f.parameterAdjoint(x: x, theta: theta, costate: u, into: g)
-                        for i in 0..<q { dy[wOff + i] -= inverseAlpha * rf * g[i] }
+                        sample.weightForce(u, theta: theta, into: g, scratch: scratch)
+                        for i in 0..<q { dy[wOff + i] -= g[i] }
                     }
                 }
             }
@@ -59,61 +64,31 @@ extension ContinuousTrainingProblem {
         }
         // r_f u_k at the state y (momentum of sample k) into `out`.
         let momentum: @Sendable (UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void = { y, k, out in
-            f.value(x: y + k * d, theta: y + tOff, into: out)
-            for i in 0..<d { out[i] = rf * (y[vOff + k * d + i] - out[i]) }
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: s + scratchCount) { buffer in
+                let u = buffer.baseAddress!
+                gather(y, k, u)
+                sample.momentum(u, theta: y + tOff, into: out, scratch: u + s)
+            }
         }
         let jacobian: TrainingBoundaryValueProblem.FieldJacobian = { _, y, jac in
             jac.update(repeating: 0, count: n * n)
             let theta = y + tOff, omega = y + wOff
-            let scale = inverseAlpha * rf
-            let scratchCount = 2 * d * d + 2 * d * q + q * q + 2 * d * d + 2 * d * q + d
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { buffer in
-                let js = buffer.baseAddress!, jp = js + d * d, hxx = jp + d * q, hxt = hxx + d * d, htt = hxt + d * q
-                let tx = htt + q * q, tt = tx + d * d, ata = tt + d * q, atb = ata + d * d, u = atb + d * q
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: s + s * s + 3 * s * q + q * q + scratchCount) { buffer in
+                let u = buffer.baseAddress!, a = u + s, b = a + s * s, bc = b + s * q, c = bc + s * q, g = c + q * s
+                let scratch = g + q * q
                 for k in 0..<m {
-                    let x = y + k * d, v = y + vOff + k * d
-                    f.value(x: x, theta: theta, into: u)
-                    for i in 0..<d { u[i] = v[i] - u[i] }
-                    f.jacobians(x: x, theta: theta, state: js, parameter: jp)
-                    f.adjointHessian(x: x, theta: theta, costate: u, stateState: hxx, stateParameter: hxt, parameterParameter: htt)
-                    f.tangentDerivatives(x: x, theta: theta, stateDirection: v, parameterDirection: omega, state: tx, parameter: tt)
-                    // AᵀA (d×d) and AᵀB (d×q).
-                    for i in 0..<d {
-                        for j in 0..<d {
-                            var sum = 0.0
-                            for c in 0..<d { sum += js[c * d + i] * js[c * d + j] }
-                            ata[i * d + j] = sum
-                        }
-                        for a in 0..<q {
-                            var sum = 0.0
-                            for c in 0..<d { sum += js[c * d + i] * jp[c * q + a] }
-                            atb[i * q + a] = sum
+                    gather(y, k, u)
+                    sample.derivatives(u, theta: theta, conjugate: omega, a: a, b: b, bConjugate: bc, c: c, g: g, scratch: scratch)
+                    for r in 0..<s {
+                        let row = jac + index(k, r) * n
+                        for j in 0..<s { row[index(k, j)] = a[r * s + j] }
+                        for e in 0..<q {
+                            row[tOff + e] = b[r * q + e]
+                            row[wOff + e] = bc[r * q + e]
+                            jac[(wOff + e) * n + index(k, r)] = c[e * s + r]
                         }
                     }
-                    let xr = k * d, vr = vOff + k * d
-                    for i in 0..<d {
-                        jac[(xr + i) * n + vr + i] = 1
-                        let row = jac + (vr + i) * n
-                        for j in 0..<d {
-                            row[xr + j] = tx[i * d + j] - hxx[i * d + j] + ata[i * d + j]
-                            row[vr + j] = js[i * d + j] - js[j * d + i]
-                        }
-                        for a in 0..<q {
-                            row[tOff + a] = tt[i * q + a] - hxt[i * q + a] + atb[i * q + a]
-                            row[wOff + a] = jp[i * q + a]
-                            // ω' rows: ∂/∂x_k of −(r_f/α)Bᵀu is −(r_f/α)(H_xθᵀ − BᵀA), ∂/∂v_k is −(r_f/α)Bᵀ.
-                            jac[(wOff + a) * n + xr + i] = -scale * (hxt[i * q + a] - atb[i * q + a])
-                            jac[(wOff + a) * n + vr + i] = -scale * jp[i * q + a]
-                        }
-                    }
-                    // ∂/∂θ of −(r_f/α)Bᵀu: −(r_f/α)(H_θθ − BᵀB).
-                    for a in 0..<q {
-                        for b in 0..<q {
-                            var btb = 0.0
-                            for c in 0..<d { btb += jp[c * q + a] * jp[c * q + b] }
-                            jac[(wOff + a) * n + tOff + b] -= scale * (htt[a * q + b] - btb)
-                        }
-                    }
+                    for e in 0..<(q * q) { jac[(wOff + e / q) * n + tOff + e % q] -= g[e] }
                 }
             }
             for a in 0..<q {
@@ -123,15 +98,15 @@ extension ContinuousTrainingProblem {
         }
         // Adds ∂(r_f u_k)/∂y = (−r_f A, r_f I, −r_f B) at row `row` of a row-stride-n matrix.
         let momentumJacobian: @Sendable (UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void = { y, row, jac in
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: d * d + d * q) { buffer in
-                let js = buffer.baseAddress!, jp = js + d * d
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: s + d * s + d * q + scratchCount) { buffer in
+                let u = buffer.baseAddress!, state = u + s, weights = state + d * s, scratch = weights + d * q
                 for k in 0..<m {
-                    f.jacobians(x: y + k * d, theta: y + tOff, state: js, parameter: jp)
+                    gather(y, k, u)
+                    sample.momentumDerivatives(u, theta: y + tOff, state: state, weights: weights, scratch: scratch)
                     for i in 0..<d {
                         let r = jac + (row + k * d + i) * n
-                        for j in 0..<d { r[k * d + j] -= rf * js[i * d + j] }
-                        r[vOff + k * d + i] += rf
-                        for a in 0..<q { r[tOff + a] -= rf * jp[i * q + a] }
+                        for j in 0..<s { r[index(k, j)] += state[i * s + j] }
+                        for e in 0..<q { r[tOff + e] += weights[i * q + e] }
                     }
                 }
             }
