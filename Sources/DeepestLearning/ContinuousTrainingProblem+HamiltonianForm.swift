@@ -8,7 +8,8 @@ extension ContinuousTrainingProblem {
     /// start: p_k(0) = R_in(x_k(0) − y_k^in) (R_in = ∞: x_k(0) = y_k^in), π(0) = 0;
     /// end: p_k(T) = −R_out ∇φ_k(x_k(T)), π(T) = 0, and for a trained readout its stationarity.
     /// Dimension 2(Md + q) (+ k). The analytic Jacobian is dense (2n)² row-major, assembled from the
-    /// Hessian blocks of p·F at O(M(d² + dq + q²) + n²) per call; its per-sample blocks couple only
+    /// Hessian blocks of p·F at O(M(d² + dq + q²) + n²) per call (the per-sample blocks are
+    /// `HamiltonianSampleForm`'s, shared with the structured collocation); they couple only
     /// through (θ, π), the structure the collocation solver's Schur complement exploits. The start and
     /// end Jacobians are analytic for every readout (fixed, trained, projected; `addReadoutEndJacobian`).
     /// Requires α > 0 (throws otherwise); r_f = ∞ is the exact-model limit.
@@ -18,30 +19,35 @@ extension ContinuousTrainingProblem {
         let layout = layout(weightBlocks: true)
         let d = field.stateDimension, m = samples, q = weights, n = layout.dimension
         let problem = self
-        let inverseRf = modelPrecision.isFinite ? 1 / modelPrecision : 0
         let inverseAlpha = q > 0 ? 1 / smoothness : 0
-        let lambda = tikhonov, f = field
+        let lambda = tikhonov
         let xOff = 0, pOff = layout.secondOffset, tOff = layout.weightOffset, piOff = layout.conjugateOffset
         let rOff = layout.readoutOffset
 
+        // The per-sample mathematics is the structured collocation's (`HamiltonianSampleForm`); here each
+        // sample's u_k = (x_k, p_k) is gathered from the layout.
+        let sample = HamiltonianSampleForm(self)
+        let s = 2 * d, scratchCount = sample.scratchCount
+        @Sendable func gather(_ y: UnsafePointer<Double>, _ k: Int, _ u: UnsafeMutablePointer<Double>) {
+            for i in 0..<d { u[i] = y[xOff + k * d + i]; u[d + i] = y[pOff + k * d + i] }
+        }
+        // Column (or row) of component j of u_k in y.
+        @Sendable func index(_ k: Int, _ j: Int) -> Int { j < d ? xOff + k * d + j : pOff + k * d + j - d }
+
         let vectorField: TrainingBoundaryValueProblem.Field = { _, y, dy in
             let theta = y + tOff
-            for k in 0..<m {
-                let x = y + xOff + k * d, p = y + pOff + k * d
-                f.value(x: x, theta: theta, into: dy + xOff + k * d)
-                for i in 0..<d { dy[xOff + k * d + i] += inverseRf * p[i] }
-                f.stateAdjoint(x: x, theta: theta, costate: p, into: dy + pOff + k * d)
-                for i in 0..<d { dy[pOff + k * d + i] = -dy[pOff + k * d + i] }
-            }
             for i in 0..<q {
                 dy[tOff + i] = inverseAlpha * y[piOff + i]
                 dy[piOff + i] = lambda * theta[i]
             }
-            if q > 0 {
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: q) { buffer in
-                    let g = buffer.baseAddress!
-                    for k in 0..<m {
-                        f.parameterAdjoint(x: y + xOff + k * d, theta: theta, costate: y + pOff + k * d, into: g)
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * s + q + scratchCount) { buffer in
+                let u = buffer.baseAddress!, out = u + s, g = out + s, scratch = g + q
+                for k in 0..<m {
+                    gather(y, k, u)
+                    sample.sampleField(u, theta: theta, conjugate: y + piOff, into: out, scratch: scratch)
+                    for j in 0..<s { dy[index(k, j)] = out[j] }
+                    if q > 0 {
+                        sample.weightForce(u, theta: theta, into: g, scratch: scratch)
                         for i in 0..<q { dy[piOff + i] -= g[i] }
                     }
                 }
@@ -52,25 +58,22 @@ extension ContinuousTrainingProblem {
         let jacobian: TrainingBoundaryValueProblem.FieldJacobian = { _, y, jac in
             jac.update(repeating: 0, count: n * n)
             let theta = y + tOff
-            let scratchCount = 2 * d * d + 2 * d * q + q * q
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: max(scratchCount, 1)) { buffer in
-                let js = buffer.baseAddress!, jp = js + d * d, hxx = jp + d * q, hxt = hxx + d * d, htt = hxt + d * q
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: s + s * s + 3 * s * q + q * q + scratchCount) { buffer in
+                let u = buffer.baseAddress!, a = u + s, b = a + s * s, bc = b + s * q, c = bc + s * q, g = c + q * s
+                let scratch = g + q * q
                 for k in 0..<m {
-                    let x = y + xOff + k * d, p = y + pOff + k * d
-                    f.jacobians(x: x, theta: theta, state: js, parameter: jp)
-                    f.adjointHessian(x: x, theta: theta, costate: p, stateState: hxx, stateParameter: hxt, parameterParameter: htt)
-                    let xr = xOff + k * d, pr = pOff + k * d
-                    HamiltonianSampleBlock.write(into: jac, columns: n, stateOffset: xr, costateOffset: pr, width: d,
-                                                 stateJacobian: js, stateHessian: hxx, inverseRf: inverseRf)
-                    for i in 0..<d {
-                        for a in 0..<q {
-                            jac[(xr + i) * n + tOff + a] = jp[i * q + a]
-                            jac[(pr + i) * n + tOff + a] = -hxt[i * q + a]
-                            jac[(piOff + a) * n + xr + i] = -hxt[i * q + a]
-                            jac[(piOff + a) * n + pr + i] = -jp[i * q + a]
+                    gather(y, k, u)
+                    sample.derivatives(u, theta: theta, conjugate: y + piOff, a: a, b: b, bConjugate: bc, c: c, g: g,
+                                       scratch: scratch)
+                    for r in 0..<s {
+                        let row = jac + index(k, r) * n
+                        for j in 0..<s { row[index(k, j)] = a[r * s + j] }
+                        for e in 0..<q {
+                            row[tOff + e] = b[r * q + e]
+                            jac[(piOff + e) * n + index(k, r)] = c[e * s + r]
                         }
                     }
-                    for a in 0..<q { for b in 0..<q { jac[(piOff + a) * n + tOff + b] -= htt[a * q + b] } }
+                    for e in 0..<(q * q) { jac[(piOff + e / q) * n + tOff + e % q] -= g[e] }
                 }
             }
             for a in 0..<q {

@@ -4,7 +4,8 @@
 /// solver's `HamiltonianSampleForm`. Cost O(d²).
 enum HamiltonianSampleBlock {
     /// Writes the block into the row-major Jacobian `jac` (`columns` wide) at state row/column `xr` and
-    /// costate row/column `pr`; `stateJacobian` J_s and `stateHessian` H_xx = ∂²(p·F)/∂x² are d×d.
+    /// costate row/column `pr` (all 4d² entries); `stateJacobian` J_s and `stateHessian`
+    /// H_xx = ∂²(p·F)/∂x² are d×d.
     @inline(__always)
     static func write(into jac: UnsafeMutablePointer<Double>, columns n: Int, stateOffset xr: Int, costateOffset pr: Int,
                       width d: Int, stateJacobian js: UnsafePointer<Double>, stateHessian hxx: UnsafePointer<Double>,
@@ -14,8 +15,8 @@ enum HamiltonianSampleBlock {
                 jac[(xr + i) * n + xr + j] = js[i * d + j]
                 jac[(pr + i) * n + xr + j] = -hxx[i * d + j]
                 jac[(pr + i) * n + pr + j] = -js[j * d + i]
+                jac[(xr + i) * n + pr + j] = i == j ? inverseRf : 0
             }
-            jac[(xr + i) * n + pr + i] = inverseRf
         }
     }
 }
