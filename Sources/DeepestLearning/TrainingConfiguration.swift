@@ -120,7 +120,7 @@ public struct TrainingConfiguration: Sendable, Codable, Hashable {
             // continuation in T (from T/10, 4 steps) is used with --no-discrete-start (§9a). The
             // constrained discrete start (--rf 1e6 --anneal-steps 0 --discrete-iterations 1
             // --constrained-iterations 500) converges on sine in 6 continuum iterations (RMSE 8.4e-3,
-            // 18.8 s against 12-13 s for this schedule) and does not carry spirals or digits (§9d).
+            // 18.8 s against 10-13 s for this schedule) and does not carry spirals or digits (§9d).
             c.smoothness = 1
             c.horizonSteps = 4
             c.discreteStart = true
