@@ -19,68 +19,13 @@ extension ContinuousTrainingProblem {
         let layout = layout(weightBlocks: true)
         let d = field.stateDimension, m = samples, q = weights, n = layout.dimension
         let problem = self
-        let inverseAlpha = q > 0 ? 1 / smoothness : 0
-        let lambda = tikhonov
-        let xOff = 0, pOff = layout.secondOffset, tOff = layout.weightOffset, piOff = layout.conjugateOffset
+        let xOff = 0, pOff = layout.secondOffset, piOff = layout.conjugateOffset
         let rOff = layout.readoutOffset
 
-        // The per-sample mathematics is the structured collocation's (`HamiltonianSampleForm`); here each
-        // sample's u_k = (x_k, p_k) is gathered from the layout.
+        // The per-sample mathematics is the structured collocation's (`HamiltonianSampleForm`).
         let sample = HamiltonianSampleForm(self)
-        let s = 2 * d, scratchCount = sample.scratchCount
-        @Sendable func gather(_ y: UnsafePointer<Double>, _ k: Int, _ u: UnsafeMutablePointer<Double>) {
-            for i in 0..<d { u[i] = y[xOff + k * d + i]; u[d + i] = y[pOff + k * d + i] }
-        }
-        // Column (or row) of component j of u_k in y.
-        @Sendable func index(_ k: Int, _ j: Int) -> Int { j < d ? xOff + k * d + j : pOff + k * d + j - d }
-
-        let vectorField: TrainingBoundaryValueProblem.Field = { _, y, dy in
-            let theta = y + tOff
-            for i in 0..<q {
-                dy[tOff + i] = inverseAlpha * y[piOff + i]
-                dy[piOff + i] = lambda * theta[i]
-            }
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * s + q + scratchCount) { buffer in
-                let u = buffer.baseAddress!, out = u + s, g = out + s, scratch = g + q
-                for k in 0..<m {
-                    gather(y, k, u)
-                    sample.sampleField(u, theta: theta, conjugate: y + piOff, into: out, scratch: scratch)
-                    for j in 0..<s { dy[index(k, j)] = out[j] }
-                    if q > 0 {
-                        sample.weightForce(u, theta: theta, into: g, scratch: scratch)
-                        for i in 0..<q { dy[piOff + i] -= g[i] }
-                    }
-                }
-            }
-            for i in rOff..<n { dy[i] = 0 }
-        }
-
-        let jacobian: TrainingBoundaryValueProblem.FieldJacobian = { _, y, jac in
-            jac.update(repeating: 0, count: n * n)
-            let theta = y + tOff
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: s + s * s + 3 * s * q + q * q + scratchCount) { buffer in
-                let u = buffer.baseAddress!, a = u + s, b = a + s * s, bc = b + s * q, c = bc + s * q, g = c + q * s
-                let scratch = g + q * q
-                for k in 0..<m {
-                    gather(y, k, u)
-                    sample.derivatives(u, theta: theta, conjugate: y + piOff, a: a, b: b, bConjugate: bc, c: c, g: g,
-                                       scratch: scratch)
-                    for r in 0..<s {
-                        let row = jac + index(k, r) * n
-                        for j in 0..<s { row[index(k, j)] = a[r * s + j] }
-                        for e in 0..<q {
-                            row[tOff + e] = b[r * q + e]
-                            jac[(piOff + e) * n + index(k, r)] = c[e * s + r]
-                        }
-                    }
-                    for e in 0..<(q * q) { jac[(piOff + e / q) * n + tOff + e % q] -= g[e] }
-                }
-            }
-            for a in 0..<q {
-                jac[(tOff + a) * n + piOff + a] = inverseAlpha
-                jac[(piOff + a) * n + tOff + a] += lambda
-            }
-        }
+        let vectorField: TrainingBoundaryValueProblem.Field = { _, y, dy in sample.denseField(y, into: dy, layout: layout) }
+        let jacobian: TrainingBoundaryValueProblem.FieldJacobian = { _, y, jac in sample.denseJacobian(y, into: jac, layout: layout) }
 
         let startCount = m * d + q
         let start: TrainingBoundaryValueProblem.EndResidual = { y, r in

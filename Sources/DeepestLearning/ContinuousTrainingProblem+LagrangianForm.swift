@@ -28,72 +28,20 @@ extension ContinuousTrainingProblem {
         if q > 0 { try Validate.positive(smoothness, "smoothness") }
         let layout = layout(weightBlocks: true)
         let d = field.stateDimension, m = samples, n = layout.dimension
-        let problem = self, lambda = tikhonov
-        let inverseAlpha = q > 0 ? 1 / smoothness : 0
-        let vOff = layout.secondOffset, tOff = layout.weightOffset, wOff = layout.conjugateOffset, rOff = layout.readoutOffset
+        let problem = self
+        let tOff = layout.weightOffset, wOff = layout.conjugateOffset, rOff = layout.readoutOffset
         // The per-sample mathematics (field, weight force, momentum and their derivatives) is the
-        // structured collocation's; here each sample's u_k = (x_k, v_k) is gathered from the layout.
+        // structured collocation's (`LagrangianSampleForm`).
         let sample = LagrangianSampleForm(self)
         let s = 2 * d, scratchCount = sample.scratchCount
-        // u_k into `u` (2d).
-        @Sendable func gather(_ y: UnsafePointer<Double>, _ k: Int, _ u: UnsafeMutablePointer<Double>) {
-            for i in 0..<d { u[i] = y[k * d + i]; u[d + i] = y[vOff + k * d + i] }
-        }
-        // Column (or row) of component j of u_k in y.
-        @Sendable func index(_ k: Int, _ j: Int) -> Int { j < d ? k * d + j : vOff + k * d + j - d }
-
-        let vectorField: TrainingBoundaryValueProblem.Field = { _, y, dy in
-            let theta = y + tOff
-            for i in 0..<q {
-                dy[tOff + i] = y[wOff + i]
-                dy[wOff + i] = inverseAlpha * lambda * theta[i]
-            }
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * d + q + scratchCount) { buffer in
-                let u = buffer.baseAddress!, out = u + s, g = out + s, scratch = g + q
-                for k in 0..<m {
-                    gather(y, k, u)
-                    sample.sampleField(u, theta: theta, conjugate: y + wOff, into: out, scratch: scratch)
-                    for j in 0..<s { dy[index(k, j)] = out[j] }
-                    if q > 0 {
-                        sample.weightForce(u, theta: theta, into: g, scratch: scratch)
-                        for i in 0..<q { dy[wOff + i] -= g[i] }
-                    }
-                }
-            }
-            for i in rOff..<n { dy[i] = 0 }
-        }
+        let vectorField: TrainingBoundaryValueProblem.Field = { _, y, dy in sample.denseField(y, into: dy, layout: layout) }
+        let jacobian: TrainingBoundaryValueProblem.FieldJacobian = { _, y, jac in sample.denseJacobian(y, into: jac, layout: layout) }
         // r_f u_k at the state y (momentum of sample k) into `out`.
         let momentum: @Sendable (UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Void = { y, k, out in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: s + scratchCount) { buffer in
                 let u = buffer.baseAddress!
-                gather(y, k, u)
+                LagrangianSampleForm<Field>.gather(y, sample: k, layout: layout, into: u)
                 sample.momentum(u, theta: y + tOff, into: out, scratch: u + s)
-            }
-        }
-        let jacobian: TrainingBoundaryValueProblem.FieldJacobian = { _, y, jac in
-            jac.update(repeating: 0, count: n * n)
-            let theta = y + tOff, omega = y + wOff
-            withUnsafeTemporaryAllocation(of: Double.self, capacity: s + s * s + 3 * s * q + q * q + scratchCount) { buffer in
-                let u = buffer.baseAddress!, a = u + s, b = a + s * s, bc = b + s * q, c = bc + s * q, g = c + q * s
-                let scratch = g + q * q
-                for k in 0..<m {
-                    gather(y, k, u)
-                    sample.derivatives(u, theta: theta, conjugate: omega, a: a, b: b, bConjugate: bc, c: c, g: g, scratch: scratch)
-                    for r in 0..<s {
-                        let row = jac + index(k, r) * n
-                        for j in 0..<s { row[index(k, j)] = a[r * s + j] }
-                        for e in 0..<q {
-                            row[tOff + e] = b[r * q + e]
-                            row[wOff + e] = bc[r * q + e]
-                            jac[(wOff + e) * n + index(k, r)] = c[e * s + r]
-                        }
-                    }
-                    for e in 0..<(q * q) { jac[(wOff + e / q) * n + tOff + e % q] -= g[e] }
-                }
-            }
-            for a in 0..<q {
-                jac[(tOff + a) * n + wOff + a] = 1
-                jac[(wOff + a) * n + tOff + a] += inverseAlpha * lambda
             }
         }
         // Adds ∂(r_f u_k)/∂y = (−r_f A, r_f I, −r_f B) at row `row` of a row-stride-n matrix.
@@ -101,11 +49,11 @@ extension ContinuousTrainingProblem {
             withUnsafeTemporaryAllocation(of: Double.self, capacity: s + d * s + d * q + scratchCount) { buffer in
                 let u = buffer.baseAddress!, state = u + s, weights = state + d * s, scratch = weights + d * q
                 for k in 0..<m {
-                    gather(y, k, u)
+                    LagrangianSampleForm<Field>.gather(y, sample: k, layout: layout, into: u)
                     sample.momentumDerivatives(u, theta: y + tOff, state: state, weights: weights, scratch: scratch)
                     for i in 0..<d {
                         let r = jac + (row + k * d + i) * n
-                        for j in 0..<s { r[index(k, j)] += state[i * s + j] }
+                        for j in 0..<s { r[LagrangianSampleForm<Field>.index(sample: k, component: j, layout: layout)] += state[i * s + j] }
                         for e in 0..<q { r[tOff + e] += weights[i * q + e] }
                     }
                 }
