@@ -25,11 +25,16 @@ import NumericCore
 /// Hamiltonian form: in the Lagrangian form the unknown v = F + p/r_f fixes p only to r_f times the error
 /// of v, and at r_f0 = 1e6 its first continuum rung ended noConvergence on the tiny sine problem
 /// (success at r_f0 = 1e3 and 10).
-/// Without it, the first stage starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the
+/// With `c.reducedIterations` > 0 the first stage starts instead from the stationary point of the
+/// reduced continuum action at the target weights (`reducedStart`, `reducedGuess`: L-BFGS on the RK4
+/// flow of piecewise-linear weights on K intervals, recorded as rung β = −1, status "reduced-…"), with
+/// no decades and no continuation in T (§9e).
+/// Without either, the first stage starts from the flow ẋ_k = F(x_k, θ0) of the lifted inputs under the
 /// first layer's initial weights θ0 (constant in depth), zero momenta, the initial readout.
-/// A rung that fails after the first ends the schedule (its record keeps the failure status); the
-/// network is read out from the last successful rung as the ResNet of the configuration with
-/// θ_n = θ(n h). The shared engine of `CollocationTraining`, `MultipleShootingTraining` and
+/// A rung that fails after the first ends the schedule (its record keeps the failure status). The
+/// report evaluates the trained network, the flow ẋ = F(x, θ(t)) of the last successful rung's
+/// weights (`ContinuumNetwork`, RK4); the returned parameters are the ResNet of the configuration with
+/// θ_n = θ(n h) (for the figures of `compare`). The shared engine of `CollocationTraining`, `MultipleShootingTraining` and
 /// `ChebyshevTraining` (Notes/deepest-learning-action.md §9).
 public enum BoundaryValueTraining {
     /// Unknowns per depth of the boundary value state, n = 2(M d + q) + k, in both forms.
@@ -85,11 +90,12 @@ public enum BoundaryValueTraining {
             : []
         // The Tikhonov decades (not after a constrained discrete start, which is solved at the target
         // weights), then (without the discrete start) the continuation in T.
-        let constrainedStart = c.discreteStart && c.constrainedIterations > 0
+        let reducedStart = c.reducedIterations > 0
+        let constrainedStart = (c.discreteStart && c.constrainedIterations > 0) || reducedStart
         var stages = constrainedStart ? [] : regularizationSchedule(tikhonov: tikhonov, readoutTikhonov: readoutTikhonov)
             .map { Stage(horizon: c.discreteStart ? c.horizon : horizons.first ?? c.horizon, tikhonov: $0.0,
                          readoutTikhonov: $0.1, precision: c.modelPrecision) }
-        if !c.discreteStart {
+        if !c.discreteStart && !reducedStart {
             stages += horizons.map { Stage(horizon: $0, tikhonov: tikhonov, readoutTikhonov: readoutTikhonov, precision: c.modelPrecision) }
         }
         // The discrete start (Notes/deepest-learning-action.md §9c, §9d): the symplectic-Euler stationary
@@ -97,7 +103,30 @@ public enum BoundaryValueTraining {
         // target weights when `constrainedIterations` > 0) is the first stage's guess; it replaces the
         // constant-weights flow and the continuation in T.
         var discreteGuess: InitialGuess?
-        if c.discreteStart {
+        if reducedStart {
+            // The reduced start (§9e): the stationary point of the reduced continuum action at the target
+            // weights; node j takes the seeded weights of layer ⌊jN/K⌋.
+            let flow = try ContinuumNetwork(field: field, horizon: c.horizon, intervals: c.resolvedReducedIntervals,
+                                            lift: net.lift, readout: net.readout)
+            let action = try ReducedContinuumAction(network: flow, data: split.train, tikhonov: tikhonov,
+                                                    smoothness: c.smoothness, readoutTikhonov: readoutTikhonov)
+            var start = [Double](repeating: 0, count: flow.parameterCount)
+            let seeded = net.initialParameters(seed: c.seed, weightScale: reducedStartWeightScale)
+            for node in 0...flow.intervals {
+                let layer = min(node * net.layers / flow.intervals, net.layers - 1)
+                for i in 0..<q { start[node * q + i] = seeded[net.layerOffset(layer) + i] }
+            }
+            for i in 0..<k { start[flow.readoutOffset + i] = initial[net.readoutOffset + i] }
+            let reduced = try BoundaryValueTraining.reducedStart(action: action, initialParameters: start,
+                                                                 iterations: c.reducedIterations, precision: c.modelPrecision)
+            rungs.append(reduced.rung)
+            rungProgress?(reduced.rung.beta, reduced.rung)
+            evaluations += reduced.rung.evaluations
+            let layout = TrainingStateLayout(samples: m, width: d, weights: q, readoutParameters: c.readout == .trained ? k : 0,
+                                             hasWeightBlocks: true)
+            discreteGuess = reducedGuess(action: action, parameters: reduced.parameters, layout: layout, form: c.form,
+                                         precision: c.modelPrecision, smoothness: c.smoothness)
+        } else if c.discreteStart {
             let first = stages.first ?? Stage(horizon: c.horizon, tikhonov: tikhonov, readoutTikhonov: readoutTikhonov,
                                               precision: c.modelPrecision)
             let reg = try Regularization(tikhonov: first.tikhonov, smoothness: c.smoothness, readoutTikhonov: first.readoutTikhonov)
@@ -213,18 +242,49 @@ public enum BoundaryValueTraining {
             let readoutValues = problem.readoutValues(atEnd: y, layout: layout)
             for i in 0..<k { parameters[net.readoutOffset + i] = readoutValues[i] }
         }
-        let reg = try Regularization(tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov)
-        let loss = try ResidualNetworkLoss(network: net, data: split.train, regularization: reg)
+        // The trained network is the flow ẋ = F(x, θ(t)) (§9e): θ from the dense output on a uniform grid,
+        // the RK4 flow on it; the train loss is its reduced action per sample, V/M (as M·J for the ResNet).
+        let flow = try ContinuumNetwork(field: field, horizon: c.horizon, intervals: evaluationIntervals(c, mesh: previous?.mesh),
+                                        lift: net.lift, readout: net.readout)
+        var flowParameters = [Double](repeating: 0, count: flow.parameterCount)
+        for node in 0...flow.intervals {
+            let source = node == flow.intervals ? net.layers - 1 : min(node * net.layers / flow.intervals, net.layers - 1)
+            for i in 0..<q { flowParameters[node * q + i] = parameters[net.layerOffset(source) + i] }
+        }
+        if let solution = previous, let layout = previousLayout {
+            let depthScale = previousStage.horizon / c.horizon
+            for node in 0...flow.intervals {
+                let y = solution.value(at: Double(node) * flow.stepSize * depthScale)
+                for i in 0..<q { flowParameters[node * q + i] = y[layout.weightOffset + i] }
+            }
+        }
+        for i in 0..<k { flowParameters[flow.readoutOffset + i] = parameters[net.readoutOffset + i] }
+        let flowLoss = try ReducedContinuumAction(network: flow, data: split.train, tikhonov: c.tikhonov,
+                                                  smoothness: c.smoothness / Double(m), readoutTikhonov: c.readoutTikhonov)
+        var scratch = [Double](repeating: 0, count: flow.parameterCount)
         let classification = split.train.isClassification
+        let trainOutputs = flow.outputs(parameters: flowParameters, inputs: split.train.inputs)
+        let testOutputs = flow.outputs(parameters: flowParameters, inputs: split.test.inputs)
         let report = TrainingReport(
-            dataset: c.dataset.rawValue, method: c.method.rawValue, trainLoss: loss.value(parameters: parameters),
-            trainAccuracy: classification ? Metrics.accuracy(network: net, parameters: parameters, data: split.train) : nil,
-            testAccuracy: classification ? Metrics.accuracy(network: net, parameters: parameters, data: split.test) : nil,
-            testRMSE: classification ? nil : Metrics.rootMeanSquareError(network: net, parameters: parameters, data: split.test),
+            dataset: c.dataset.rawValue, method: c.method.rawValue,
+            trainLoss: flowLoss.evaluate(flowParameters, gradient: &scratch) / Double(m),
+            trainAccuracy: classification ? Metrics.accuracy(outputs: trainOutputs, data: split.train) : nil,
+            testAccuracy: classification ? Metrics.accuracy(outputs: testOutputs, data: split.test) : nil,
+            testRMSE: classification ? nil : Metrics.rootMeanSquareError(outputs: testOutputs, data: split.test),
             action: rungs.last?.action, annealingRungs: rungs.count, epochs: nil, seconds: seconds,
             gradientEvaluations: evaluations, lossPerEpoch: [], status: rungs.last?.status ?? "none", rungs: rungs)
         return (report, parameters)
     }
+
+    /// Intervals of the RK4 flow a trained network is evaluated with: 16 per layer, and at least four per
+    /// interval of the solution's mesh (so the flow's error is far below the collocation's).
+    static func evaluationIntervals(_ c: TrainingConfiguration, mesh: [Double]?) -> Int {
+        max(16 * c.layers, 4 * ((mesh?.count ?? 1) - 1))
+    }
+
+    /// The reduced start's initial weights are the seeded ones scaled by this factor: a flow close to the
+    /// identity over the whole horizon (the seeded scale 1/√d per entry over T = 10 is far from it).
+    static let reducedStartWeightScale = 0.2
 
     /// Midpoint halvings of a failed continuation step (each halves the step in log r_f, log T, log λ, log μ).
     public static let maximumBisections = 4

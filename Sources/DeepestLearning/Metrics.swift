@@ -3,8 +3,12 @@ public enum Metrics {
     /// Fraction of samples whose largest readout output is the label (classification data only;
     /// 0 for regression data).
     public static func accuracy(network: ResidualNetwork, parameters: [Double], data: Dataset) -> Double {
+        accuracy(outputs: network.outputs(parameters: parameters, inputs: data.inputs), data: data)
+    }
+
+    /// The same from readout outputs (data.count × classes), e.g. of a `ContinuumNetwork`.
+    public static func accuracy(outputs o: [Double], data: Dataset) -> Double {
         guard case .classes(let labels, let classes) = data.targets else { return 0 }
-        let o = network.outputs(parameters: parameters, inputs: data.inputs)
         var correct = 0
         for k in labels.indices {
             var best = 0
@@ -16,8 +20,12 @@ public enum Metrics {
 
     /// Root-mean-square error over all outputs (regression data only; 0 for classification data).
     public static func rootMeanSquareError(network: ResidualNetwork, parameters: [Double], data: Dataset) -> Double {
+        rootMeanSquareError(outputs: network.outputs(parameters: parameters, inputs: data.inputs), data: data)
+    }
+
+    /// The same from readout outputs (data.count × outputs).
+    public static func rootMeanSquareError(outputs o: [Double], data: Dataset) -> Double {
         guard case .values(let y, _) = data.targets else { return 0 }
-        let o = network.outputs(parameters: parameters, inputs: data.inputs)
         var sum = 0.0
         for i in y.indices { sum += (o[i] - y[i]) * (o[i] - y[i]) }
         return (sum / Double(y.count)).squareRoot()

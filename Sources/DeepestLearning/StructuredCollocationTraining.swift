@@ -16,13 +16,18 @@ public enum StructuredCollocationTraining {
     /// Residual tolerance when the configuration leaves it at 0 (Notes/structured-collocation.md §7).
     public static let defaultTolerance = 1e-3
 
+    /// The residual control's node limit: 4N + 1, or 4K + 1 for a reduced start on K > N intervals.
+    static func maximumNodes(_ c: TrainingConfiguration) -> Int {
+        4 * max(c.layers, c.reducedIterations > 0 ? c.resolvedReducedIntervals : 0) + 1
+    }
+
     public static func run(_ c: TrainingConfiguration, split: DatasetCatalog.Split,
                            scheme: Collocation.Scheme = .lobatto3,
                            rungProgress: ((Int, AnnealingRung) -> Void)? = nil) throws -> (report: TrainingReport, parameters: [Double]) {
         try Validate.positive(c.layers, "layers")
         let layers = c.layers
         let algorithm = StructuredCollocation(scheme: scheme, tolerance: c.tolerance > 0 ? c.tolerance : defaultTolerance,
-                                              maxNodes: 4 * layers + 1, maxNewtonIterations: c.newtonIterations,
+                                              maxNodes: maximumNodes(c), maxNewtonIterations: c.newtonIterations,
                                               adaptive: true)
         return try BoundaryValueTraining.run(c, split: split, rungProgress: rungProgress) { problem, _, guess in
             // The rung's own horizon (it differs from c.horizon during the continuation in T); the

@@ -97,6 +97,11 @@ struct TrainOptions: ParsableArguments {
     var discreteRefinement: Int?
     @Option(name: .customLong("discrete-iterations"), help: "Continuum methods: Newton iterations of the discrete start's penalty rung (default 200).")
     var discreteIterations: Int?
+    @Option(name: .customLong("reduced-iterations"),
+            help: "Continuum methods: start from the reduced continuum action's stationary point (RK4 flow, L-BFGS, at most this many iterations; 0: the discrete start).")
+    var reducedIterations: Int?
+    @Option(name: .customLong("reduced-intervals"), help: "Continuum methods: intervals of the reduced start's flow and guess (default 2N).")
+    var reducedIntervals: Int?
     @Option(name: .customLong("horizon-steps"),
             help: "Continuation in T: rungs at the first r_f on horizons from --initial-horizon up to T (0: none).")
     var horizonSteps: Int?

@@ -11,7 +11,8 @@ struct TrainSettings {
                               "shift", "rf", "anneal-steps", "anneal-factor", "epochs", "batch", "lr", "momentum",
                               "tikhonov", "smoothness", "readout-tikhonov", "seed", "samples", "newton-iterations",
                               "constrained-iterations", "reproject", "horizon-steps", "initial-horizon", "readout", "tol",
-                              "discrete-start", "discrete-refinement", "discrete-iterations"]
+                              "discrete-start", "discrete-refinement", "discrete-iterations", "reduced-iterations",
+                              "reduced-intervals"]
 
     let configuration: TrainingConfiguration
 
@@ -84,6 +85,8 @@ struct TrainSettings {
         if let v = try int("discrete-refinement", c.discreteRefinement) { s.discreteRefinement = v }
         if let v = try int("discrete-iterations", c.discreteIterations) { s.discreteIterations = v }
         if let v = try flag("discrete-start", c.discreteStart) { s.discreteStart = v }
+        if let v = try int("reduced-iterations", c.reducedIterations) { s.reducedIterations = v }
+        if let v = try int("reduced-intervals", c.reducedIntervals) { s.reducedIntervals = v }
         if let v = try int("seed", c.seed.map { Int(truncatingIfNeeded: $0) }) { s.seed = UInt64(truncatingIfNeeded: v) }
         do {
             try s.validate()

@@ -1,0 +1,133 @@
+import NumericCore
+
+/// The continuous-depth network x' = F(x, θ(t)), t ∈ [0, T], with θ(t) continuous and piecewise linear
+/// on K equal intervals (nodal values θ_0..θ_K), integrated by the classical Runge–Kutta method on the
+/// same intervals (θ at the stage times t_n, t_n + h/2, t_{n+1} from the linear interpolant), then the
+/// readout. This is the network a continuum method trains: its outputs are those of the flow, not of
+/// the Euler ResNet of the sampled weights (Notes/deepest-learning-action.md §9e).
+///
+/// Order: the flow map is fourth order in h for fixed nodal weights; the piecewise-linear weights are
+/// second order in h for a smooth θ(t). Cost O(K d²) per sample.
+///
+/// Parameter layout: θ_0..θ_K ((K + 1) q numbers, q = d² + d), then the readout (C, c).
+public struct ContinuumNetwork: Sendable, Hashable {
+    public let field: ResidualField
+    public let horizon: Double
+    public let intervals: Int
+    public let lift: InputLift
+    public let readout: Readout
+
+    /// Throws `InvalidArgument` for intervals < 1, horizon ≤ 0 or a lift whose width is not the field's.
+    public init(field: ResidualField, horizon: Double, intervals: Int, lift: InputLift, readout: Readout) throws {
+        try Validate.positive(horizon, "horizon")
+        try Validate.positive(intervals, "intervals")
+        guard lift.width == field.width else {
+            throw InvalidArgument("lift.width", lift.width, "must equal the field width \(field.width)")
+        }
+        self.field = field
+        self.horizon = horizon
+        self.intervals = intervals
+        self.lift = lift
+        self.readout = readout
+    }
+
+    public var width: Int { field.width }
+    public var stepSize: Double { horizon / Double(intervals) }
+    public var nodeCount: Int { intervals + 1 }
+    public var weightParameterCount: Int { nodeCount * field.parameterCount }
+    public var readoutOffset: Int { weightParameterCount }
+    public var readoutParameterCount: Int { readout.parameterCount(width: width) }
+    public var parameterCount: Int { weightParameterCount + readoutParameterCount }
+
+    /// Numbers per evaluation point (node 2n or interval midpoint 2n + 1) in `pointWeights`: K, Kᵀ, b.
+    var pointStride: Int { 2 * width * width + width }
+
+    /// The effective K, Kᵀ and b at the 2K + 1 points t_0, t_{1/2}, t_1, …, t_K (midpoints: the mean of
+    /// the two nodes, exact because K is affine in θ). Cost O(K d²).
+    func pointWeights(_ parameters: UnsafePointer<Double>, into out: UnsafeMutablePointer<Double>) {
+        let d = width, q = field.parameterCount, stride = pointStride
+        for node in 0...intervals {
+            let point = out + 2 * node * stride, theta = parameters + node * q
+            field.weightMatrix(theta, into: point)
+            for i in 0..<d { for j in 0..<d { point[d * d + j * d + i] = point[i * d + j] } }
+            for i in 0..<d { point[2 * d * d + i] = theta[d * d + i] }
+        }
+        for n in 0..<intervals {
+            let middle = out + (2 * n + 1) * stride, left = middle - stride, right = middle + stride
+            for i in 0..<stride { middle[i] = 0.5 * (left[i] + right[i]) }
+        }
+    }
+
+    /// One RK4 step of interval n from x (d numbers) into `next`, keeping the stage states X_1..X_4 and
+    /// their field values σ(z_i) in `stages` (8d numbers: X_1, a_1, …, X_4, a_4) for the adjoint.
+    /// `z` is d numbers of scratch.
+    func step(_ n: Int, x: UnsafePointer<Double>, points: UnsafePointer<Double>,
+                         stages: UnsafeMutablePointer<Double>, z: UnsafeMutablePointer<Double>,
+                         next: UnsafeMutablePointer<Double>) {
+        let d = width, h = stepSize, stride = pointStride
+        for stage in 0..<4 {
+            // Stage times t_n, t_n + h/2 (twice), t_{n+1}: points 2n, 2n + 1, 2n + 1, 2n + 2.
+            let offset = stage == 3 ? 1.0 : 0.5, pointIndex = 2 * n + (stage == 0 ? 0 : stage == 3 ? 2 : 1)
+            let stageX = stages + 2 * stage * d, value = stageX + d
+            if stage == 0 {
+                stageX.update(from: x, count: d)
+            } else {
+                let previous = stages + (2 * stage - 1) * d
+                for i in 0..<d { stageX[i] = x[i] + offset * h * previous[i] }
+            }
+            let point = points + pointIndex * stride
+            field.evaluate(x: stageX, kTransposed: point + d * d, bias: point + 2 * d * d, preactivation: z, value: value)
+        }
+        for i in 0..<d {
+            next[i] = x[i] + h / 6 * (stages[d + i] + 2 * stages[3 * d + i] + 2 * stages[5 * d + i] + stages[7 * d + i])
+        }
+    }
+
+    /// Final states x(T) of every input row (count × d), parallel over samples.
+    public func finalStates(parameters: [Double], inputs: [Double]) -> [Double] {
+        let d = width, m = lift.inputDimension, count = inputs.count / m
+        var states = [Double](repeating: 0, count: count * d)
+        var points = [Double](repeating: 0, count: (2 * intervals + 1) * pointStride)
+        parameters.withUnsafeBufferPointer { p in points.withUnsafeMutableBufferPointer { pointWeights(p.baseAddress!, into: $0.baseAddress!) } }
+        points.withUnsafeBufferPointer { pp in
+            inputs.withUnsafeBufferPointer { input in
+                states.withUnsafeMutableBufferPointer { out in
+                    let shared = SharedMutablePointer(out.baseAddress!), pointBase = SharedPointer(pp), inputBase = SharedPointer(input)
+                    Parallel.forEachChunk(count) { range in
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: 10 * d) { scratch in
+                            let stages = scratch.baseAddress!, z = stages + 8 * d, x = z + d
+                            for k in range {
+                                let result = shared.base + k * d
+                                lift.apply(inputBase.base + k * m, into: result)
+                                for n in 0..<intervals {
+                                    x.update(from: result, count: d)
+                                    step(n, x: x, points: pointBase.base, stages: stages, z: z, next: result)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return states
+    }
+
+    /// Readout outputs C x(T) + c (count × outputs).
+    public func outputs(parameters: [Double], inputs: [Double]) -> [Double] {
+        let d = width, l = readout.outputs
+        let states = finalStates(parameters: parameters, inputs: inputs)
+        let count = states.count / d
+        var o = [Double](repeating: 0, count: count * l)
+        parameters.withUnsafeBufferPointer { p in
+            states.withUnsafeBufferPointer { s in
+                o.withUnsafeMutableBufferPointer { ob in
+                    for k in 0..<count {
+                        readout.output(x: s.baseAddress! + k * d, parameters: p.baseAddress! + readoutOffset, width: d,
+                                       into: ob.baseAddress! + k * l)
+                    }
+                }
+            }
+        }
+        return o
+    }
+}
