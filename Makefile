@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test demo clean bench-bvp bench-sde bench-resnet bench-collocation
+.PHONY: deps build release test demo clean bench-bvp bench-sde bench-resnet bench-collocation bench-targets
 
 deps:
 	@scripts/install-deps.sh
@@ -51,6 +51,10 @@ bench-resnet: deps
 # Structured collocation of the training BVP, Hamiltonian and Lagrangian forms: one Newton iteration
 # against the number of samples M = 64..4096 (spirals) with the fitted slope of log(time) vs log(M), and the dense-block collocation
 # beside it for M <= 128 (Experiments/bench-resnet/Sources/BenchCollocation).
+# The accuracy targets of every method at its defaults, beside SGD and Adam (Experiments/bench-targets).
+bench-targets: release
+	$(PYTHON) Experiments/bench-targets/run.py
+
 bench-collocation: deps
 	cd Experiments/bench-resnet && $(SWIFT) build -c release --product BenchCollocation && .build/release/BenchCollocation
 

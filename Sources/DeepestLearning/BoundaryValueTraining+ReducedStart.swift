@@ -5,8 +5,10 @@ extension BoundaryValueTraining {
     /// The reduced start of a continuum training run (Notes/deepest-learning-action.md §9e): a stationary
     /// point of the reduced continuum action V (`ReducedContinuumAction`, the r_f = ∞ limit with the RK4
     /// flow on K intervals as the constraint) at the target weights (λ, α, μ), found by L-BFGS from
-    /// `initialParameters` (nodal weights and readout). It is globalised (every step decreases V), so it
-    /// reaches the continuum network's own stationary point where the Euler network's is not close to it.
+    /// `initialParameters` (nodal weights and readout). Every step decreases V, so when it converges it
+    /// reaches a (local) stationary point of the continuum problem's own discretisation, also where the
+    /// Euler network's stationary point is far from every continuum one (§9d). `run` builds the continuum
+    /// guess from its last point whatever its status; the continuum Newton then decides.
     public struct ReducedStart: Sendable {
         /// Nodal weights θ_0..θ_K, then the readout.
         public let parameters: [Double]
@@ -14,12 +16,20 @@ extension BoundaryValueTraining {
         public let rung: AnnealingRung
     }
 
-    /// Runs L-BFGS (memory 10, ‖∇V‖_∞ ≤ 1e-7 max(1, V), at most `iterations`) on V from
+    /// Runs L-BFGS (memory 10, ‖∇V‖_∞ ≤ `gradientTolerance` · max(1, V), at most `iterations`) on V from
     /// `initialParameters`. `precision` is only recorded in the rung (β = −1, status "reduced-…").
+    /// `progress` receives a provisional rung (status "reduced-running") every 250 iterations.
     public static func reducedStart(action: ReducedContinuumAction, initialParameters: [Double], iterations: Int,
-                                    precision: Double) throws -> ReducedStart {
-        let minimizer = try LimitedMemoryBFGS(memory: 10, gradientTolerance: 1e-7, maximumIterations: iterations)
-        let result = minimizer.minimize(start: initialParameters) { u, g in action.evaluate(u, gradient: &g) }
+                                    precision: Double, gradientTolerance: Double = 1e-7,
+                                    progress: ((AnnealingRung) -> Void)? = nil) throws -> ReducedStart {
+        let minimizer = try LimitedMemoryBFGS(memory: 10, gradientTolerance: gradientTolerance, maximumIterations: iterations)
+        let result = minimizer.minimize(start: initialParameters, evaluate: { u, g in action.evaluate(u, gradient: &g) },
+                                        progress: { iteration, value, gradientNorm in
+            guard let progress, iteration % 250 == 0 else { return }
+            let parts = ActionParts(dataMisfit: .nan, modelError: 0, smoothness: .nan, tikhonov: .nan)
+            progress(AnnealingRung(beta: -1, modelPrecision: precision, action: value, parts: parts, gradientNorm: gradientNorm,
+                                   iterations: iteration, evaluations: 0, status: "reduced-running"))
+        })
         let parts = action.parts(result.point)
         let rung = AnnealingRung(beta: -1, modelPrecision: precision, action: parts.total, parts: parts,
                                  gradientNorm: result.gradientNorm, iterations: result.iterations,

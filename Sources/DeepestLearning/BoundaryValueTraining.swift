@@ -118,7 +118,8 @@ public enum BoundaryValueTraining {
             }
             for i in 0..<k { start[flow.readoutOffset + i] = initial[net.readoutOffset + i] }
             let reduced = try BoundaryValueTraining.reducedStart(action: action, initialParameters: start,
-                                                                 iterations: c.reducedIterations, precision: c.modelPrecision)
+                                                                 iterations: c.reducedIterations, precision: c.modelPrecision,
+                                                                 progress: { rungProgress?($0.beta, $0) })
             rungs.append(reduced.rung)
             rungProgress?(reduced.rung.beta, reduced.rung)
             evaluations += reduced.rung.evaluations
@@ -242,42 +243,44 @@ public enum BoundaryValueTraining {
             let readoutValues = problem.readoutValues(atEnd: y, layout: layout)
             for i in 0..<k { parameters[net.readoutOffset + i] = readoutValues[i] }
         }
-        // The trained network is the flow ẋ = F(x, θ(t)) (§9e): θ from the dense output on a uniform grid,
-        // the RK4 flow on it; the train loss is its reduced action per sample, V/M (as M·J for the ResNet).
-        let flow = try ContinuumNetwork(field: field, horizon: c.horizon, intervals: evaluationIntervals(c, mesh: previous?.mesh),
+        // The trained network is the flow ẋ = F(x, θ(t)) (§9e) on the last solved stage's horizon: θ from
+        // the dense output on a uniform grid, the RK4 flow on it; the train loss is its reduced action per
+        // sample, V/M with the action's weights (M·λ, α, M·μ), i.e. mean φ + (λ/2)∫|θ|² + (α/2M)∫|θ'|² + (μ/2)|(C, c)|².
+        let trainedHorizon = previous == nil ? c.horizon : previousStage.horizon
+        let flow = try ContinuumNetwork(field: field, horizon: trainedHorizon, intervals: evaluationIntervals(c, mesh: previous?.mesh),
                                         lift: net.lift, readout: net.readout)
         var flowParameters = [Double](repeating: 0, count: flow.parameterCount)
         for node in 0...flow.intervals {
-            let source = node == flow.intervals ? net.layers - 1 : min(node * net.layers / flow.intervals, net.layers - 1)
+            let source = min(node * net.layers / flow.intervals, net.layers - 1)
             for i in 0..<q { flowParameters[node * q + i] = parameters[net.layerOffset(source) + i] }
         }
         if let solution = previous, let layout = previousLayout {
-            let depthScale = previousStage.horizon / c.horizon
             for node in 0...flow.intervals {
-                let y = solution.value(at: Double(node) * flow.stepSize * depthScale)
+                let y = solution.value(at: node == flow.intervals ? trainedHorizon : Double(node) * flow.stepSize)
                 for i in 0..<q { flowParameters[node * q + i] = y[layout.weightOffset + i] }
             }
         }
         for i in 0..<k { flowParameters[flow.readoutOffset + i] = parameters[net.readoutOffset + i] }
-        let flowLoss = try ReducedContinuumAction(network: flow, data: split.train, tikhonov: c.tikhonov,
-                                                  smoothness: c.smoothness / Double(m), readoutTikhonov: c.readoutTikhonov)
-        var scratch = [Double](repeating: 0, count: flow.parameterCount)
+        let flowAction = try ReducedContinuumAction(network: flow, data: split.train, tikhonov: tikhonov,
+                                                    smoothness: c.smoothness, readoutTikhonov: readoutTikhonov)
         let classification = split.train.isClassification
         let trainOutputs = flow.outputs(parameters: flowParameters, inputs: split.train.inputs)
         let testOutputs = flow.outputs(parameters: flowParameters, inputs: split.test.inputs)
-        let report = TrainingReport(
+        var report = TrainingReport(
             dataset: c.dataset.rawValue, method: c.method.rawValue,
-            trainLoss: flowLoss.evaluate(flowParameters, gradient: &scratch) / Double(m),
+            trainLoss: flowAction.parts(flowParameters).total / Double(m),
             trainAccuracy: classification ? Metrics.accuracy(outputs: trainOutputs, data: split.train) : nil,
             testAccuracy: classification ? Metrics.accuracy(outputs: testOutputs, data: split.test) : nil,
             testRMSE: classification ? nil : Metrics.rootMeanSquareError(outputs: testOutputs, data: split.test),
             action: rungs.last?.action, annealingRungs: rungs.count, epochs: nil, seconds: seconds,
             gradientEvaluations: evaluations, lossPerEpoch: [], status: rungs.last?.status ?? "none", rungs: rungs)
+        report.flow = TrainedFlow(network: flow, parameters: flowParameters)
         return (report, parameters)
     }
 
     /// Intervals of the RK4 flow a trained network is evaluated with: 16 per layer, and at least four per
-    /// interval of the solution's mesh (so the flow's error is far below the collocation's).
+    /// interval of the solution's mesh (θ is interpolated linearly between the samples of the dense
+    /// output, second order in this step; the RK4 flow of the interpolant is fourth order).
     static func evaluationIntervals(_ c: TrainingConfiguration, mesh: [Double]?) -> Int {
         max(16 * c.layers, 4 * ((mesh?.count ?? 1) - 1))
     }

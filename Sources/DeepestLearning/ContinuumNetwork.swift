@@ -6,8 +6,10 @@ import NumericCore
 /// readout. This is the network a continuum method trains: its outputs are those of the flow, not of
 /// the Euler ResNet of the sampled weights (Notes/deepest-learning-action.md §9e).
 ///
-/// Order: the flow map is fourth order in h for fixed nodal weights; the piecewise-linear weights are
-/// second order in h for a smooth θ(t). Cost O(K d²) per sample.
+/// Order: the flow map is fourth order in h for a fixed piecewise-linear θ(t) with its kinks on the
+/// mesh; as an approximation of a smooth θ(t) the interpolant is second order. Stability: RK4's region
+/// reaches about 2.8 along the imaginary axis and 2.8 along the negative real axis, so h·ρ(σ'(z)K) must
+/// stay inside it (the antisymmetric field's spectrum lies near the imaginary axis). Cost O(K d²) per sample.
 ///
 /// Parameter layout: θ_0..θ_K ((K + 1) q numbers, q = d² + d), then the readout (C, c).
 public struct ContinuumNetwork: Sendable, Hashable {
@@ -130,4 +132,18 @@ public struct ContinuumNetwork: Sendable, Hashable {
         }
         return o
     }
+}
+
+/// A `ContinuumNetwork` with its parameters: what a continuum method trained.
+public struct TrainedFlow: Sendable {
+    public let network: ContinuumNetwork
+    public let parameters: [Double]
+
+    public init(network: ContinuumNetwork, parameters: [Double]) {
+        self.network = network
+        self.parameters = parameters
+    }
+
+    /// Readout outputs at `inputs` (count × inputDimension).
+    public func outputs(inputs: [Double]) -> [Double] { network.outputs(parameters: parameters, inputs: inputs) }
 }

@@ -17,6 +17,15 @@ public struct PredictionGrid: Sendable {
     ///   extent on every side; `resolution` points per axis.
     /// - Throws: `InvalidArgument` unless the inputs are one- or two-dimensional and resolution ≥ 2.
     public init(network: ResidualNetwork, parameters: [Double], data: Dataset, resolution: Int, margin: Double = 0.1) throws {
+        try self.init(readout: network.readout, data: data, resolution: resolution, margin: margin) {
+            network.outputs(parameters: parameters, inputs: $0)
+        }
+    }
+
+    /// The same for any trained network given by its readout outputs at a batch of inputs (e.g. the
+    /// flow of a continuum method, `TrainedFlow`).
+    public init(readout: Readout, data: Dataset, resolution: Int, margin: Double = 0.1,
+                outputs evaluate: ([Double]) -> [Double]) throws {
         guard (1...2).contains(data.inputDimension) else {
             throw InvalidArgument("inputDimension", data.inputDimension, "must be 1 or 2 for a prediction grid")
         }
@@ -44,9 +53,9 @@ public struct PredictionGrid: Sendable {
                 for x in axes[0] { points.append(x); points.append(y) }
             }
         }
-        let outputs = network.outputs(parameters: parameters, inputs: points)
+        let outputs = evaluate(points)
         let count = points.count / dimension
-        switch network.readout {
+        switch readout {
         case .softmaxCrossEntropy(let classes):
             predictions = (0..<count).map { k in
                 var best = 0

@@ -13,8 +13,9 @@ import NumericCore
 /// boundary value problem (p = −λ, π = αθ'; Notes/deepest-learning-action.md §9e), which is what makes
 /// them a start for the continuum methods when the Euler network's stationary point is not one.
 ///
-/// Cost per evaluation O(M K d² ) (four stages forward, four pullbacks backwards), parallel over fixed
-/// sample blocks whose gradient slots are summed in block order: bitwise independent of the thread count.
+/// Cost per evaluation O(M K d²): four stages forward (kept, O(K d) scratch per sample) and four pullbacks
+/// backwards, parallel over fixed sample blocks whose gradient slots are summed in block order: bitwise
+/// independent of the thread count.
 public final class ReducedContinuumAction {
     public let network: ContinuumNetwork
     /// Per-sample lifted inputs (M × d) and target rows.
@@ -108,16 +109,18 @@ public final class ReducedContinuumAction {
             Parallel.forEach(blocks.blockCount) { block in
                 let slot = slotBase.base + block * length
                 slot.update(repeating: 0, count: length)
-                let scratchCount = (intervals + 1) * d + 8 * d + 6 * d + readout.outputs
+                // Nodal states, every interval's four stage states and values (kept for the adjoint), scratch.
+                let scratchCount = (intervals + 1) * d + intervals * 8 * d + 5 * d + readout.outputs
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { buffer in
-                    let xs = buffer.baseAddress!, stages = xs + (intervals + 1) * d, z = stages + 8 * d
-                    let adjoint = z + d, weighted = adjoint + d, pulled = weighted + d, sum = pulled + d, scratch = sum + d
-                    let outputs = scratch + d
+                    let xs = buffer.baseAddress!, stageStore = xs + (intervals + 1) * d, z = stageStore + intervals * 8 * d
+                    let adjoint = z + d, weighted = adjoint + d, pulled = weighted + d, sum = pulled + d
+                    let outputs = sum + d
                     for k in blocks.range(block) {
                         // Forward: nodal states.
                         xs.update(from: input.base + k * d, count: d)
                         for n in 0..<intervals {
-                            net.step(n, x: xs + n * d, points: pointBase.base, stages: stages, z: z, next: xs + (n + 1) * d)
+                            net.step(n, x: xs + n * d, points: pointBase.base, stages: stageStore + n * 8 * d, z: z,
+                                     next: xs + (n + 1) * d)
                         }
                         // λ_K = ∇φ, readout gradient.
                         slot[0] += readout.loss(x: xs + intervals * d, parameters: params.base + net.readoutOffset, width: d,
@@ -127,7 +130,7 @@ public final class ReducedContinuumAction {
                         // Backwards through the stages: b_4 = h/6 λ, b_3 = h/3 λ + h μ_4, b_2 = h/3 λ + h/2 μ_3,
                         // b_1 = h/6 λ + h/2 μ_2 with μ_i = (∂ₓF)ᵀ b_i at stage i; λ_n = λ_{n+1} + Σμ_i.
                         for n in stride(from: intervals - 1, through: 0, by: -1) {
-                            net.step(n, x: xs + n * d, points: pointBase.base, stages: stages, z: z, next: scratch)
+                            let stages = stageStore + n * 8 * d
                             for i in 0..<d { sum[i] = adjoint[i] }
                             for stage in stride(from: 3, through: 0, by: -1) {
                                 let weight = stage == 0 || stage == 3 ? h / 6 : h / 3

@@ -19,6 +19,8 @@ public struct TrainingReport: Sendable, Encodable {
     public let status: String
     /// Per annealing rung (symplectic-euler method): r_f, action split, solver statistics.
     public var rungs: [AnnealingRung] = []
+    /// Continuum methods: the trained network, the flow of the solution's weights (not encoded).
+    public var flow: TrainedFlow? = nil
 
     enum CodingKeys: String, CodingKey {
         case dataset, method, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds

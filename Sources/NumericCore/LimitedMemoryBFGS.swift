@@ -2,10 +2,13 @@
 /// Optimization, Alg. 7.4–7.5) with a weak Wolfe line search by bracketing and bisection
 /// (Lewis & Overton 2013): sufficient decrease f(u + s d) ≤ f(u) + c₁ s ∇f·d and curvature
 /// ∇f(u + s d)·d ≥ c₂ ∇f·d, c₁ = 1e-4, c₂ = 0.9, so every stored pair has sᵀy > 0 and the inverse
-/// Hessian approximation stays positive definite.
+/// Hessian approximation stays positive definite. Where the decrease is below the rounding of f,
+/// the approximate Wolfe conditions of Hager & Zhang are accepted instead, so gradients far below
+/// √ε·|f| can be reached.
 ///
-/// Convergence: to a stationary point from any start when f is bounded below and ∇f Lipschitz
-/// (Zoutendijk); locally superlinear near a nondegenerate minimum is typical, not guaranteed.
+/// Convergence: global for convex f with Lipschitz ∇f (Liu & Nocedal 1989); for nonconvex f there is
+/// no general guarantee (there are counterexamples for BFGS), but every accepted step decreases f and
+/// in practice the iterates approach a stationary point, linearly or faster near a nondegenerate minimum.
 /// Cost per iteration O(m n) besides the evaluations (about one per iteration after the first few).
 /// Status, not a crash, on a non-finite value or a failed line search; the result is then the last
 /// accepted point.
@@ -14,7 +17,8 @@ public struct LimitedMemoryBFGS: Sendable {
         /// max|∇f| ≤ gradientTolerance · max(1, |f|).
         case converged
         case iterationLimit
-        /// No step satisfying the Wolfe conditions was found (f at its floating-point floor along d).
+        /// No step satisfying the Wolfe conditions was found within 60 trials: f at its floating-point
+        /// floor along the direction, f unbounded below along it, or every trial point non-finite.
         case lineSearchFailed
         /// f or ∇f was not finite at the start.
         case nonFinite
@@ -107,6 +111,15 @@ public struct LimitedMemoryBFGS: Sendable {
                 evaluations += 1
                 var trialSlope = 0.0
                 for i in 0..<n { trialSlope += trialGradient[i] * direction[i] }
+                // Near a minimum the decrease c₁ s ∇f·d falls below the rounding of f; there the
+                // approximate Wolfe conditions of Hager & Zhang (2005) replace it: f within rounding of
+                // f(u) and (2c₁ − 1)∇f·d ≥ ∇f(u + s d)·d ≥ c₂ ∇f·d (the derivative of the cubic model).
+                let withinRounding = abs(trialValue - f) <= 1e-14 * max(1, abs(f))
+                let approximateWolfe = withinRounding && trialSlope <= (2 * 1e-4 - 1) * slope && trialSlope >= 0.9 * slope
+                if approximateWolfe {
+                    accepted = true
+                    break
+                }
                 if !trialValue.isFinite || !trialSlope.isFinite || trialValue > f + 1e-4 * step * slope {
                     high = step
                 } else if trialSlope < 0.9 * slope {

@@ -19,7 +19,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "table or json") var format: OutputFormat = .table
     @Flag(inversion: .prefixedNo, help: "With --out: draw the figures and write report.md (needs python3 with matplotlib).")
     var figures = true
-    @Option(help: "Also train this continuum method (collocation, multiple-shooting or chebyshev) at the same architecture, with its own defaults (discrete start, α, annealing).")
+    @Option(help: "Also train this continuum method (collocation, multiple-shooting or chebyshev) at the same architecture, with its own defaults (its start, α, annealing; Notes/deepest-learning-action.md §9e).")
     var continuum: String?
 
     func run() throws {

@@ -43,7 +43,10 @@ struct ComparisonFiles {
         for (report, run) in zip(comparison.results, trained) {
             let network = try TrainingExperiment.network(run.configuration, data: split.train)
             let resolution = split.train.inputDimension == 1 ? Self.curveResolution : Self.regionResolution
-            let grid = try PredictionGrid(network: network, parameters: run.parameters, data: split.train, resolution: resolution)
+            // A continuum method's network is its flow (Notes/deepest-learning-action.md §9e).
+            let grid = try report.flow.map { flow in
+                try PredictionGrid(readout: network.readout, data: split.train, resolution: resolution) { flow.outputs(inputs: $0) }
+            } ?? PredictionGrid(network: network, parameters: run.parameters, data: split.train, resolution: resolution)
             try AtomicFile.write(gridCSV(grid), to: file("\(report.method)-grid.csv"))
         }
     }

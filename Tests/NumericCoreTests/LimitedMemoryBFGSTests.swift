@@ -39,6 +39,19 @@ import Testing
         #expect(zip(values, values.dropFirst()).allSatisfy { $1 <= $0 })
     }
 
+    /// The iteration limit is a status with the best point so far (below the start's value).
+    @Test func stopsAtTheIterationLimit() throws {
+        let minimizer = try LimitedMemoryBFGS(maximumIterations: 3)
+        let result = minimizer.minimize(start: [-1.2, 1]) { u, g in
+            let a = 1 - u[0], b = u[1] - u[0] * u[0]
+            g[0] = -2 * a - 400 * u[0] * b
+            g[1] = 200 * b
+            return a * a + 100 * b * b
+        }
+        #expect(result.status == .iterationLimit && result.iterations == 3)
+        #expect(result.value < 24.2)
+    }
+
     /// A non-finite start is a status, not a crash; bad settings throw naming the argument.
     @Test func reportsBadInput() throws {
         let minimizer = try LimitedMemoryBFGS()

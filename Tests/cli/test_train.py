@@ -206,3 +206,21 @@ def test_collocation_tolerance_option_and_config_key(tmp_path):
     a, b = json.loads(tight.stdout)["action"], json.loads(loose.stdout)["action"]
     # the same stationary point, to the looser tolerance
     assert abs(a - b) <= 1e-3 * abs(a)
+
+
+def test_reduced_start_options_and_config_keys(tmp_path):
+    for option, value in (("--reduced-iterations", "-1"), ("--reduced-intervals", "-2")):
+        message = one_line_failure(run("train", "--dataset", "sine", "--method", "collocation", f"{option}={value}"))
+        assert option.lstrip("-") in message and value in message
+    small = ["--dataset", "sine", "--method", "collocation", "--samples", "3", "--width", "2", "--layers", "8",
+             "--horizon", "0.5", "--smoothness", "10", "--tikhonov", "1", "--readout-tikhonov", "1",
+             "--rf", "1e6", "--anneal-steps", "0", "--format", "json", "--out", str(tmp_path / "run")]
+    config = tmp_path / "c.yaml"
+    config.write_text("reduced-iterations: 2000\nreduced-intervals: 12\n")
+    result = run("train", "--config", str(config), *small)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "success"
+    rows = (tmp_path / "run" / "rungs.csv").read_text().splitlines()
+    # the reduced rung (β = −1), then the continuum rung; no discrete start
+    assert [row.split(",")[0] for row in rows[1:]] == ["-1", "0"], rows
+    assert rows[1].split(",")[-1] == "reduced-converged" and rows[2].split(",")[-1] == "success", rows
