@@ -13,24 +13,21 @@ import NumericCore
 ///
 /// Parameter layout: θ_0..θ_K ((K + 1) q numbers, q = d² + d), then the readout (C, c).
 public struct ContinuumNetwork: Sendable, Hashable {
-    public let field: ResidualField
-    public let horizon: Double
-    public let intervals: Int
-    public let lift: InputLift
-    public let readout: Readout
+    /// The field, horizon, lift and readout (as a ResNet of K layers: the same shape and validation).
+    private let shape: ResidualNetwork
+    public var field: ResidualField { shape.field }
+    public var horizon: Double { shape.horizon }
+    public var intervals: Int { shape.layers }
+    public var lift: InputLift { shape.lift }
+    public var readout: Readout { shape.readout }
 
     /// Throws `InvalidArgument` for intervals < 1, horizon ≤ 0 or a lift whose width is not the field's.
     public init(field: ResidualField, horizon: Double, intervals: Int, lift: InputLift, readout: Readout) throws {
-        try Validate.positive(horizon, "horizon")
-        try Validate.positive(intervals, "intervals")
-        guard lift.width == field.width else {
-            throw InvalidArgument("lift.width", lift.width, "must equal the field width \(field.width)")
+        do {
+            shape = try ResidualNetwork(field: field, layers: intervals, horizon: horizon, lift: lift, readout: readout)
+        } catch let error as InvalidArgument where error.argument == "layers" {
+            throw InvalidArgument("intervals", intervals, "must be positive")
         }
-        self.field = field
-        self.horizon = horizon
-        self.intervals = intervals
-        self.lift = lift
-        self.readout = readout
     }
 
     public var width: Int { field.width }
@@ -116,21 +113,8 @@ public struct ContinuumNetwork: Sendable, Hashable {
 
     /// Readout outputs C x(T) + c (count × outputs).
     public func outputs(parameters: [Double], inputs: [Double]) -> [Double] {
-        let d = width, l = readout.outputs
-        let states = finalStates(parameters: parameters, inputs: inputs)
-        let count = states.count / d
-        var o = [Double](repeating: 0, count: count * l)
-        parameters.withUnsafeBufferPointer { p in
-            states.withUnsafeBufferPointer { s in
-                o.withUnsafeMutableBufferPointer { ob in
-                    for k in 0..<count {
-                        readout.output(x: s.baseAddress! + k * d, parameters: p.baseAddress! + readoutOffset, width: d,
-                                       into: ob.baseAddress! + k * l)
-                    }
-                }
-            }
-        }
-        return o
+        readout.outputs(finalStates: finalStates(parameters: parameters, inputs: inputs), parameters: parameters,
+                        offset: readoutOffset, width: width)
     }
 }
 

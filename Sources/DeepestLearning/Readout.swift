@@ -41,6 +41,23 @@ public enum Readout: Sendable, Hashable {
         }
     }
 
+    /// o = C x + c for every row of `finalStates` (count × d), the readout at `parameters[offset...]`;
+    /// count × outputs numbers.
+    public func outputs(finalStates states: [Double], parameters: [Double], offset: Int, width d: Int) -> [Double] {
+        let count = states.count / d, l = outputs
+        var o = [Double](repeating: 0, count: count * l)
+        parameters.withUnsafeBufferPointer { p in
+            states.withUnsafeBufferPointer { s in
+                o.withUnsafeMutableBufferPointer { ob in
+                    for k in 0..<count {
+                        output(x: s.baseAddress! + k * d, parameters: p.baseAddress! + offset, width: d, into: ob.baseAddress! + k * l)
+                    }
+                }
+            }
+        }
+        return o
+    }
+
     /// φ(x) for one sample, its gradient `gradX` = weight · ∇ₓφ (overwritten) and the accumulation
     /// `gradParameters` += weight · ∇_{C,c} φ. `o` is `outputs` numbers of scratch. Returns φ.
     @inlinable public func loss(

@@ -114,21 +114,8 @@ public struct ResidualNetwork: Sendable, Hashable {
 
     /// Readout outputs C x_N + c (count × outputs).
     public func outputs(parameters: [Double], inputs: [Double]) -> [Double] {
-        let d = width, l = readout.outputs
-        let states = finalStates(parameters: parameters, inputs: inputs)
-        let count = states.count / d
-        var o = [Double](repeating: 0, count: count * l)
-        parameters.withUnsafeBufferPointer { p in
-            states.withUnsafeBufferPointer { s in
-                o.withUnsafeMutableBufferPointer { ob in
-                    for k in 0..<count {
-                        readout.output(x: s.baseAddress! + k * d, parameters: p.baseAddress! + readoutOffset, width: d,
-                                       into: ob.baseAddress! + k * l)
-                    }
-                }
-            }
-        }
-        return o
+        readout.outputs(finalStates: finalStates(parameters: parameters, inputs: inputs), parameters: parameters,
+                        offset: readoutOffset, width: width)
     }
 
     /// For each layer n: K_n then K_nᵀ (2 d² numbers per layer, row-major).
