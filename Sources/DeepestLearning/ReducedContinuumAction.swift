@@ -27,6 +27,8 @@ public final class ReducedContinuumAction {
     private var points: [Double]
     /// Per-block slots: the misfit, then the effective (K, b) gradient at the 2K + 1 points, then the readout gradient.
     private var slots: [Double]
+    /// The data gradient at the 2K + 1 points, summed over the blocks.
+    private var pointGradient: [Double]
     private var slotLength: Int { 1 + (2 * network.intervals + 1) * pointGradientStride + network.readoutParameterCount }
     private var pointGradientStride: Int { network.width * network.width + network.width }
 
@@ -54,6 +56,7 @@ public final class ReducedContinuumAction {
         blocks = SampleBlocks(count: samples)
         points = [Double](repeating: 0, count: (2 * network.intervals + 1) * network.pointStride)
         slots = []
+        pointGradient = [Double](repeating: 0, count: (2 * network.intervals + 1) * (network.width * network.width + network.width))
     }
 
     public var parameterCount: Int { network.parameterCount }
@@ -167,7 +170,7 @@ public final class ReducedContinuumAction {
     private func gatherDataGradient(into g: inout [Double]) {
         let net = network, d = net.width, q = net.field.parameterCount, intervals = net.intervals
         let length = slotLength, gStride = pointGradientStride, readoutBase = 1 + (2 * intervals + 1) * gStride
-        var pointGradient = [Double](repeating: 0, count: (2 * intervals + 1) * gStride)
+        for i in pointGradient.indices { pointGradient[i] = 0 }
         for block in 0..<blocks.blockCount {
             let slot = block * length
             for i in pointGradient.indices { pointGradient[i] += slots[slot + 1 + i] }

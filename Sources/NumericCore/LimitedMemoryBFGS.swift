@@ -134,7 +134,11 @@ public struct LimitedMemoryBFGS: Sendable {
                 return Result(point: u, value: f, gradientNorm: gNorm, iterations: iteration, evaluations: evaluations,
                               status: .lineSearchFailed)
             }
-            var s = [Double](repeating: 0, count: n), y = s, sy = 0.0
+            // The new pair reuses the oldest one's storage once the memory is full.
+            var s = sPairs.count == memory ? sPairs.removeFirst() : [Double](repeating: 0, count: n)
+            var y = yPairs.count == memory ? yPairs.removeFirst() : [Double](repeating: 0, count: n)
+            if rho.count == memory { rho.removeFirst() }
+            var sy = 0.0
             for i in 0..<n {
                 s[i] = trial[i] - u[i]
                 y[i] = trialGradient[i] - g[i]
@@ -146,7 +150,6 @@ public struct LimitedMemoryBFGS: Sendable {
             gNorm = norm(g)
             iteration += 1
             if sy > 0 {
-                if sPairs.count == memory { sPairs.removeFirst(); yPairs.removeFirst(); rho.removeFirst() }
                 sPairs.append(s); yPairs.append(y); rho.append(1 / sy)
             }
             progress?(iteration, f, gNorm)
