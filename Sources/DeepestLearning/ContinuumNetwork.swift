@@ -30,6 +30,9 @@ public struct ContinuumNetwork: Sendable, Hashable {
         }
     }
 
+    /// The readout's target rows of `data` (`ResidualNetwork.targetRows`: throws on a mismatch).
+    public func targetRows(_ data: Dataset) throws -> [Double] { try shape.targetRows(data) }
+
     public var width: Int { field.width }
     public var stepSize: Double { horizon / Double(intervals) }
     public var nodeCount: Int { intervals + 1 }

@@ -32,15 +32,13 @@ public final class ReducedContinuumAction {
     private var slotLength: Int { 1 + (2 * network.intervals + 1) * pointGradientStride + network.readoutParameterCount }
     private var pointGradientStride: Int { network.width * network.width + network.width }
 
-    /// Throws when the data does not match the network (`ResidualNetwork.targetRows`) or a weight is
+    /// Throws when the data does not match the network (`ContinuumNetwork.targetRows`) or a weight is
     /// negative or not finite.
     public init(network: ContinuumNetwork, data: Dataset, tikhonov: Double, smoothness: Double, readoutTikhonov: Double) throws {
         for (value, name) in [(tikhonov, "tikhonov"), (smoothness, "smoothness"), (readoutTikhonov, "readoutTikhonov")] {
             guard value.isFinite, value >= 0 else { throw InvalidArgument(name, value, "must be finite and >= 0") }
         }
-        let euler = try ResidualNetwork(field: network.field, layers: 1, horizon: network.horizon, lift: network.lift,
-                                        readout: network.readout)
-        targets = try euler.targetRows(data)
+        targets = try network.targetRows(data)
         self.network = network
         samples = data.count
         let d = network.width, m = network.lift.inputDimension
