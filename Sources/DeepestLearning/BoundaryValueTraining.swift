@@ -105,18 +105,14 @@ public enum BoundaryValueTraining {
         var discreteGuess: InitialGuess?
         if reducedStart {
             // The reduced start (§9e): the stationary point of the reduced continuum action at the target
-            // weights; node j takes the seeded weights of layer ⌊jN/K⌋.
+            // weights, from the seeded weights (scaled) of layer ⌊jN/K⌋ at node j.
             let flow = try ContinuumNetwork(field: field, horizon: c.horizon, intervals: c.resolvedReducedIntervals,
                                             lift: net.lift, readout: net.readout)
             let action = try ReducedContinuumAction(network: flow, data: split.train, tikhonov: tikhonov,
                                                     smoothness: c.smoothness, readoutTikhonov: readoutTikhonov)
-            var start = [Double](repeating: 0, count: flow.parameterCount)
-            let seeded = net.initialParameters(seed: c.seed, weightScale: reducedStartWeightScale)
-            for node in 0...flow.intervals {
-                let layer = min(node * net.layers / flow.intervals, net.layers - 1)
-                for i in 0..<q { start[node * q + i] = seeded[net.layerOffset(layer) + i] }
-            }
-            for i in 0..<k { start[flow.readoutOffset + i] = initial[net.readoutOffset + i] }
+            // The seeded readout does not depend on the weight scale (the same draws follow the weights').
+            let start = flow.parameters(fromLayers: net.initialParameters(seed: c.seed, weightScale: reducedStartWeightScale),
+                                        of: net)
             let reduced = try BoundaryValueTraining.reducedStart(action: action, initialParameters: start,
                                                                  iterations: c.reducedIterations, precision: c.modelPrecision,
                                                                  progress: { rungProgress?($0.beta, $0) })
@@ -249,18 +245,14 @@ public enum BoundaryValueTraining {
         let trainedHorizon = previous == nil ? c.horizon : previousStage.horizon
         let flow = try ContinuumNetwork(field: field, horizon: trainedHorizon, intervals: evaluationIntervals(c, mesh: previous?.mesh),
                                         lift: net.lift, readout: net.readout)
-        var flowParameters = [Double](repeating: 0, count: flow.parameterCount)
-        for node in 0...flow.intervals {
-            let source = min(node * net.layers / flow.intervals, net.layers - 1)
-            for i in 0..<q { flowParameters[node * q + i] = parameters[net.layerOffset(source) + i] }
-        }
+        // Without a solved stage: the ResNet's (initial) weights, piecewise constant in depth.
+        var flowParameters = flow.parameters(fromLayers: parameters, of: net)
         if let solution = previous, let layout = previousLayout {
             for node in 0...flow.intervals {
                 let y = solution.value(at: node == flow.intervals ? trainedHorizon : Double(node) * flow.stepSize)
                 for i in 0..<q { flowParameters[node * q + i] = y[layout.weightOffset + i] }
             }
         }
-        for i in 0..<k { flowParameters[flow.readoutOffset + i] = parameters[net.readoutOffset + i] }
         let flowAction = try ReducedContinuumAction(network: flow, data: split.train, tikhonov: tikhonov,
                                                     smoothness: c.smoothness, readoutTikhonov: readoutTikhonov)
         let classification = split.train.isClassification

@@ -41,6 +41,19 @@ public struct ContinuumNetwork: Sendable, Hashable {
     public var readoutParameterCount: Int { readout.parameterCount(width: width) }
     public var parameterCount: Int { weightParameterCount + readoutParameterCount }
 
+    /// These nodal parameters from those of a ResNet of the same field and readout: node j takes the
+    /// weights of layer ⌊jN/K⌋ (piecewise constant in depth), the readout is copied.
+    public func parameters(fromLayers layered: [Double], of resnet: ResidualNetwork) -> [Double] {
+        let q = field.parameterCount
+        var out = [Double](repeating: 0, count: parameterCount)
+        for node in 0...intervals {
+            let layer = min(node * resnet.layers / intervals, resnet.layers - 1)
+            for i in 0..<q { out[node * q + i] = layered[resnet.layerOffset(layer) + i] }
+        }
+        for i in 0..<readoutParameterCount { out[readoutOffset + i] = layered[resnet.readoutOffset + i] }
+        return out
+    }
+
     /// Numbers per evaluation point (node 2n or interval midpoint 2n + 1) in `pointWeights`: K, Kᵀ, b.
     var pointStride: Int { 2 * width * width + width }
 

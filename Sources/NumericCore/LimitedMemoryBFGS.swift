@@ -33,6 +33,9 @@ public struct LimitedMemoryBFGS: Sendable {
         public let status: Status
     }
 
+    /// The Wolfe constants c₁ (sufficient decrease) and c₂ (curvature).
+    static let sufficientDecrease = 1e-4, curvature = 0.9
+
     /// Stored correction pairs m.
     public var memory: Int
     public var gradientTolerance: Double
@@ -103,6 +106,7 @@ public struct LimitedMemoryBFGS: Sendable {
                 for i in 0..<n { slope += g[i] * direction[i] }
             }
             // Weak Wolfe line search: bracket [low, high], expand ×2 until bracketed, then bisect.
+            let c1 = Self.sufficientDecrease, c2 = Self.curvature
             var low = 0.0, high = Double.infinity, step = 1.0
             var accepted = false, trialValue = f
             for _ in 0..<60 {
@@ -115,14 +119,14 @@ public struct LimitedMemoryBFGS: Sendable {
                 // approximate Wolfe conditions of Hager & Zhang (2005) replace it: f within rounding of
                 // f(u) and (2c₁ − 1)∇f·d ≥ ∇f(u + s d)·d ≥ c₂ ∇f·d (the derivative of the cubic model).
                 let withinRounding = abs(trialValue - f) <= 1e-14 * max(1, abs(f))
-                let approximateWolfe = withinRounding && trialSlope <= (2 * 1e-4 - 1) * slope && trialSlope >= 0.9 * slope
+                let approximateWolfe = withinRounding && trialSlope <= (2 * c1 - 1) * slope && trialSlope >= c2 * slope
                 if approximateWolfe {
                     accepted = true
                     break
                 }
-                if !trialValue.isFinite || !trialSlope.isFinite || trialValue > f + 1e-4 * step * slope {
+                if !trialValue.isFinite || !trialSlope.isFinite || trialValue > f + c1 * step * slope {
                     high = step
-                } else if trialSlope < 0.9 * slope {
+                } else if trialSlope < c2 * slope {
                     low = step
                 } else {
                     accepted = true
