@@ -7,6 +7,7 @@ enum CommandRegistry {
         ConvergeCommand.self,
         TrainCommand.self,
         CompareCommand.self,
+        RecipesCommand.self,
         BoundaryValueCommand.self,
         SDECommand.self,
         SPDECommand.self,

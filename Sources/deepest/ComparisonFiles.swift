@@ -41,7 +41,7 @@ struct ComparisonFiles {
         guard split.train.inputDimension <= 2 else { return }
         try AtomicFile.write(pointsCSV(split), to: file("points.csv"))
         for (report, run) in zip(comparison.results, trained) {
-            let network = try TrainingExperiment.network(run.configuration, data: split.train)
+            let network = try run.configuration.network(for: try TrainingExperiment.trainingSplit(run.configuration, of: split).train)
             let resolution = split.train.inputDimension == 1 ? Self.curveResolution : Self.regionResolution
             // A continuum method's network is its flow (Notes/deepest-learning-action.md §9e).
             let grid = try report.flow.map { flow in

@@ -96,4 +96,37 @@ final class ProgressReporter {
         FileHandle.standardError.write(Data("\r\(label) \(done)/\(total)\(etaText) \(detail)\u{1B}[K".utf8))
         if done == total { FileHandle.standardError.write(Data("\n".utf8)) }
     }
+
+    /// One line for an event without a known total (a finished rung): "label: text".
+    func note(_ text: String) {
+        guard enabled else { return }
+        FileHandle.standardError.write(Data("\r\(label): \(text) (\(String(format: "%.0fs", Date().timeIntervalSince(start))))\u{1B}[K\n".utf8))
+    }
+}
+
+/// A result folder given by an option (`--out`): checked before any work (it must be a folder or
+/// creatable as one, and writable), then written file by file through `AtomicFile`.
+struct OutputFolder {
+    let url: URL
+
+    init(path: String, option: String) throws {
+        url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        let manager = FileManager.default
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw CommandFailure("invalid \(option) = \(path): exists and is not a folder") }
+        } else {
+            do {
+                try manager.createDirectory(at: url, withIntermediateDirectories: true)
+            } catch {
+                throw CommandFailure("invalid \(option) = \(path): cannot create the folder")
+            }
+        }
+        guard access(path, W_OK) == 0 else { throw CommandFailure("invalid \(option) = \(path): the folder is not writable") }
+    }
+
+    /// Writes each (name, text) in order.
+    func write(_ files: [(String, String)]) throws {
+        for (name, text) in files { try AtomicFile.write(text, to: url.appendingPathComponent(name)) }
+    }
 }

@@ -40,10 +40,10 @@ import Testing
         for layers in Self.layerCounts {
             let network = try ResidualNetwork(field: field, layers: layers, horizon: Self.horizon,
                                               lift: try InputLift.padding(from: 2, to: 2), readout: data.readout)
-            let discrete = try BoundaryValueTraining.discreteStart(
+            let discrete = try discreteStationaryPoint(
                 network: network, data: data, initialParameters: network.initialParameters(seed: 3), precision: 1e6,
                 regularization: regularization, iterations: 1, constrainedIterations: 200)
-            try #require(discrete.rungs.last?.status == "discrete-constrained-converged",
+            try #require(discrete.rungs.last?.status == "constrained-converged",
                          "N = \(layers): \(discrete.rungs.map(\.status))")
             let guess = BoundaryValueTraining.discreteGuess(network: network, data: data, unknowns: discrete.unknowns,
                                                             layout: built.layout, form: .hamiltonian, precision: .infinity,
@@ -82,23 +82,25 @@ import Testing
         #expect(fit.order > 0.85 && fit.order < 1.3, "h \(steps), weight errors \(errors), fitted order \(fit.order)")
     }
 
-    /// The schedule of `BoundaryValueTraining.run` with the constrained start: the discrete penalty
-    /// rung and the exactly constrained rung (β = −2, −1), then the continuum rung at r_f0 (β = 0), and
-    /// none of the Tikhonov decades that the penalty start at λ = μ = 1e-2 runs (two decades, λ = 1 and
-    /// 0.1, before β = 0). The continuum rung converges from the constrained guess.
+    /// A pipeline with the constrained start: the discrete penalty rung and the exactly constrained
+    /// rung, then the continuum rung at r_f0, and none of the Tikhonov decades that the penalty start at
+    /// λ = μ = 1e-2 runs (two decades, λ = 1 and 0.1, before the annealing rung). The continuum rung
+    /// converges from the constrained guess.
     @Test func theConstrainedStartReplacesTheTikhonovDecades() throws {
         var (c, split) = try StructuredCollocationTests.tinySineProblem()
         c.tikhonov = 1e-2 / Double(split.train.count); c.readoutTikhonov = c.tikhonov
-        c.discreteStart = true; c.annealSteps = 0; c.modelPrecision = 1e6
-        c.discreteIterations = 1; c.constrainedIterations = 100
-        let algorithm = Collocation(tolerance: 1e-6)
-        let constrained = try BoundaryValueTraining.run(c, split: split, algorithm: algorithm).report
-        #expect(constrained.rungs.map(\.beta) == [-2, -1, 0], "\(constrained.rungs)")
-        #expect(constrained.rungs[1].status == "discrete-constrained-converged", "\(constrained.rungs)")
+        let solver = try ContinuumRungSolver(tolerance: 1e-6)
+        let constrained = try c.run([try DiscreteAnnealingStage(initialPrecision: 1e6, newtonIterations: 1),
+                                     try ConstrainedStage(iterations: 100),
+                                     try TikhonovContinuationStage(precision: 1e6, solver: solver),
+                                     try ContinuumAnnealingStage(initialPrecision: 1e6, steps: 0, solver: solver)], split: split).report
+        #expect(constrained.stages.map(\.rungs.count) == [1, 1, 0, 1], "\(constrained.rungs)")
+        #expect(constrained.rungs[1].status == "constrained-converged", "\(constrained.rungs)")
         #expect(constrained.rungs.last?.status == "success", "\(constrained.rungs)")
         // The penalty start at the first decade: the decades λ·M = 1 and 0.1 come before β = 0.
-        c.constrainedIterations = 0; c.discreteIterations = 200; c.modelPrecision = 1
-        let penalty = try BoundaryValueTraining.run(c, split: split, algorithm: algorithm).report
-        #expect(penalty.rungs.map(\.beta) == [-3, -2, -1, 0], "\(penalty.rungs)")
+        let penalty = try c.run([try DiscreteAnnealingStage(newtonIterations: 200, tikhonovLevel: 1),
+                                 try TikhonovContinuationStage(solver: solver),
+                                 try ContinuumAnnealingStage(steps: 0, solver: solver)], split: split).report
+        #expect(penalty.rungs.map(\.beta) == [0, -2, -1, 0], "\(penalty.rungs)")
     }
 }

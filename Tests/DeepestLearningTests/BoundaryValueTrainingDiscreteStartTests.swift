@@ -19,7 +19,7 @@ import Testing
         let network: ResidualNetwork
         let problem: ContinuousTrainingProblem<ResidualField>
         let built: TrainingBoundaryValueProblem
-        let discrete: BoundaryValueTraining.DiscreteStart
+        let discrete: AnnealingResult
         let mesh: [Double]
         let values: [Double]
     }
@@ -35,7 +35,7 @@ import Testing
             modelPrecision: precision, smoothness: smoothness, tikhonov: tikhonov, inputWeight: .infinity, outputWeight: 1)
         let built = try problem.hamiltonianForm()
         let regularization = try Regularization(tikhonov: tikhonov, smoothness: smoothness, readoutTikhonov: readoutTikhonov)
-        let discrete = try BoundaryValueTraining.discreteStart(
+        let discrete = try discreteStationaryPoint(
             network: network, data: data, initialParameters: network.initialParameters(seed: 3), precision: precision,
             regularization: regularization, iterations: 50, constrainedIterations: 0)
         let guess = BoundaryValueTraining.discreteGuess(network: network, data: data, unknowns: discrete.unknowns,
@@ -54,7 +54,7 @@ import Testing
         var steps = [Double](), defects = [Double]()
         for layers in Self.layerCounts {
             let c = try Self.make(layers: layers)
-            try #require(c.discrete.rungs.last?.status == "discrete-converged", "N = \(layers): \(c.discrete.rungs.map(\.status))")
+            try #require(c.discrete.rungs.last?.status == "converged", "N = \(layers): \(c.discrete.rungs.map(\.status))")
             let n = c.built.dimension, h = Self.horizon / Double(layers)
             var f0 = [Double](repeating: 0, count: n), f1 = f0
             var defect = 0.0

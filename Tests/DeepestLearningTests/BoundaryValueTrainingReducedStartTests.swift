@@ -67,13 +67,14 @@ import Testing
         print("reduced start: weight errors \(errors), fitted order \(fit.order), last halving \(local)")
     }
 
-    /// The schedule of `BoundaryValueTraining.run` with the reduced start: the reduced rung (β = −1,
-    /// converged), then the continuum rung at r_f0 (β = 0, success) and no Tikhonov decades.
+    /// The collocation-reduced recipe's pipeline: the reduced rung (converged), then the continuum rung
+    /// at r_f0 (success).
     @Test func theReducedStartReplacesTheDiscreteStart() throws {
         var (c, split) = try StructuredCollocationTests.tinySineProblem()
-        c.annealSteps = 0; c.modelPrecision = 1e6; c.reducedIterations = 2000
-        let (report, _) = try BoundaryValueTraining.run(c, split: split, algorithm: Collocation(tolerance: 1e-6))
-        #expect(report.rungs.map(\.beta) == [-1, 0], "\(report.rungs)")
+        let report = try c.run([try ReducedActionStage(iterations: 2000),
+                                try ContinuumAnnealingStage(initialPrecision: 1e6, steps: 0, solver: try ContinuumRungSolver(tolerance: 1e-6))],
+                               split: split).report
+        #expect(report.stages.map(\.type) == ["reduced-action", "continuum-annealing"] && report.rungs.count == 2, "\(report.rungs)")
         #expect(report.rungs.first?.status == "reduced-converged", "\(report.rungs)")
         #expect(report.rungs.last?.status == "success", "\(report.rungs)")
         // The reported train loss is the trained flow's reduced action per sample: M·trainLoss is the

@@ -52,21 +52,21 @@ import Testing
     /// Chebyshev agree rung by rung to 1e-6 relative, and collocation (residual tolerance 1e-6, order 4)
     /// agrees with them to 1e-4 relative.
     @Test func tinySineRunsAgreeAcrossMethods() throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
-        let split = try DatasetCatalog.sine.load(from: directory)
-        var reports = [TrainingMethod: TrainingReport]()
-        for method in [TrainingMethod.multipleShooting, .chebyshev, .collocation] {
-            var c = TrainingConfiguration.defaults(dataset: .sine, method: method)
-            c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.annealSteps = 3
-            c.tikhonov = 1; c.readoutTikhonov = 1; c.horizonSteps = 0; c.discreteStart = false
-            let report = try TrainingExperiment.run(c, split: split).report
-            reports[method] = report
+        let split = try catalogSplit(.sine)
+        var reports = [ContinuumRungSolver.Algorithm: TrainingReport]()
+        for algorithm in ContinuumRungSolver.Algorithm.allCases {
+            var c = try TrainingConfiguration.defaults(dataset: .sine, recipe: "collocation-continuation")
+            c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10
+            c.tikhonov = 1; c.readoutTikhonov = 1
+            let solver = try ContinuumRungSolver(algorithm: algorithm)
+            let report = try c.run([try TikhonovContinuationStage(solver: solver), try ContinuumAnnealingStage(steps: 3, solver: solver)],
+                                   split: split).report
+            reports[algorithm] = report
             #expect(report.status == "success" && report.annealingRungs == 4,
-                    "\(method.rawValue): \(report.rungs.map { "\($0.beta) \($0.status)" })")
+                    "\(algorithm.rawValue): \(report.rungs.map { "\($0.beta) \($0.status)" })")
             let actions = report.rungs.map(\.action)
             for i in 1..<actions.count {
-                #expect(actions[i] >= actions[i - 1] * (1 - 1e-8), "\(method.rawValue) actions \(actions)")
+                #expect(actions[i] >= actions[i - 1] * (1 - 1e-8), "\(algorithm.rawValue) actions \(actions)")
             }
         }
         let shooting = try #require(reports[.multipleShooting]), chebyshev = try #require(reports[.chebyshev])
@@ -85,19 +85,15 @@ import Testing
     /// annealing rung succeed (with the adaptive midpoints where needed), the rungs before the schedule
     /// carry their horizon, and by the envelope theorem the rung actions at fixed T do not decrease in r_f.
     @Test func collocationConvergesAtTheDefaults() throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
-        let split = try DatasetCatalog.sine.load(from: directory)
-        var c = TrainingConfiguration.defaults(dataset: .sine, method: .collocation)
-        // The action's weights M·(λ, μ) = 1e-4 as before the per-sample scaling.
-        c.samples = 3; c.discreteStart = false; c.tikhonov = 1e-4 / 3; c.readoutTikhonov = 1e-4 / 3
-        c.modelPrecision = 1; c.annealSteps = 10; c.annealFactor = 2; c.horizonSteps = 4
+        let split = try catalogSplit(.sine)
+        // The collocation-continuation recipe; the action's weights M·(λ, μ) = 1e-4 as before the per-sample scaling.
+        var c = try TrainingConfiguration.defaults(dataset: .sine, recipe: "collocation-continuation")
+        c.samples = 3; c.tikhonov = 1e-4 / 3; c.readoutTikhonov = 1e-4 / 3
         let report = try TrainingExperiment.run(c, split: split).report
-        let schedule = report.rungs.filter { $0.beta >= 0 }
-        #expect(report.status == "success" && schedule.count == c.annealSteps + 1,
-                "\(report.rungs.map { "\($0.beta) \($0.status)" })")
+        let schedule = report.stages.last?.rungs ?? []
+        #expect(report.status == "success" && schedule.count == 11, "\(report.rungs.map { "\($0.beta) \($0.status)" })")
         for rung in report.rungs { #expect(rung.status == "success", "β \(rung.beta): \(rung.status)") }
-        #expect(report.rungs.filter { $0.beta < 0 }.suffix(c.horizonSteps).compactMap(\.horizon).count == c.horizonSteps)
+        #expect(report.stages[1].rungs.compactMap(\.horizon).count == 4)
         for (previous, next) in zip(schedule, schedule.dropFirst()) {
             #expect(next.action >= previous.action * (1 - 1e-6), "actions \(schedule.map(\.action))")
         }
@@ -105,17 +101,15 @@ import Testing
 
     /// The dense methods refuse large problems in one line naming the size and the limit.
     @Test func denseMethodsRefuseLargeProblems() throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
-        let split = try DatasetCatalog.sine.load(from: directory)
-        for method in [TrainingMethod.multipleShooting, .chebyshev] {
-            var c = TrainingConfiguration.defaults(dataset: .sine, method: method)
+        let split = try catalogSplit(.sine)
+        for method in ["multiple-shooting", "chebyshev"] {
+            var c = try TrainingConfiguration.defaults(dataset: .sine, recipe: method)
             c.samples = 50; c.smoothness = 1
             do {
                 _ = try TrainingExperiment.run(c, split: split)
-                Issue.record("\(method.rawValue) accepted 50 samples")
+                Issue.record("\(method) accepted 50 samples")
             } catch let error as MethodUnavailable {
-                #expect(error.description.contains(method.rawValue) && !error.description.contains("\n"), "\(error)")
+                #expect(error.description.contains(method) && !error.description.contains("\n"), "\(error)")
             }
         }
     }
@@ -125,15 +119,15 @@ import Testing
 /// finite schedule when a target is zero (it stops at the floor instead of running to underflow).
 @Suite struct RegularizationScheduleTests {
     @Test func decadesReachTheTargets() {
-        let schedule = BoundaryValueTraining.regularizationSchedule(tikhonov: 1e-4, readoutTikhonov: 1e-2)
+        let schedule = TikhonovContinuationStage.schedule(tikhonov: 1e-4, readoutTikhonov: 1e-2)
         #expect(schedule.map(\.0) == [1, 0.1, 0.01, 1e-3].map { max($0, 1e-4) })
         #expect(schedule.allSatisfy { $0.1 >= 1e-2 })
-        #expect(BoundaryValueTraining.regularizationSchedule(tikhonov: 2, readoutTikhonov: 1).isEmpty)
+        #expect(TikhonovContinuationStage.schedule(tikhonov: 2, readoutTikhonov: 1).isEmpty)
     }
 
     @Test func zeroTargetsEndAtTheFloor() {
-        let schedule = BoundaryValueTraining.regularizationSchedule(tikhonov: 0, readoutTikhonov: 0)
+        let schedule = TikhonovContinuationStage.schedule(tikhonov: 0, readoutTikhonov: 0)
         #expect(schedule.count == 9, "\(schedule.count) decades")
-        #expect(schedule.allSatisfy { $0.0 >= BoundaryValueTraining.regularizationFloor * (1 - 1e-12) })
+        #expect(schedule.allSatisfy { $0.0 >= TikhonovContinuationStage.floor * (1 - 1e-12) })
     }
 }

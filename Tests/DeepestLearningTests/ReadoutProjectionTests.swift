@@ -84,14 +84,14 @@ import Testing
     /// The training driver with `readout = .projected`: a tiny annealed sine run by Chebyshev collocation
     /// (tail tolerance 1e-13) has the rung actions and test RMSE of the trained-readout run to 1e-8 relative.
     @Test func trainingWithAProjectedReadoutMatchesTheTrainedOne() throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
-        let split = try DatasetCatalog.sine.load(from: directory)
+        let split = try catalogSplit(.sine)
         var reports = [TrainingReport]()
         for treatment in ReadoutTreatment.allCases {
-            var c = TrainingConfiguration.defaults(dataset: .sine, method: .chebyshev)
-            c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.annealSteps = 2
-            c.tikhonov = 1; c.readoutTikhonov = 1; c.readout = treatment
+            var c = try TrainingConfiguration.defaults(dataset: .sine, recipe: "chebyshev")
+            c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10
+            c.tikhonov = 1; c.readoutTikhonov = 1
+            c.recipe.override("anneal-steps", "2", origin: "test")
+            c.recipe.override("readout", treatment.rawValue, origin: "test")
             reports.append(try TrainingExperiment.run(c, split: split).report)
         }
         let trained = reports[0], projected = reports[1]

@@ -132,10 +132,11 @@ import Testing
     /// and the final continuum action equals that of the dense-block adaptive collocation of the
     /// Lagrangian form (tolerance 1e-6) to 1e-4 relative.
     @Test func annealedDriverMatchesTheDenseBlockDriver() throws {
-        var (c, split) = try StructuredCollocationTests.tinySineProblem()
-        c.form = .lagrangian
-        let structured = try StructuredCollocationTraining.run(c, split: split).report
-        let dense = try BoundaryValueTraining.run(c, split: split, algorithm: Collocation(tolerance: 1e-6)).report
+        let (c, split) = try StructuredCollocationTests.tinySineProblem()
+        let structured = try c.run(try StructuredCollocationTests.tinySineStages(try ContinuumRungSolver(form: .lagrangian, denseLimit: 0)),
+                                   split: split).report
+        let dense = try c.run(try StructuredCollocationTests.tinySineStages(try ContinuumRungSolver(form: .lagrangian, tolerance: 1e-6)),
+                              split: split).report
         #expect(structured.rungs.count == 3 && structured.rungs.allSatisfy { $0.status == "success" }, "\(structured.rungs)")
         let a = try #require(structured.action), b = try #require(dense.action)
         #expect(abs(a - b) <= 1e-4 * abs(b), "structured action \(a) vs dense \(b)")

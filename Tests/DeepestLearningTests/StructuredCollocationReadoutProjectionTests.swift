@@ -60,11 +60,10 @@ import Testing
     /// `StructuredCollocationTests.annealedDriverMatchesTheDenseBlockDriver`): every rung converges and
     /// the final action equals that of the trained readout to 1e-6 relative (the same stationary point).
     @Test func annealedDriverWithTheProjectedReadout() throws {
-        let (problem, split) = try StructuredCollocationTests.tinySineProblem()
-        var c = problem
-        let trained = try StructuredCollocationTraining.run(c, split: split).report
-        c.readout = .projected
-        let projected = try StructuredCollocationTraining.run(c, split: split).report
+        let (c, split) = try StructuredCollocationTests.tinySineProblem()
+        let trained = try c.run(try StructuredCollocationTests.tinySineStages(try ContinuumRungSolver(denseLimit: 0)), split: split).report
+        let projected = try c.run(try StructuredCollocationTests.tinySineStages(try ContinuumRungSolver(readout: .projected, denseLimit: 0)),
+                                  split: split).report
         #expect(projected.rungs.count == 3 && projected.rungs.allSatisfy { $0.status == "success" }, "\(projected.rungs)")
         let a = try #require(projected.action), b = try #require(trained.action)
         #expect(abs(a - b) <= 1e-6 * abs(b), "projected action \(a) vs trained \(b)")

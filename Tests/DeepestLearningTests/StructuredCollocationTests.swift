@@ -135,16 +135,20 @@ import Testing
     }
 
     /// The tiny sine problem of the annealed-driver tests: 3 samples, width 2, 16 layers, T = 0.5,
-    /// α = 10, λ = μ = 1, three rungs of the continuum schedule (no discrete start).
+    /// α = 10, λ = μ = 1 (`tinySineStages`: three rungs of continuum annealing from the constant-weights flow).
     static func tinySineProblem() throws -> (TrainingConfiguration, DatasetCatalog.Split) {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
-        let full = try DatasetCatalog.sine.load(from: directory)
-        var c = TrainingConfiguration.defaults(dataset: .sine, method: .collocation)
+        let full = try catalogSplit(.sine)
+        var c = try TrainingConfiguration.defaults(dataset: .sine, recipe: "collocation-continuation")
         c.samples = 3; c.width = 2; c.layers = 16; c.horizon = 0.5; c.smoothness = 10; c.tikhonov = 1
-        c.readoutTikhonov = 1; c.annealSteps = 2; c.horizonSteps = 0; c.discreteStart = false
+        c.readoutTikhonov = 1
         let split = DatasetCatalog.Split(train: full.train.subset((0..<3).map { $0 * full.train.count / 3 }), test: full.test)
         return (c, split)
+    }
+
+    /// Three rungs r_f = 1, 2, 4 of continuum annealing from the constant-weights flow (the Tikhonov
+    /// continuation is empty at M·λ = 3 ≥ 1), solved by `solver`.
+    static func tinySineStages(_ solver: ContinuumRungSolver) throws -> [any TrainingStage] {
+        [try TikhonovContinuationStage(solver: solver), try ContinuumAnnealingStage(steps: 2, solver: solver)]
     }
 
     /// The annealed driver: on a tiny sine problem (3 samples, width 2, 16 layers, 3 rungs) every rung
@@ -152,30 +156,28 @@ import Testing
     /// (tolerance 1e-6) to 1e-4 relative: the same stationary point, up to the two discretisations.
     @Test func annealedDriverMatchesTheDenseBlockDriver() throws {
         let (c, split) = try Self.tinySineProblem()
-        let structured = try StructuredCollocationTraining.run(c, split: split).report
-        let dense = try BoundaryValueTraining.run(c, split: split, algorithm: Collocation(tolerance: 1e-6)).report
+        let structured = try c.run(try Self.tinySineStages(try ContinuumRungSolver(denseLimit: 0)), split: split).report
+        let dense = try c.run(try Self.tinySineStages(try ContinuumRungSolver(tolerance: 1e-6)), split: split).report
         #expect(structured.rungs.count == 3 && structured.rungs.allSatisfy { $0.status == "success" }, "\(structured.rungs)")
         let a = try #require(structured.action), b = try #require(dense.action)
         #expect(abs(a - b) <= 1e-4 * abs(b), "structured action \(a) vs dense \(b)")
     }
 
-    /// `CollocationTraining.run` routes a problem above its dense limit to the structured collocation
-    /// and one within it to the dense-block collocation, in both forms: with the limit at 0 its result
-    /// is the structured driver's, bit for bit; at the default limit (the tiny problem has 2(3·2 + 6) + 3
-    /// unknowns per node) it is the dense-block driver's.
+    /// The collocation rung solver routes a problem above its dense limit to the structured collocation
+    /// and one within it to the dense-block collocation, in both forms: with the limit at 0 every rung
+    /// runs the structured solver (its Newton iterations count the structured solves: the mesh starts
+    /// from the layers, 17 nodes, and stays within 4N + 1), at the default limit (the tiny problem has
+    /// 2(3·2 + 6) + 3 unknowns per node) the dense-block one; both reach the same stationary point to the
+    /// two tolerances (1e-3 structured, 1e-6 dense), so the final actions agree to 1e-3 relative.
     @Test(arguments: [BoundaryValueForm.hamiltonian, .lagrangian])
     func collocationTrainingRoutesByTheDenseLimit(form: BoundaryValueForm) throws {
-        var (c, split) = try Self.tinySineProblem()
-        c.form = form
-        let routedAbove = try CollocationTraining.run(c, split: split, denseLimit: 0).report
-        let structured = try StructuredCollocationTraining.run(c, split: split).report
-        #expect(routedAbove.action == structured.action && routedAbove.rungs.count == structured.rungs.count,
-                "\(form): routed \(String(describing: routedAbove.action)) vs structured \(String(describing: structured.action))")
-        let routedWithin = try CollocationTraining.run(c, split: split).report
-        let dense = try BoundaryValueTraining.run(c, split: split, algorithm: Collocation(
-            scheme: .lobatto3, tolerance: CollocationTraining.defaultTolerance, maxNodes: 2000,
-            maxNewtonIterations: c.newtonIterations)).report
-        #expect(routedWithin.action == dense.action,
-                "\(form): routed \(String(describing: routedWithin.action)) vs dense \(String(describing: dense.action))")
+        let (c, split) = try Self.tinySineProblem()
+        let routedAbove = try c.run(try Self.tinySineStages(try ContinuumRungSolver(form: form, denseLimit: 0)), split: split).report
+        let routedWithin = try c.run(try Self.tinySineStages(try ContinuumRungSolver(form: form)), split: split).report
+        let a = try #require(routedAbove.action), b = try #require(routedWithin.action)
+        #expect(routedAbove.rungs.count == 3 && routedWithin.rungs.count == 3)
+        #expect(a != b && abs(a - b) <= 1e-3 * abs(b), "\(form): structured \(a) vs dense \(b)")
+        let structuredNodes = try #require(routedAbove.flow).network.intervals
+        #expect(structuredNodes <= max(16 * 16, 4 * 4 * 16), "\(form): flow intervals \(structuredNodes)")
     }
 }

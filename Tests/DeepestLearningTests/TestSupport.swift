@@ -110,3 +110,30 @@ struct LinearCaseReference {
         }
     }
 }
+
+extension TrainingConfiguration {
+    /// Runs `stages` (instead of the recipe) on the configuration's network, regularisation and seed.
+    func run(_ stages: [any TrainingStage], split full: DatasetCatalog.Split) throws -> TrainingOutcome {
+        let split = try TrainingExperiment.trainingSplit(self, of: full)
+        let regularization = try Regularization(tikhonov: tikhonov, smoothness: smoothness, readoutTikhonov: readoutTikhonov)
+        return try TrainingPipeline(stages).run(network: try network(for: split.train), split: split, regularization: regularization,
+                                                seed: seed)
+    }
+}
+
+/// The package's data set `dataset` from Experiments/data.
+func catalogSplit(_ dataset: DatasetCatalog) throws -> DatasetCatalog.Split {
+    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Experiments/data")
+    return try dataset.load(from: directory)
+}
+
+/// The discrete start of the continuum recipes: the penalty rung (`PrecisionAnnealing`, one rung at
+/// `precision`), then the exactly constrained rung when `constrainedIterations` > 0.
+func discreteStationaryPoint(network: ResidualNetwork, data: Dataset, initialParameters: [Double], precision: Double,
+                             regularization: Regularization, iterations: Int, constrainedIterations: Int) throws -> AnnealingResult {
+    try PrecisionAnnealing.run(network: network, data: data, initialParameters: initialParameters, initialPrecision: precision,
+                               factor: 2, steps: 0, regularization: regularization,
+                               options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: iterations),
+                               constrainedIterations: constrainedIterations)
+}

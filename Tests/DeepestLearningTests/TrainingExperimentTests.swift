@@ -14,7 +14,7 @@ import Testing
     /// and that rung lowers the reduced action V = M·J below the first rung's value.
     @Test func spiralsSubsetReachesTheAccuracyTarget() throws {
         let split = try DatasetCatalog.spirals.load(from: Self.directory)
-        var c = TrainingConfiguration.defaults(dataset: .spirals, method: .symplecticEuler)
+        var c = try TrainingConfiguration.defaults(dataset: .spirals, recipe: "symplectic-euler")
         c.samples = 128; c.layers = 8; c.horizon = 5
         let report = try TrainingExperiment.run(c, split: split).report
         let accuracy = try #require(report.testAccuracy)
@@ -26,8 +26,9 @@ import Testing
     /// Sine, 10 layers: test RMSE ≤ 0.05 (the target).
     @Test func sineReachesTheRootMeanSquareTarget() throws {
         let split = try DatasetCatalog.sine.load(from: Self.directory)
-        var c = TrainingConfiguration.defaults(dataset: .sine, method: .symplecticEuler)
-        c.layers = 10; c.constrainedIterations = 30
+        var c = try TrainingConfiguration.defaults(dataset: .sine, recipe: "symplectic-euler")
+        c.layers = 10
+        c.recipe.stages[1].options["iterations"] = .init("30", origin: "test")
         let report = try TrainingExperiment.run(c, split: split).report
         let rmse = try #require(report.testRMSE)
         #expect(rmse <= 0.05, "test RMSE \(rmse)")

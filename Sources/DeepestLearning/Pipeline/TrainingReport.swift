@@ -4,6 +4,8 @@
 public struct TrainingReport: Sendable, Encodable {
     public let dataset: String
     public let method: String
+    /// The recipe that ran (the alias `method` resolved; "custom" for a config file's own stages).
+    public var recipe: String = ""
     public let trainLoss: Double
     public let trainAccuracy: Double?
     public let testAccuracy: Double?
@@ -21,9 +23,11 @@ public struct TrainingReport: Sendable, Encodable {
     public var rungs: [AnnealingRung] = []
     /// Continuum methods: the trained network, the flow of the solution's weights (not encoded).
     public var flow: TrainedFlow? = nil
+    /// What each stage of the pipeline did (stages.csv; not encoded).
+    public var stages: [StageRecord] = []
 
     enum CodingKeys: String, CodingKey {
-        case dataset, method, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
+        case dataset, method, recipe, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
         case gradientEvaluations, status
     }
 }

@@ -15,8 +15,3 @@ extension ReadoutTreatment {
         }
     }
 }
-
-extension TrainingConfiguration {
-    /// The `ReadoutParameters` of the continuum problem for this configuration (μ = readoutTikhonov).
-    public var readoutParameters: ReadoutParameters { readout.parameters(tikhonov: readoutTikhonov) }
-}

@@ -3,48 +3,6 @@ import Foundation
 import NumericCore
 
 extension BoundaryValueTraining {
-    /// The discrete stage of a continuum training run: the stationary point of the discrete action A_h
-    /// of the same network with the continuum problem's own weights (r_f, exact inputs, R_out = 1, and
-    /// the unscaled (λ, α, μ)), i.e. the symplectic-Euler discretisation of the Hamiltonian boundary
-    /// value problem the continuum rungs solve (Notes/deepest-learning-action.md §4, §9c).
-    public struct DiscreteStart: Sendable {
-        /// The discrete unknowns (states x_{k,1..N} per sample, then the network parameters).
-        public let unknowns: [Double]
-        /// The network parameters (θ_0..θ_{N−1}, C, c) inside `unknowns`.
-        public let parameters: [Double]
-        /// The stage's rungs (β < 0 before the continuum schedule, status "discrete-…"; the exactly
-        /// constrained one records the r_f its steps were computed at).
-        public let rungs: [AnnealingRung]
-    }
-
-    /// Solves ∇A_h = 0 for `network` on `data` at model precision `precision` (exact inputs, R_out = 1,
-    /// `regularization` as given: the continuum action's λ, α, μ, not scaled by M) by
-    /// `ActionNewtonSolver.solve` (damped Newton with the per-sample Schur complement, O(M N d² W + W³) per
-    /// iteration) from the forward pass of `initialParameters`, at most `iterations` iterations,
-    /// gradient tolerance 1e-8 relative; then, when `constrainedIterations` > 0, the exactly constrained
-    /// rung r_f = ∞ (`ActionNewtonSolver.solveProjected`: states = forward pass, costates = backprop).
-    /// An unconverged solve still returns its best point (its status is in the rungs): the continuum
-    /// Newton then starts from it. The rungs get β = −(number of rungs) … −1.
-    public static func discreteStart(network: ResidualNetwork, data: Dataset, initialParameters: [Double],
-                                     precision: Double, regularization: Regularization,
-                                     iterations: Int, constrainedIterations: Int) throws -> DiscreteStart {
-        let result = try PrecisionAnnealing.run(
-            network: network, data: data, initialParameters: initialParameters, initialPrecision: precision, factor: 2,
-            steps: 0, regularization: regularization,
-            options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: iterations),
-            constrainedIterations: constrainedIterations)
-        let count = result.rungs.count
-        let rungs = result.rungs.enumerated().map { index, rung in
-            var status = rung.status
-            if !status.hasPrefix("constrained-") { status = "discrete-" + status }
-            return AnnealingRung(beta: index - count, modelPrecision: rung.modelPrecision,
-                                 action: rung.action, parts: rung.parts, gradientNorm: rung.gradientNorm,
-                                 iterations: rung.iterations, evaluations: rung.evaluations,
-                                 status: status.replacingOccurrences(of: "constrained-", with: "discrete-constrained-"))
-        }
-        return DiscreteStart(unknowns: result.unknowns, parameters: result.parameters, rungs: rungs)
-    }
-
     /// The continuum guess built from a discrete solution on the N + 1 layer times t_n = n h, h = T/N
     /// (`network`'s step; exact inputs, so x_{k,0} = L y_k^in):
     ///

@@ -1,0 +1,53 @@
+import NumericCore
+
+/// What every stage of a pipeline reads and none changes: the network's shape, the training data,
+/// the regularisation, the seed, and the lifted inputs and target rows the actions need.
+public struct TrainingContext: Sendable {
+    public let network: ResidualNetwork
+    public let data: Dataset
+    /// The per-sample weights (λ, α, μ) of the mean loss J (SGD, Adam and the reports).
+    public let regularization: Regularization
+    public let seed: UInt64
+    /// α's factor in the action: 1 when the pipeline has a continuum stage (α is the continuum action's
+    /// own weight), M otherwise (the discrete action is then M·J).
+    public let smoothnessScale: Double
+    /// The lifted inputs x_k(0), M × d row-major.
+    public let liftedInputs: [Double]
+    /// The data's targets in the readout's layout.
+    public let targets: [Double]
+
+    public init(network: ResidualNetwork, data: Dataset, regularization: Regularization, seed: UInt64,
+                smoothnessScale: Double) throws {
+        try Validate.count(data.inputDimension, network.inputDimension, "data.inputDimension")
+        self.network = network
+        self.data = data
+        self.regularization = regularization
+        self.seed = seed
+        self.smoothnessScale = smoothnessScale
+        let m = data.count, d = network.width, mIn = network.inputDimension
+        var inputs = [Double](repeating: 0, count: m * d)
+        for s in 0..<m {
+            let lifted = network.lift.apply(Array(data.inputs[(s * mIn)..<((s + 1) * mIn)]))
+            for i in 0..<d { inputs[s * d + i] = lifted[i] }
+        }
+        liftedInputs = inputs
+        targets = try network.targetRows(data)
+    }
+
+    public var samples: Int { data.count }
+
+    /// The action's weights: M·λ and M·μ (the action sums the readout loss over the M samples where J
+    /// averages it, so the exactly constrained limit minimises M·J), α times `smoothnessScale`.
+    /// Throws when a scaled weight overflows.
+    public func actionRegularization() throws -> Regularization {
+        let m = Double(samples)
+        return try Regularization(tikhonov: regularization.tikhonov * m,
+                                  smoothness: regularization.smoothness * smoothnessScale,
+                                  readoutTikhonov: regularization.readoutTikhonov * m)
+    }
+
+    /// The seeded initial parameters of the network (the first stage's start).
+    public func initialParameters(weightScale: Double = 1) -> [Double] {
+        network.initialParameters(seed: seed, weightScale: weightScale)
+    }
+}

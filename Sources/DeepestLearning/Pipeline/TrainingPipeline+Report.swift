@@ -1,0 +1,66 @@
+import Foundation
+import NumericCore
+
+extension TrainingPipeline {
+    /// The one evaluation of a pipeline's result, for every kind of last stage:
+    /// - continuum: the trained network is the flow ẋ = F(x, θ(t)) of the last accepted solution's
+    ///   weights on its horizon (θ sampled from the dense output on max(16N, 4·intervals) RK4 intervals;
+    ///   Notes/deepest-learning-action.md §9e), its train loss V/M with the action's weights;
+    /// - reduced: the flow of the reduced stage's nodal weights, its V/M;
+    /// - discrete, minibatch (or no stage that moved the weights): the ResNet, its mean loss J.
+    /// The status is the last stage's; `action` the last rung's; evaluations are summed over the stages.
+    func outcome(_ iterate: TrainingIterate, records: [StageRecord], context: TrainingContext, split: DatasetCatalog.Split,
+                 seconds: Double, labels: (dataset: String, method: String)) throws -> TrainingOutcome {
+        let net = context.network, m = Double(context.samples)
+        let train = split.train, test = split.test
+        var trainLoss: Double
+        var trainOutputs: [Double], testOutputs: [Double]
+        var flow: TrainedFlow?
+        switch iterate.source {
+        case .continuum:
+            let solved = iterate.continuum!
+            let horizon = solved.point.horizon, q = net.layerParameterCount
+            let network = try ContinuumNetwork(field: net.field, horizon: horizon,
+                                               intervals: max(16 * net.layers, 4 * (solved.solution.mesh.count - 1)),
+                                               lift: net.lift, readout: net.readout)
+            var parameters = network.parameters(fromLayers: iterate.parameters, of: net)
+            for node in 0...network.intervals {
+                let y = solved.solution.value(at: node == network.intervals ? horizon : Double(node) * network.stepSize)
+                for i in 0..<q { parameters[node * q + i] = y[solved.layout.weightOffset + i] }
+            }
+            flow = TrainedFlow(network: network, parameters: parameters)
+        case .reduced:
+            let reduced = iterate.reduced!
+            flow = TrainedFlow(network: reduced.action.network, parameters: reduced.parameters)
+        case .initial, .discrete, .minibatch:
+            flow = nil
+        }
+        if let flow {
+            let weights = try context.actionRegularization()
+            let action = try ReducedContinuumAction(network: flow.network, data: train, tikhonov: weights.tikhonov,
+                                                    smoothness: weights.smoothness, readoutTikhonov: weights.readoutTikhonov)
+            trainLoss = action.parts(flow.parameters).total / m
+            trainOutputs = flow.outputs(inputs: train.inputs)
+            testOutputs = flow.outputs(inputs: test.inputs)
+        } else {
+            let loss = try ResidualNetworkLoss(network: net, data: train, regularization: context.regularization)
+            trainLoss = loss.value(parameters: iterate.parameters)
+            trainOutputs = net.outputs(parameters: iterate.parameters, inputs: train.inputs)
+            testOutputs = net.outputs(parameters: iterate.parameters, inputs: test.inputs)
+        }
+        let classification = train.isClassification
+        let rungs = records.flatMap(\.rungs)
+        let epochs = records.reduce(0) { $0 + $1.lossPerEpoch.count }
+        var report = TrainingReport(
+            dataset: labels.dataset, method: labels.method, trainLoss: trainLoss,
+            trainAccuracy: classification ? Metrics.accuracy(outputs: trainOutputs, data: train) : nil,
+            testAccuracy: classification ? Metrics.accuracy(outputs: testOutputs, data: test) : nil,
+            testRMSE: classification ? nil : Metrics.rootMeanSquareError(outputs: testOutputs, data: test),
+            action: rungs.last?.action, annealingRungs: rungs.isEmpty ? nil : rungs.count, epochs: epochs > 0 ? epochs : nil,
+            seconds: seconds, gradientEvaluations: records.reduce(0) { $0 + $1.evaluations },
+            lossPerEpoch: records.flatMap(\.lossPerEpoch), status: records.last?.status ?? "none", rungs: rungs)
+        report.flow = flow
+        report.stages = records
+        return TrainingOutcome(report: report, parameters: iterate.parameters)
+    }
+}

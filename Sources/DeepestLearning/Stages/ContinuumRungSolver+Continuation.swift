@@ -1,0 +1,116 @@
+import BoundaryValue
+import Foundation
+import NumericCore
+
+extension ContinuumRungSolver {
+    /// Solves the continuum problem at each point of `points` in turn (rung β = `betas[i]`), each from
+    /// the iterate: the previous continuum solution (rescaled in depth when the horizon changed), else
+    /// the guess of the last stage (`guess`). A point whose solve fails is approached through up to
+    /// `maximumBisections` geometric midpoints from the last solved point (in r_f, T, λ, μ); a point
+    /// that still fails is recorded with its status and ends the pipeline. The first solve of a
+    /// pipeline is accepted whatever its status (there is nothing to bisect from). Every attempt's
+    /// field evaluations count in the record.
+    func climb(_ points: [ContinuationPoint], betas: [Int], type: String, iterate: inout TrainingIterate,
+               context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
+        let start = Date()
+        try Validate.positive(context.regularization.smoothness, "smoothness")
+        let solveRung = try rungSolve(context, iterate: iterate)
+        let weights = try context.actionRegularization()
+        var rungs = [AnnealingRung](), evaluations = 0, failed = false
+        func record(_ point: ContinuationPoint, beta: Int, _ solution: BoundaryValueSolution, _ parts: ActionParts) -> AnnealingRung {
+            AnnealingRung(beta: beta, modelPrecision: point.precision, action: parts.total, parts: parts,
+                          gradientNorm: solution.maxResidual, iterations: solution.stats.newtonIterations,
+                          evaluations: solution.stats.fieldEvaluations, status: solution.status.rawValue,
+                          horizon: point.horizon == context.network.horizon ? nil : point.horizon)
+        }
+        for (target, beta) in zip(points, betas) {
+            var pending = [target], bisections = 0
+            while let point = pending.last {
+                let problem = try ContinuousTrainingProblem(
+                    field: context.network.field, horizon: point.horizon, inputs: context.liftedInputs, readout: context.network.readout,
+                    targets: context.targets, readoutParameters: readout.parameters(tikhonov: point.readoutTikhonov),
+                    modelPrecision: point.precision, smoothness: weights.smoothness, tikhonov: point.tikhonov,
+                    inputWeight: .infinity, outputWeight: 1)
+                let built = form == .hamiltonian ? try problem.hamiltonianForm() : try problem.lagrangianForm()
+                let solution = try solveRung(problem, built, try guess(iterate, point: point, layout: built.layout, context: context))
+                evaluations += solution.stats.fieldEvaluations
+                let parts = BoundaryValueTraining.continuumAction(problem, layout: built.layout, form: form, solution: solution)
+                let previous = iterate.continuum
+                if solution.succeeded || previous == nil {
+                    if point == target {
+                        let rung = record(point, beta: beta, solution, parts)
+                        rungs.append(rung)
+                        progress?(.rung(rung))
+                    }
+                    iterate.continuum = .init(solution: solution, problem: problem, layout: built.layout, form: form, point: point)
+                    iterate.source = .continuum
+                    pending.removeLast()
+                } else if bisections < Self.maximumBisections, let previous {
+                    bisections += 1
+                    pending.append(previous.point.midpoint(point))
+                } else {
+                    let rung = record(point, beta: beta, solution, parts)
+                    rungs.append(rung)
+                    progress?(.rung(rung))
+                    failed = true
+                    break
+                }
+            }
+            if failed { break }
+        }
+        if let solved = iterate.continuum { iterate.parameters = solved.layerParameters(of: context.network) }
+        return StageRecord(type: type, rungs: rungs, seconds: Date().timeIntervalSince(start), evaluations: evaluations,
+                           status: rungs.last?.status ?? "none", endsPipeline: failed)
+    }
+
+    /// The guess of a continuum solve at `point` from the iterate, by the kind of stage that left it.
+    func guess(_ iterate: TrainingIterate, point: ContinuationPoint, layout: TrainingStateLayout,
+               context: TrainingContext) throws -> InitialGuess {
+        let net = context.network, smoothness = try context.actionRegularization().smoothness
+        switch iterate.source {
+        case .continuum:
+            let previous = iterate.continuum!
+            if point.horizon == previous.point.horizon { return .solution(previous.solution) }
+            // Continuation in T: the previous solution rescaled in depth, y(t) = y_prev(t T_prev / T).
+            let ratio = point.horizon / previous.point.horizon
+            return .mesh(previous.solution.mesh.map { $0 * ratio }, values: previous.solution.values)
+        case .discrete:
+            let discrete = iterate.discrete!
+            return BoundaryValueTraining.discreteGuess(network: discrete.network, data: context.data, unknowns: discrete.unknowns,
+                                                       layout: layout, form: form, precision: discrete.precision, smoothness: smoothness)
+        case .reduced:
+            let reduced = iterate.reduced!
+            return BoundaryValueTraining.reducedGuess(action: reduced.action, parameters: reduced.parameters, layout: layout,
+                                                      form: form, precision: point.precision, smoothness: smoothness)
+        case .minibatch:
+            // The forward pass of the trained ResNet with its backprop costates.
+            let action = try TrainingAction(network: net, data: context.data, modelPrecision: point.precision, inputWeight: .infinity,
+                                            outputWeight: 1, regularization: try context.actionRegularization())
+            return BoundaryValueTraining.discreteGuess(network: net, data: context.data, unknowns: action.unknowns(parameters: iterate.parameters),
+                                                       layout: layout, form: form, precision: point.precision, smoothness: smoothness)
+        case .initial:
+            let q = net.layerParameterCount
+            return BoundaryValueTraining.firstGuess(field: net.field, inputs: context.liftedInputs, theta: Array(iterate.parameters[0..<q]),
+                                                    readout: Array(iterate.parameters[net.readoutOffset...]), layout: layout,
+                                                    horizon: point.horizon, nodes: max(net.layers + 1, 5), form: form)
+        }
+    }
+}
+
+extension TrainingIterate.ContinuumSolution {
+    /// The ResNet parameters of `network` read from the dense output: θ_n = θ(n h s) with s the ratio of
+    /// the solved horizon to the network's (a continuation in T that stopped early), the readout from
+    /// the end state.
+    func layerParameters(of network: ResidualNetwork) -> [Double] {
+        let q = network.layerParameterCount, k = network.readoutParameterCount
+        var parameters = [Double](repeating: 0, count: network.parameterCount)
+        let depthScale = point.horizon / network.horizon
+        for n in 0..<network.layers {
+            let y = solution.value(at: Double(n) * network.stepSize * depthScale)
+            for i in 0..<q { parameters[network.layerOffset(n) + i] = y[layout.weightOffset + i] }
+        }
+        let readoutValues = problem.readoutValues(atEnd: solution.value(at: point.horizon), layout: layout)
+        for i in 0..<k { parameters[network.readoutOffset + i] = readoutValues[i] }
+        return parameters
+    }
+}
