@@ -104,7 +104,7 @@ struct TrainSettings {
         var s: TrainingConfiguration
         do {
             s = try TrainingConfiguration.defaults(dataset: catalog, dataName: dataName, recipe: recipeName ?? "adam")
-        } catch let error as InvalidArgument { throw CommandFailure(error.description) }
+        } catch let error as InvalidArgument { throw TrainSettings.failure(error) }
         if let v = try choice("activation", c.activation, Activation.self) { s.activation = v }
         if let v = try choice("lift", c.lift, InputLiftChoice.self) { s.lift = v }
         if let v = try number("horizon", c.horizon, Double.self) { s.horizon = v }
@@ -129,7 +129,7 @@ struct TrainSettings {
             if let v = try number("smoothness", c.smoothness, Double.self) { s.smoothness = v }
             try s.validate()
         } catch let error as InvalidArgument {
-            throw CommandFailure(error.description)
+            throw TrainSettings.failure(error)
         }
         // Stage options given as options or top-level config keys.
         let stageOptions: [String: CustomStringConvertible?] = [
@@ -145,9 +145,15 @@ struct TrainSettings {
         do {
             _ = try s.recipe.pipeline()
         } catch let error as InvalidArgument {
-            throw CommandFailure(error.description)
+            throw TrainSettings.failure(error)
         }
         configuration = s
+    }
+
+    /// A library error as the command line says it: an argument that is an option's name gets its "--".
+    static func failure(_ error: InvalidArgument) -> CommandFailure {
+        let option = allowedKeys.contains(error.argument) ? "--" + error.argument : error.argument
+        return CommandFailure("invalid \(option) = \(error.value): \(error.requirement)")
     }
 
     /// The split of the chosen data.
@@ -155,7 +161,13 @@ struct TrainSettings {
         switch data {
         case .catalog(let dataset, let directory): return try loadCatalogSplit(dataset, directory: directory)
         case .files(let user):
-            do { return try user.load() } catch let error as DatasetFileError { throw CommandFailure(error.description) }
+            do {
+                return try user.load()
+            } catch let error as DatasetFileError {
+                throw CommandFailure(error.description)
+            } catch let error as InvalidArgument {
+                throw TrainSettings.failure(error)
+            }
         }
     }
 

@@ -28,7 +28,7 @@ enum TrainingRun {
         } catch let error as MethodUnavailable {
             throw CommandFailure(error.description)
         } catch let error as InvalidArgument {
-            throw CommandFailure(error.description)
+            throw TrainSettings.failure(error)
         }
     }
 

@@ -82,19 +82,18 @@ import Testing
         #expect(fit.order > 0.85 && fit.order < 1.3, "h \(steps), weight errors \(errors), fitted order \(fit.order)")
     }
 
-    /// A pipeline with the constrained start: the discrete penalty rung and the exactly constrained
-    /// rung, then the continuum rung at r_f0, and none of the Tikhonov decades that the penalty start at
-    /// λ = μ = 1e-2 runs (two decades, λ = 1 and 0.1, before the annealing rung). The continuum rung
-    /// converges from the constrained guess.
+    /// The constrained start needs no Tikhonov decades: from the discrete penalty rung and the exactly
+    /// constrained rung at the target weights λ = μ = 1e-2, the continuum rung at r_f0 converges; the
+    /// penalty start at the first decade (λ = μ = 1) is followed by the decades 1 and 0.1 (rungs
+    /// β = −2, −1) before the annealing rung.
     @Test func theConstrainedStartReplacesTheTikhonovDecades() throws {
         var (c, split) = try StructuredCollocationTests.tinySineProblem()
         c.tikhonov = 1e-2 / Double(split.train.count); c.readoutTikhonov = c.tikhonov
         let solver = try ContinuumRungSolver(tolerance: 1e-6)
         let constrained = try c.run([try DiscreteAnnealingStage(initialPrecision: 1e6, newtonIterations: 1),
                                      try ConstrainedStage(iterations: 100),
-                                     try TikhonovContinuationStage(precision: 1e6, solver: solver),
                                      try ContinuumAnnealingStage(initialPrecision: 1e6, steps: 0, solver: solver)], split: split).report
-        #expect(constrained.stages.map(\.rungs.count) == [1, 1, 0, 1], "\(constrained.rungs)")
+        #expect(constrained.stages.map(\.rungs.count) == [1, 1, 1], "\(constrained.rungs)")
         #expect(constrained.rungs[1].status == "constrained-converged", "\(constrained.rungs)")
         #expect(constrained.rungs.last?.status == "success", "\(constrained.rungs)")
         // The penalty start at the first decade: the decades λ·M = 1 and 0.1 come before β = 0.

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import DeepestLearning
+import NumericCore
 
 @Suite struct DatasetFileTests {
     @Test func readsHeaderAndRows() throws {
@@ -48,5 +49,41 @@ import Testing
         #expect(digits.inputDimension == 64 && digits.inputs.allSatisfy { (0...1).contains($0) })
         let spirals = try DatasetCatalog.spirals.load(from: directory).train
         #expect(abs(spirals.inputs[0]) == 0 && abs(spirals.inputs[1]) == 0)
+    }
+
+    /// CRLF, LF and CR line ends give the same table (a CRLF pair is one Swift Character).
+    @Test func lineEndsAreEquivalent() throws {
+        let rows = ["x,y,label", "0.5,1.5,0", "-1,2,1", "3,4e-1,1"]
+        let tables = try ["\n", "\r\n", "\r"].map { try DatasetFile.table(text: rows.joined(separator: $0) + $0, name: "t") }
+        for table in tables {
+            #expect(table.columns == 3 && table.rows == 3 && table.values == [0.5, 1.5, 0, -1, 2, 1, 3, 0.4, 1])
+        }
+    }
+
+    /// The user's own data: the target column anywhere, the task detected from the targets, a seeded
+    /// split that partitions the rows (every row lands in exactly one set, the same split for the same
+    /// seed), a single class refused.
+    @Test func userDatasetSplitsAndDetectsTheTask() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("user-data-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("d.csv")
+        var text = "label,a,b\r\n"
+        for k in 0..<50 { text += "\(k % 3),\(Double(k) / 7),\(Double(k * k) / 100)\r\n" }
+        try text.write(to: file, atomically: true, encoding: .utf8)
+        let user = UserDataset(trainPath: file.path, testFraction: 0.2, targetColumn: 1, seed: 5)
+        let split = try user.load()
+        #expect(split.train.count == 40 && split.test.count == 10 && split.train.inputDimension == 2)
+        guard case .classes(let labels, let classes) = split.train.targets else { Issue.record("not classification"); return }
+        #expect(classes == 3 && labels.allSatisfy { (0..<3).contains($0) })
+        // Every row once: the first input column k/7 identifies row k.
+        let firsts = (split.train.inputs + split.test.inputs).enumerated().filter { $0.offset % 2 == 0 }.map(\.element)
+        #expect(Set(firsts.map { Int(($0 * 7).rounded()) }) == Set(0..<50))
+        #expect(try user.load().test.inputs == split.test.inputs)
+        var regression = user
+        regression.task = .regression
+        guard case .values = try regression.load().train.targets else { Issue.record("not regression"); return }
+        try "a,label\n1,0\n2,0\n3,0\n".write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: InvalidArgument.self) { try UserDataset(trainPath: file.path, task: .classification).load() }
     }
 }

@@ -70,7 +70,7 @@ def test_dense_boundary_value_methods_refuse_large_problems_in_one_line():
 def test_boundary_value_methods_complete_the_annealing_rungs_on_a_tiny_problem():
     small = ["--dataset", "sine", "--samples", "3", "--width", "2", "--layers", "16", "--horizon", "0.5",
              "--smoothness", "10", "--tikhonov", "1", "--readout-tikhonov", "1", "--anneal-steps", "2",
-             "--horizon-steps", "0", "--format", "json"]
+             "--format", "json"]
     actions = {}
     for method in ("multiple-shooting", "chebyshev", "collocation"):
         result = run("train", "--method", method, *small)
@@ -90,10 +90,11 @@ def test_train_json_keys_for_regression_and_classification(tmp_path):
     result = run("train", "--config", str(config), "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"dataset", "method", "trainLoss", "testRMSE", "epochs", "seconds", "gradientEvaluations", "status"}
+    assert set(report) == {"dataset", "method", "recipe", "trainLoss", "testRMSE", "epochs", "seconds", "gradientEvaluations",
+                           "status"}
     result = run("train", "--dataset", "circles", "--method", "adam", "--epochs", "2", "--format", "json")
     report = json.loads(result.stdout)
-    assert set(report) == {"dataset", "method", "trainLoss", "trainAccuracy", "testAccuracy", "epochs", "seconds",
+    assert set(report) == {"dataset", "method", "recipe", "trainLoss", "trainAccuracy", "testAccuracy", "epochs", "seconds",
                            "gradientEvaluations", "status"}
     result = run("train", "--dataset", "sine", "--method", "symplectic-euler", "--layers", "4", "--anneal-steps", "1",
                  "--format", "json")
@@ -119,17 +120,25 @@ def test_compare_adds_a_continuum_column_and_refuses_others():
     assert "continuum" in message and "chebyshev" in message
 
 
-def test_continuum_rungs_record_the_discrete_start(tmp_path):
-    result = run("train", "--dataset", "sine", "--method", "collocation", "--samples", "3", "--width", "2",
-                 "--layers", "8", "--horizon", "0.5", "--tikhonov", "1", "--readout-tikhonov", "1", "--anneal-steps", "1",
-                 "--out", str(tmp_path), "--format", "json")
+def test_stages_csv_records_the_discrete_start_and_config_stages_replace_the_recipe(tmp_path):
+    small = ["--dataset", "sine", "--samples", "3", "--width", "2", "--layers", "8", "--horizon", "0.5", "--tikhonov", "1",
+             "--readout-tikhonov", "1", "--anneal-steps", "1", "--format", "json"]
+    result = run("train", "--method", "collocation", *small, "--out", str(tmp_path / "a"))
     assert result.returncode == 0, result.stderr
-    rows = (tmp_path / "rungs.csv").read_text().splitlines()
-    assert rows[1].split(",")[-1].startswith("discrete-") and len(rows) == 1 + 3
-    result = run("train", "--dataset", "sine", "--method", "collocation", "--samples", "3", "--width", "2",
-                 "--layers", "8", "--horizon", "0.5", "--tikhonov", "1", "--readout-tikhonov", "1", "--anneal-steps", "1",
-                 "--no-discrete-start", "--horizon-steps", "0", "--format", "json")
-    assert result.returncode == 0 and json.loads(result.stdout)["annealingRungs"] == 2, result.stderr
+    assert json.loads(result.stdout)["recipe"] == "collocation-discrete"
+    rows = [row.split(",") for row in (tmp_path / "a" / "stages.csv").read_text().splitlines()]
+    header = rows[0]
+    assert header[:6] == ["stage", "type", "stageSeconds", "stageEvaluations", "stageStatus", "epochs"] and header[-1] == "status"
+    # the discrete start (one rung), no Tikhonov decade (M·λ = 3), the two annealing rungs
+    assert [(r[0], r[1]) for r in rows[1:]] == [("0", "discrete-annealing"), ("1", "tikhonov-continuation"),
+                                                ("2", "continuum-annealing"), ("2", "continuum-annealing")], rows
+    assert rows[2][header.index("beta")] == "" and [r[header.index("beta")] for r in rows[3:]] == ["0", "1"], rows
+    config = tmp_path / "stages.yaml"
+    config.write_text("stages:\n  - type: continuum-annealing\n    algorithm: collocation\n")
+    result = run("train", "--config", str(config), *small)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["annealingRungs"] == 2 and report["method"] == "custom" and report["recipe"] == "custom", report
 
 
 def test_compare_writes_results_figures_and_report(tmp_path):
@@ -178,7 +187,8 @@ def test_projected_readout_gives_the_trained_readouts_stationary_point(tmp_path)
     assert abs(a - b) <= 1e-8 * abs(a)
     message = one_line_failure(run("train", "--dataset", "sine", "--method", "adam", "--readout", "projected"))
     assert "readout" in message and "adam" in message
-    assert "trained, projected" in one_line_failure(run("train", "--dataset", "sine", "--readout", "lifted"))
+    message = one_line_failure(run("train", "--dataset", "sine", "--recipe", "chebyshev", "--readout", "lifted"))
+    assert "--readout" in message and "lifted" in message and "trained, projected" in message
 
 
 def test_result_files_are_replaced_on_a_second_run(tmp_path):
@@ -197,7 +207,7 @@ def test_collocation_tolerance_option_and_config_key(tmp_path):
     assert "tol" in message and "-1" in message
     small = ["--dataset", "sine", "--method", "collocation", "--samples", "3", "--width", "2", "--layers", "16",
              "--horizon", "0.5", "--smoothness", "10", "--tikhonov", "1", "--readout-tikhonov", "1",
-             "--anneal-steps", "1", "--horizon-steps", "0", "--format", "json"]
+             "--anneal-steps", "1", "--format", "json"]
     config = tmp_path / "c.yaml"
     config.write_text("tol: 1.0e-8\n")
     tight = run("train", "--config", str(config), *small)
@@ -208,19 +218,71 @@ def test_collocation_tolerance_option_and_config_key(tmp_path):
     assert abs(a - b) <= 1e-3 * abs(a)
 
 
-def test_reduced_start_options_and_config_keys(tmp_path):
-    for option, value in (("--reduced-iterations", "-1"), ("--reduced-intervals", "-2")):
-        message = one_line_failure(run("train", "--dataset", "sine", "--method", "collocation", f"{option}={value}"))
-        assert option.lstrip("-") in message and value in message
-    small = ["--dataset", "sine", "--method", "collocation", "--samples", "3", "--width", "2", "--layers", "8",
-             "--horizon", "0.5", "--smoothness", "10", "--tikhonov", "1", "--readout-tikhonov", "1",
-             "--rf", "1e6", "--anneal-steps", "0", "--format", "json", "--out", str(tmp_path / "run")]
+def test_reduced_stage_options_in_a_config_and_their_errors(tmp_path):
+    config = tmp_path / "bad.yaml"
+    for stage, message_parts in (("  - type: reduced-action\n    iterations: -1\n", ["stages[0].iterations", "-1"]),
+                                 ("  - type: reduced-action\n    interval: 3\n", ["interval", "reduced-action", "intervals"]),
+                                 ("  - type: langevin\n", ["langevin", "continuum-annealing", "sgd"])):
+        config.write_text("dataset: sine\nstages:\n" + stage)
+        message = one_line_failure(run("train", "--config", str(config)))
+        assert all(part in message for part in message_parts), message
+    small = ["--dataset", "sine", "--samples", "3", "--width", "2", "--layers", "8", "--horizon", "0.5", "--smoothness", "10",
+             "--tikhonov", "1", "--readout-tikhonov", "1", "--format", "json", "--out", str(tmp_path / "run")]
     config = tmp_path / "c.yaml"
-    config.write_text("reduced-iterations: 2000\nreduced-intervals: 12\n")
+    config.write_text("recipe: collocation-reduced\nstages:\n  - type: reduced-action\n    iterations: 2000\n    intervals: 12\n"
+                      "  - type: continuum-annealing\n    rf: 1e6\n    anneal-steps: 0\n")
     result = run("train", "--config", str(config), *small)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["status"] == "success"
-    rows = (tmp_path / "run" / "rungs.csv").read_text().splitlines()
-    # the reduced rung (β = −1), then the continuum rung; no discrete start
-    assert [row.split(",")[0] for row in rows[1:]] == ["-1", "0"], rows
-    assert rows[1].split(",")[-1] == "reduced-converged" and rows[2].split(",")[-1] == "success", rows
+    rows = [row.split(",") for row in (tmp_path / "run" / "stages.csv").read_text().splitlines()]
+    # the reduced rung (r_f = ∞), then the continuum rung at r_f = 1e6; no discrete start
+    assert [r[1] for r in rows[1:]] == ["reduced-action", "continuum-annealing"], rows
+    assert rows[1][-1] == "reduced-converged" and rows[2][-1] == "success", rows
+    assert rows[1][rows[0].index("rf")] == "inf" and float(rows[2][rows[0].index("rf")]) == 1e6, rows
+
+
+def test_recipes_lists_every_recipe_and_stage_type():
+    result = run("recipes", "--dataset", "spirals", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    listing = json.loads(result.stdout)
+    names = [r["name"] for r in listing["recipes"]]
+    assert names == ["symplectic-euler", "collocation-reduced", "collocation-discrete", "collocation-continuation",
+                     "multiple-shooting", "chebyshev", "sgd", "adam"]
+    types = {t["type"]: t["options"] for t in listing["stageTypes"]}
+    assert set(types) == {"discrete-annealing", "constrained", "reduced-action", "tikhonov-continuation",
+                          "horizon-continuation", "continuum-annealing", "sgd", "adam"}
+    for recipe in listing["recipes"]:
+        for stage in recipe["stages"]:
+            assert set(stage["options"]) <= set(types[stage["type"]]), (recipe["name"], stage)
+    assert listing["aliases"] == {"collocation": "collocation-reduced"}
+    sgd = next(r for r in listing["recipes"] if r["name"] == "sgd")
+    assert sgd["stages"][0]["options"] == {"epochs": "400", "batch": "32", "lr": "0.005", "momentum": "0.9"}
+
+
+def test_an_option_that_no_stage_takes_is_an_error_and_the_start_flags_are_gone():
+    message = one_line_failure(run("train", "--dataset", "sine", "--recipe", "symplectic-euler", "--epochs", "3"))
+    assert "--epochs" in message and "symplectic-euler" in message and "discrete-annealing" in message
+    for flag in ("--discrete-start", "--reduced-iterations=3", "--constrained-iterations=3", "--horizon-steps=2", "--reproject"):
+        message = one_line_failure(run("train", "--dataset", "sine", flag))
+        assert flag.split("=")[0] in message, message
+
+
+def test_user_data_trains_through_any_recipe(tmp_path):
+    """A CSV of the user's own (CRLF line ends, a header, the label in the first column) with a seeded split."""
+    rows = [line.split(",") for line in open(os.path.join(DATA, "circles", "train.csv")).read().splitlines()[1:]]
+    data = tmp_path / "rings.csv"
+    data.write_bytes(("label,x,y\r\n" + "".join(f"{r[2]},{r[0]},{r[1]}\r\n" for r in rows)).encode())
+    result = run("train", "--data", str(data), "--target-column", "1", "--recipe", "adam", "--epochs", "5", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["dataset"] == "rings" and "testAccuracy" in report and "testRMSE" not in report, report
+    result = run("train", "--data", str(data), "--target-column", "1", "--task", "regression", "--recipe", "symplectic-euler",
+                 "--layers", "4", "--samples", "40", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert "testRMSE" in json.loads(result.stdout)
+    for args, parts in ((["--target-column", "9"], ["--target-column", "9"]), (["--test-fraction", "1.5"], ["test-fraction"]),
+                        (["--dataset", "sine"], ["--dataset", "--data"])):
+        message = one_line_failure(run("train", "--data", str(data), *args))
+        assert all(part in message for part in parts), message
+    message = one_line_failure(run("train", "--dataset", "sine", "--test", str(data)))
+    assert "--test" in message and "--data" in message

@@ -60,12 +60,14 @@ public enum DatasetCatalog: String, CaseIterable, Sendable, Codable {
         }
     }
 
-    /// The input lift of this data set to width d (zero padding; replication for sine).
-    /// Throws when d is below the input dimension.
-    public func lift(inputDimension: Int, width: Int) throws -> InputLift {
+    /// The lift this data set uses at width d: replication for sine (Li et al.), the principal
+    /// components for digits narrower than its 64 pixels, zero padding otherwise (width d below the input
+    /// dimension is then an error).
+    public func defaultLift(width: Int, inputDimension: Int) -> InputLiftChoice {
         switch self {
-        case .sine: return try .replication(from: inputDimension, to: width)
-        default: return try .padding(from: inputDimension, to: width)
+        case .sine: return .replication
+        case .digits where width < inputDimension: return .principalComponents
+        default: return .padding
         }
     }
 }

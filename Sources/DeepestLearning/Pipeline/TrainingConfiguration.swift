@@ -2,8 +2,8 @@ import NumericCore
 
 /// How the network's input is lifted to its width d (`InputLift`).
 public enum InputLiftChoice: String, CaseIterable, Sendable, Codable {
-    /// Replication for sine (Li et al.), the principal components when d is below the input dimension
-    /// (digits: 64 pixels onto 12), zero padding otherwise.
+    /// A built-in data set's own lift (`DatasetCatalog.defaultLift`); for the user's data the principal
+    /// components when d is below the input dimension, zero padding otherwise.
     case automatic
     case padding
     case replication
@@ -79,9 +79,11 @@ public struct TrainingConfiguration: Sendable, Hashable {
         let inputLift: InputLift
         switch lift {
         case .automatic:
-            if dataset == .sine { inputLift = try .replication(from: m, to: d) }
-            else if d < m { inputLift = try .principalComponents(of: data, width: d) }
-            else { inputLift = try .padding(from: m, to: d) }
+            switch dataset?.defaultLift(width: d, inputDimension: m) ?? (d < m ? .principalComponents : .padding) {
+            case .replication: inputLift = try .replication(from: m, to: d)
+            case .principalComponents: inputLift = try .principalComponents(of: data, width: d)
+            default: inputLift = try .padding(from: m, to: d)
+            }
         case .padding: inputLift = try .padding(from: m, to: d)
         case .replication: inputLift = try .replication(from: m, to: d)
         case .principalComponents: inputLift = try .principalComponents(of: data, width: d)

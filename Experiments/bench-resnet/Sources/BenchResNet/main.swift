@@ -26,10 +26,10 @@ let dataDirectory = here.appendingPathComponent("../data").standardized
 for c in configurations {
     guard let dataset = DatasetCatalog(rawValue: c.dataset) else { throw InvalidArgument("dataset", c.dataset, "unknown") }
     let split = try dataset.load(from: dataDirectory)
-    let field = try ResidualField(width: c.width, activation: .tanh, antisymmetric: c.antisymmetric, shift: c.shift)
-    let net = try ResidualNetwork(field: field, layers: c.layers, horizon: c.horizon,
-                                  lift: dataset.lift(inputDimension: split.train.inputDimension, width: c.width),
-                                  readout: split.train.readout)
+    var shape = try TrainingConfiguration.defaults(dataset: dataset, recipe: "sgd")
+    shape.width = c.width; shape.layers = c.layers; shape.horizon = c.horizon; shape.activation = .tanh
+    shape.antisymmetric = c.antisymmetric; shape.shift = c.shift
+    let net = try shape.network(for: split.train)
     let loss = try ResidualNetworkLoss(network: net, data: split.train)
     var parameters = net.initialParameters(seed: 1)
     var times = [Double]()
