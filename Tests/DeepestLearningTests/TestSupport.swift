@@ -121,11 +121,13 @@ extension TrainingConfiguration {
     }
 }
 
+/// The package's Experiments/data folder.
+let dataDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Experiments/data")
+
 /// The package's data set `dataset` from Experiments/data.
 func catalogSplit(_ dataset: DatasetCatalog) throws -> DatasetCatalog.Split {
-    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Experiments/data")
-    return try dataset.load(from: directory)
+    try dataset.load(from: dataDirectory)
 }
 
 /// The discrete start of the continuum recipes: the penalty rung (`PrecisionAnnealing`, one rung at

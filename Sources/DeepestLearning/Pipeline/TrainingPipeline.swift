@@ -39,6 +39,7 @@ public struct TrainingPipeline: Sendable {
                     progress: ((_ stage: Int, _ type: String, _ event: StageEvent) -> Void)? = nil) throws -> TrainingOutcome {
         guard !stages.isEmpty else { throw InvalidArgument("stages", "[]", "must list at least one stage") }
         let context = try context(network: network, data: split.train, regularization: regularization, seed: seed)
+        for stage in stages { try stage.check(context) }
         var iterate = TrainingIterate(initialParameters: context.initialParameters())
         var records = [StageRecord]()
         let start = Date()

@@ -18,6 +18,13 @@ public protocol TrainingStage: Sendable {
     /// Advances `iterate` in `context`. Throws only for invalid input (sizes a dense method refuses, a
     /// continuum stage with α = 0); numerical failure is the record's status.
     func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord
+    /// Checks, before any stage runs, what can be checked from the context alone (sizes a dense method
+    /// refuses, α > 0 for the continuum stages), so that a pipeline fails before its first stage's work.
+    func check(_ context: TrainingContext) throws
+}
+
+extension TrainingStage {
+    public func check(_ context: TrainingContext) throws {}
 }
 
 /// Progress of a running stage: the stage's rung or epoch record so far.

@@ -33,6 +33,8 @@ public struct ContinuumAnnealingStage: TrainingStage {
                       steps: try options.int("anneal-steps", default: 10, in: 0...60), solver: try ContinuumRungSolver(options))
     }
 
+    public func check(_ context: TrainingContext) throws { try solver.check(context) }
+
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let weights = try context.actionRegularization()
         let points = (0...steps).map {

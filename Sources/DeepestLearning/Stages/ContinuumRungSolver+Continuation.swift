@@ -13,7 +13,6 @@ extension ContinuumRungSolver {
     func climb(_ points: [ContinuationPoint], betas: [Int], type: String, iterate: inout TrainingIterate,
                context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
-        try Validate.positive(context.regularization.smoothness, "smoothness")
         let solveRung = try rungSolve(context, iterate: iterate)
         let weights = try context.actionRegularization()
         var rungs = [AnnealingRung](), evaluations = 0, failed = false

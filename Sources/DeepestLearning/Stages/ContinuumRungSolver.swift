@@ -82,7 +82,25 @@ public struct ContinuumRungSolver: Sendable, Hashable {
     /// `MethodUnavailable` for a problem above the dense method's size.
     typealias RungSolve = (ContinuousTrainingProblem<ResidualField>, TrainingBoundaryValueProblem, InitialGuess) throws -> BoundaryValueSolution
 
+    /// Throws `MethodUnavailable` for a problem above the dense method's size, `InvalidArgument` for α = 0.
+    public func check(_ context: TrainingContext) throws {
+        try Validate.positive(context.regularization.smoothness, "smoothness")
+        let n = stateDimension(context)
+        switch algorithm {
+        case .collocation: break
+        case .multipleShooting:
+            guard n <= Self.multipleShootingLimit else {
+                throw MethodUnavailable(description: "algorithm multiple-shooting: \(context.samples) samples give \(n) unknowns per node, above \(Self.multipleShootingLimit) for the dense n×n variational equations of every segment; use fewer --samples, collocation, symplectic-euler, sgd or adam")
+            }
+        case .chebyshev:
+            guard (Self.chebyshevStartDegree + 1) * n <= Self.chebyshevLimit else {
+                throw MethodUnavailable(description: "algorithm chebyshev: \(context.samples) samples give \(n) unknowns per node, \((Self.chebyshevStartDegree + 1) * n) at degree \(Self.chebyshevStartDegree), above \(Self.chebyshevLimit) for the dense Chebyshev collocation matrix; use fewer --samples or a smaller --width, collocation, symplectic-euler, sgd or adam")
+            }
+        }
+    }
+
     func rungSolve(_ context: TrainingContext, iterate: TrainingIterate) throws -> RungSolve {
+        try check(context)
         let n = stateDimension(context), layers = context.network.layers
         switch algorithm {
         case .collocation where n <= denseLimit:
@@ -104,16 +122,10 @@ public struct ContinuumRungSolver: Sendable, Hashable {
                 return try structured.solve(problem, form: form, mesh: mesh, initialGuess: guess)
             }
         case .multipleShooting:
-            guard n <= Self.multipleShootingLimit else {
-                throw MethodUnavailable(description: "algorithm multiple-shooting: \(context.samples) samples give \(n) unknowns per node, above \(Self.multipleShootingLimit) for the dense n×n variational equations of every segment; use fewer --samples, collocation, symplectic-euler, sgd or adam")
-            }
             let shooting = MultipleShooting(integrator: .rungeKutta4(steps: max(400, 20 * layers)), segments: max(16, layers),
                                             tolerance: 1e-9, maxIterations: newtonIterations)
             return { _, built, guess in try solve(try built.boundaryValueProblem(), shooting, initialGuess: guess) }
         case .chebyshev:
-            guard (Self.chebyshevStartDegree + 1) * n <= Self.chebyshevLimit else {
-                throw MethodUnavailable(description: "algorithm chebyshev: \(context.samples) samples give \(n) unknowns per node, \((Self.chebyshevStartDegree + 1) * n) at degree \(Self.chebyshevStartDegree), above \(Self.chebyshevLimit) for the dense Chebyshev collocation matrix; use fewer --samples or a smaller --width, collocation, symplectic-euler, sgd or adam")
-            }
             let chebyshev = ChebyshevCollocation(tolerance: 1e-8, maxDegree: max(Self.chebyshevStartDegree, min(128, Self.chebyshevLimit / n - 1)),
                                                  maxIterations: newtonIterations)
             return { _, built, guess in try solve(try built.boundaryValueProblem(), chebyshev, initialGuess: guess) }

@@ -34,6 +34,8 @@ public struct HorizonContinuationStage: TrainingStage {
                       precision: try options.positiveDouble("rf", default: 1), solver: try ContinuumRungSolver(options))
     }
 
+    public func check(_ context: TrainingContext) throws { try solver.check(context) }
+
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let weights = try context.actionRegularization()
         let t = context.network.horizon, t0 = initialHorizon > 0 ? initialHorizon : t / 10

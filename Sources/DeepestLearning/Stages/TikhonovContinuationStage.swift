@@ -45,6 +45,8 @@ public struct TikhonovContinuationStage: TrainingStage {
         return schedule
     }
 
+    public func check(_ context: TrainingContext) throws { try solver.check(context) }
+
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let weights = try context.actionRegularization()
         let t = horizon > 0 ? horizon : context.network.horizon

@@ -33,8 +33,7 @@ import NumericCore
     /// The committed data sets have the sizes their READMEs state (spirals 513/513, circles 400/400,
     /// sine 100/100 with y = sin x, digits 1437/360 with pixels in [0, 1]).
     @Test func catalogMatchesProvenance() throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Experiments/data")
+        let directory = dataDirectory
         let sizes: [DatasetCatalog: (Int, Int)] = [.spirals: (513, 513), .circles: (400, 400), .sine: (100, 100),
                                                    .digits: (1437, 360)]
         for (name, size) in sizes {

@@ -6,8 +6,7 @@ import Testing
 /// exactly constrained rung, Notes/deepest-learning-action.md §9b) on reduced problems that run in
 /// seconds; the full-size targets are `deepest compare --dataset spirals|digits|sine`.
 @Suite struct TrainingExperimentTests {
-    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Experiments/data")
+    static let directory = dataDirectory
 
     /// Spirals, 128 of the training points, 8 layers, T = 5: the network read out of the constrained rung
     /// (states = its forward pass, model error zero) reaches the 95% on the full validation set,
