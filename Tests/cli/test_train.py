@@ -96,7 +96,7 @@ def test_train_json_keys_for_regression_and_classification(tmp_path):
     report = json.loads(result.stdout)
     assert set(report) == {"dataset", "method", "recipe", "trainLoss", "trainAccuracy", "testAccuracy", "epochs", "seconds",
                            "gradientEvaluations", "status"}
-    result = run("train", "--dataset", "sine", "--method", "symplectic-euler", "--layers", "4", "--anneal-steps", "1",
+    result = run("train", "--dataset", "sine", "--method", "symplectic-euler-penalty", "--layers", "4", "--anneal-steps", "1",
                  "--format", "json")
     report = json.loads(result.stdout)
     assert {"action", "annealingRungs"} <= set(report) and "epochs" not in report
@@ -194,8 +194,7 @@ def test_projected_readout_gives_the_trained_readouts_stationary_point(tmp_path)
 def test_result_files_are_replaced_on_a_second_run(tmp_path):
     """Writing into a folder that already holds results replaces them atomically."""
     for _ in range(2):
-        result = run("train", "--dataset", "sine", "--method", "symplectic-euler", "--layers", "4",
-                     "--anneal-steps", "1", "--out", str(tmp_path), "--format", "json")
+        result = run("train", "--dataset", "sine", "--method", "symplectic-euler", "--layers", "4", "--out", str(tmp_path), "--format", "json")
         assert result.returncode == 0, result.stderr
     names = set(os.listdir(tmp_path))
     assert {"train.json", "rungs.csv"} <= names and not any(name.startswith(".") for name in names), names
@@ -246,10 +245,10 @@ def test_recipes_lists_every_recipe_and_stage_type():
     assert result.returncode == 0, result.stderr
     listing = json.loads(result.stdout)
     names = [r["name"] for r in listing["recipes"]]
-    assert names == ["symplectic-euler", "collocation-reduced", "collocation-discrete", "collocation-continuation",
+    assert names == ["symplectic-euler", "symplectic-euler-penalty", "collocation-reduced", "collocation-discrete", "collocation-continuation",
                      "multiple-shooting", "chebyshev", "sgd", "adam"]
     types = {t["type"]: t["options"] for t in listing["stageTypes"]}
-    assert set(types) == {"discrete-annealing", "constrained", "reduced-action", "tikhonov-continuation",
+    assert set(types) == {"discrete-annealing", "constrained", "lbfgs", "reduced-action", "tikhonov-continuation",
                           "horizon-continuation", "continuum-annealing", "sgd", "adam"}
     for recipe in listing["recipes"]:
         for stage in recipe["stages"]:
@@ -261,7 +260,7 @@ def test_recipes_lists_every_recipe_and_stage_type():
 
 def test_an_option_that_no_stage_takes_is_an_error_and_the_start_flags_are_gone():
     message = one_line_failure(run("train", "--dataset", "sine", "--recipe", "symplectic-euler", "--epochs", "3"))
-    assert "--epochs" in message and "symplectic-euler" in message and "discrete-annealing" in message
+    assert "--epochs" in message and "symplectic-euler" in message and "lbfgs, constrained" in message
     for flag in ("--discrete-start", "--reduced-iterations=3", "--constrained-iterations=3", "--horizon-steps=2", "--reproject"):
         message = one_line_failure(run("train", "--dataset", "sine", flag))
         assert flag.split("=")[0] in message, message

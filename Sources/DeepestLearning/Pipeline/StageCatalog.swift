@@ -8,6 +8,7 @@ public enum StageCatalog {
     public static let types: KeyValuePairs<String, [String]> = [
         DiscreteAnnealingStage.typeName: DiscreteAnnealingStage.keys,
         ConstrainedStage.typeName: ConstrainedStage.keys,
+        DiscreteLBFGSStage.typeName: DiscreteLBFGSStage.keys,
         ReducedActionStage.typeName: ReducedActionStage.keys,
         TikhonovContinuationStage.typeName: TikhonovContinuationStage.keys,
         HorizonContinuationStage.typeName: HorizonContinuationStage.keys,
@@ -35,6 +36,7 @@ public enum StageCatalog {
         switch specification.type {
         case DiscreteAnnealingStage.typeName: return try DiscreteAnnealingStage(options)
         case ConstrainedStage.typeName: return try ConstrainedStage(options)
+        case DiscreteLBFGSStage.typeName: return try DiscreteLBFGSStage(options)
         case ReducedActionStage.typeName: return try ReducedActionStage(options)
         case TikhonovContinuationStage.typeName: return try TikhonovContinuationStage(options)
         case HorizonContinuationStage.typeName: return try HorizonContinuationStage(options)

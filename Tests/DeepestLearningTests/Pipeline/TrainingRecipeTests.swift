@@ -16,10 +16,38 @@ import NumericCore
         return (c, try TrainingExperiment.trainingSplit(c, of: try catalogSplit(.sine)))
     }
 
-    /// symplectic-euler: one penalty rung at r_f = 1e6 (one Newton iteration) from the forward pass of
-    /// the seeded weights, then the exactly constrained rung, on the action M·J (weights M·(λ, α, μ)).
-    @Test func symplecticEulerIsThePenaltyRungThenTheConstrainedRung() throws {
+    /// symplectic-euler: L-BFGS on J from the seeded weights (at most 20000 iterations, gradient
+    /// tolerance 1e-8), then the exactly constrained rung on the action M·J (weights M·(λ, α, μ)) from
+    /// its point; the train loss is J there.
+    @Test func symplecticEulerIsLimitedMemoryBFGSThenTheConstrainedRung() throws {
         let (c, split) = try Self.sine("symplectic-euler")
+        let outcome = try TrainingExperiment.run(c, split: split)
+        let network = try c.network(for: split.train), m = Double(split.train.count)
+        let loss = try ResidualNetworkLoss(network: network, data: split.train, regularization: try Regularization(
+            tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov))
+        let lbfgs = try LimitedMemoryBFGS(memory: 10, gradientTolerance: 1e-8, maximumIterations: 20000)
+            .minimize(start: network.initialParameters(seed: c.seed), evaluate: { u, g in loss.evaluate(parameters: u, gradient: &g) })
+        let action = try TrainingAction(network: network, data: split.train, modelPrecision: 1e6, inputWeight: .infinity, outputWeight: 1,
+                                        regularization: try Regularization(tikhonov: c.tikhonov * m, smoothness: c.smoothness * m,
+                                                                           readoutTikhonov: c.readoutTikhonov * m))
+        let constrained = try ActionNewtonSolver(action: action).solveProjected(
+            parameters: lbfgs.point, options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: 500))
+        let parameters = action.parameters(of: constrained.unknowns)
+        #expect(outcome.parameters == parameters)
+        #expect(outcome.report.rungs.map(\.action) == [m * lbfgs.value, constrained.action])
+        #expect(outcome.report.status == "constrained-converged", "\(outcome.report.rungs.map(\.status))")
+        #expect(outcome.report.trainLoss == loss.value(parameters: parameters))
+        // The same stationary point class as V's: |∇J| at the tolerance the constrained rung certifies.
+        var gradient = [Double]()
+        loss.evaluate(parameters: parameters, gradient: &gradient)
+        #expect(gradient.map(abs).max()! * m <= 1e-8 * max(1, constrained.action))
+    }
+
+    /// symplectic-euler-penalty (the earlier default): one penalty rung at r_f = 1e6 (one Newton
+    /// iteration) from the forward pass of the seeded weights, then the exactly constrained rung, on the
+    /// action M·J (weights M·(λ, α, μ)).
+    @Test func symplecticEulerPenaltyIsThePenaltyRungThenTheConstrainedRung() throws {
+        let (c, split) = try Self.sine("symplectic-euler-penalty")
         let outcome = try TrainingExperiment.run(c, split: split)
         let network = try c.network(for: split.train), m = Double(split.train.count)
         let direct = try PrecisionAnnealing.run(
