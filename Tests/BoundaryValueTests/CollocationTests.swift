@@ -82,6 +82,49 @@ import NumericCore
         }
     }
 
+    /// The promise of `success` on the layer problems (ε = 1e-2, 1e-3, from straight lines): collocation
+    /// must succeed, and its relative error against the closed forms on 4001 points is within the
+    /// residual tolerance (the error is the residual through the problem's Green's function; measured
+    /// here two decades below the bound). The returned residual and boundary residual are within
+    /// their tolerances.
+    @Test(arguments: [(Collocation.Scheme.lobatto3, 1e-6), (.lobatto3, 1e-9), (.trapezoid, 1e-5)])
+    func layersSucceedWithAVerifiedError(setting: (Collocation.Scheme, Double)) throws {
+        let (scheme, tolerance) = setting
+        for reference in try ShootingVerificationTests.layers() {
+            let solution = try solve(reference.problem, Collocation(scheme: scheme, tolerance: tolerance),
+                                     initialGuess: reference.initialGuess)
+            let error = try #require(reference.maxRelativeError(of: { solution.value(at: $0) }))
+            #expect(solution.succeeded && error <= tolerance, "\(reference.name) \(scheme): \(solution.message), error \(error)")
+            #expect(solution.maxResidual <= tolerance && solution.boundaryResidual <= tolerance)
+        }
+    }
+
+    /// `success` only when the returned boundary residual is within `boundaryTolerance`: Bratu with
+    /// the nonlinear end condition e^{y(1)} − 1 = 0 (same solution, y(1) = 0) at tolerance 1e-2, where
+    /// Newton stops at a correction of 1e-5 and leaves a quadratic remainder in g. A bound of 1e-300
+    /// can only be met by an exactly zero residual, otherwise the status is `noConvergence`; 1e-3 must
+    /// succeed. Non-positive bounds throw, naming the argument.
+    @Test func boundaryToleranceIsChecked() throws {
+        let lambda = 1.0
+        let problem = try BoundaryValueProblem(
+            dimension: 2, start: 0, end: 1,
+            field: { _, y, dy in dy[0] = y[1]; dy[1] = -lambda * exp(y[0]) },
+            boundaryConditions: .separated(startCount: 1, start: { y, r in r[0] = y[0] }, end: { y, r in r[0] = exp(y[0]) - 1 }))
+        for bound in [1e-300, 1e-3] {
+            let solution = try solve(problem, Collocation(tolerance: 1e-2, boundaryTolerance: bound),
+                                     initialGuess: .function({ _ in [0.5, 0] }, nodes: 11))
+            #expect(solution.succeeded == (solution.boundaryResidual <= bound), "\(bound): \(solution.status), |g| \(solution.boundaryResidual)")
+            if !solution.succeeded { #expect(solution.status == .noConvergence, "\(solution.message)") }
+            if bound == 1e-3 { #expect(solution.succeeded, "\(solution.message)") }
+        }
+        do {
+            _ = try solve(problem, Collocation(boundaryTolerance: 0), initialGuess: .function({ _ in [0, 0] }, nodes: 11))
+            Issue.record("boundaryTolerance 0 must be rejected")
+        } catch let error as InvalidArgument {
+            #expect(error.argument == "boundaryTolerance")
+        }
+    }
+
     /// Mesh adaptation removes nodes where they are not needed: a 2001-node uniform start on smooth
     /// Bratu ends with far fewer nodes, still within tolerance.
     @Test func refinementRemovesNodes() throws {
