@@ -68,7 +68,18 @@ public struct BoundaryValueSolution: Sendable {
     /// with spectral accuracy between the nodes); nil for the piecewise methods.
     public internal(set) var series: ChebyshevSeries? = nil
 
+    /// Unknown parameters of the problem (`BoundaryValueProblem.withParameters`): the last
+    /// `parameterCount` of the `dimension` components.
+    public internal(set) var parameterCount = 0
+
     public var succeeded: Bool { status == .success }
+
+    /// The unknown parameters p found with the solution (constant along t; read at the first node),
+    /// empty for a problem without parameters (SciPy's `sol.p`).
+    public var parameters: [Double] {
+        guard parameterCount > 0, values.count >= dimension else { return [] }
+        return Array(values[(dimension - parameterCount)..<dimension])
+    }
 
     /// y(t) from the cubic Hermite interpolant (C¹; fourth-order accurate between nodes). Outside
     /// [start, end] the end intervals' cubics are extrapolated.

@@ -94,6 +94,7 @@ extension ChebyshevCollocation: BoundaryValueAlgorithm {
             slopes: slopes, stats: stats,
             maxResidual: seriesResidual(problem, finalSeries, mesh), boundaryResidual: boundaryResidual)
         solution.series = finalSeries
+        solution.parameterCount = problem.parameterCount
         return solution
     }
 

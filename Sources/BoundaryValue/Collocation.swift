@@ -81,7 +81,9 @@ extension Collocation: BoundaryValueAlgorithm {
         let mesh = initialGuess.mesh(start: problem.start, end: problem.end, defaultNodes: defaultNodes)
         let values = initialGuess.sample(on: mesh, dimension: problem.dimension)
         let solver = try CollocationSolver(problem: problem, algorithm: self)
-        return solver.run(mesh: mesh, values: values)
+        var solution = solver.run(mesh: mesh, values: values)
+        solution.parameterCount = problem.parameterCount
+        return solution
     }
 }
 

@@ -242,6 +242,7 @@ extension MultipleShooting: BoundaryValueAlgorithm {
             maxResidual: BoundaryValueSolution.outputResidual(problem: problem, mesh: mesh, values: values, slopes: slopes),
             boundaryResidual: boundaryResidual)
         if verify { solution.errorEstimate = errorEstimate }
+        solution.parameterCount = problem.parameterCount
         return solution
     }
 

@@ -124,6 +124,7 @@ extension Shooting: BoundaryValueAlgorithm {
             maxResidual: BoundaryValueSolution.outputResidual(problem: problem, mesh: mesh, values: values, slopes: slopes),
             boundaryResidual: boundaryResidual)
         if result.status == .success { solution.errorEstimate = trajectory.errorEstimate }
+        solution.parameterCount = problem.parameterCount
         return solution
     }
 
