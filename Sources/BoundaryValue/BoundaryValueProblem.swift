@@ -78,7 +78,8 @@ public struct BoundaryValueProblem: Sendable {
 
 /// The boundary residual: separated (na conditions on y(start), n − na on y(end)), as collocation and
 /// multiple shooting need for their almost-block-diagonal Jacobian, or general g(y(a), y(b)) = 0
-/// (single shooting; the others reject it with an `InvalidArgument`).
+/// (single shooting, and collocation through an equivalent separated problem of dimension 2n;
+/// multiple shooting and Chebyshev collocation reject it with an `InvalidArgument`).
 public struct BoundaryConditions: Sendable {
     public typealias EndResidual = @Sendable (_ y: UnsafePointer<Double>, _ residual: UnsafeMutablePointer<Double>) -> Void
     /// Row-major (count × n) derivative of an end residual.

@@ -19,7 +19,9 @@ import NumericCore
 /// residual within `boundaryTolerance` (Notes/bvp-verification.md). Derivations: Notes/collocation.md,
 /// Notes/mesh-refinement.md.
 ///
-/// Needs separated boundary conditions (`BoundaryConditions.separated`).
+/// Coupled conditions g(y(a), y(b)) = 0 (`BoundaryConditions.general`, SciPy's bc(ya, yb)) are solved
+/// as the equivalent separated problem with n constants z' = 0, z(a) = y(a), and g(z(b), y(b)) = 0
+/// (`separatedByAugmentation`): dimension 2n, the same almost-block-diagonal factorization.
 public struct Collocation: Sendable {
     public enum Scheme: String, Sendable, CaseIterable, Codable {
         case trapezoid
@@ -68,9 +70,6 @@ public struct Collocation: Sendable {
         try Validate.atLeast(maxNodes, 2, "maxNodes")
         try Validate.positive(maxNewtonIterations, "maxNewtonIterations")
         try Validate.atLeast(defaultNodes, 2, "defaultNodes")
-        guard problem.boundaryConditions.isSeparated else {
-            throw InvalidArgument("boundaryConditions", "general", "collocation needs separated conditions; use Shooting for coupled ones")
-        }
         try guess.validate(dimension: problem.dimension, start: problem.start, end: problem.end)
     }
 }
@@ -78,6 +77,13 @@ public struct Collocation: Sendable {
 extension Collocation: BoundaryValueAlgorithm {
     public func solve(_ problem: BoundaryValueProblem, initialGuess: InitialGuess) throws -> BoundaryValueSolution {
         try validate(problem, initialGuess)
+        if !problem.boundaryConditions.isSeparated {
+            // Coupled conditions: solve the equivalent separated problem of dimension 2n.
+            let augmented = try problem.separatedByAugmentation()
+            let guess = initialGuess.augmented(dimension: problem.dimension, start: problem.start, end: problem.end,
+                                               defaultNodes: defaultNodes)
+            return try solve(augmented, initialGuess: guess).projected(to: problem)
+        }
         let mesh = initialGuess.mesh(start: problem.start, end: problem.end, defaultNodes: defaultNodes)
         let values = initialGuess.sample(on: mesh, dimension: problem.dimension)
         let solver = try CollocationSolver(problem: problem, algorithm: self)
