@@ -15,7 +15,11 @@ public typealias VectorFieldJacobian = @Sendable (_ t: Double, _ y: UnsafePointe
 /// `fieldJacobian` the solvers use forward differences (step √ε·max(1, |y_j|)). Unknown parameters p
 /// are handled by appending them to y with p' = 0 (see `withParameters`).
 public struct BoundaryValueProblem: Sendable {
+    /// Unknowns per node: the state and, after it, `parameterCount` unknown parameters.
     public let dimension: Int
+    /// Unknown constant parameters appended to the state (`withParameters`); 0 otherwise. Solutions
+    /// return them in `BoundaryValueSolution.parameters`.
+    public internal(set) var parameterCount = 0
     public let start: Double
     public let end: Double
     public let field: VectorField
@@ -41,25 +45,41 @@ public struct BoundaryValueProblem: Sendable {
 
     /// A problem with `parameterCount` unknown constants p appended to the state: the field becomes
     /// (f(t, y, p), 0) and the n + k conditions act on the augmented end values. `field` receives
-    /// y and p at `y` (n + k values) and writes n derivatives.
+    /// y and p at `y` (n + k values) and writes n derivatives. `fieldJacobian`, when given, writes
+    /// ∂f/∂(y, p), n × (n + k) row-major (SciPy's `fun_jac` with its `df_dp` as the last k columns);
+    /// without it the solvers difference the field. The solution returns p in `parameters`.
+    /// - Throws: `InvalidArgument` for parameterCount < 0 and the checks of `init`.
     public static func withParameters(dimension: Int, parameterCount: Int, start: Double, end: Double,
-                                      field: @escaping VectorField,
+                                      field: @escaping VectorField, fieldJacobian: VectorFieldJacobian? = nil,
                                       boundaryConditions: BoundaryConditions) throws -> BoundaryValueProblem {
         try Validate.atLeast(parameterCount, 0, "parameterCount")
         let n = dimension, k = parameterCount
-        return try BoundaryValueProblem(
+        // The augmented Jacobian's first n rows are the given n × (n + k) block (same row-major layout);
+        // the parameters' rows are zero.
+        var augmentedJacobian: VectorFieldJacobian? = nil
+        if let fieldJacobian {
+            augmentedJacobian = { t, y, j in
+                fieldJacobian(t, y, j)
+                for i in (n * (n + k))..<((n + k) * (n + k)) { j[i] = 0 }
+            }
+        }
+        var problem = try BoundaryValueProblem(
             dimension: n + k, start: start, end: end,
             field: { t, y, dy in
                 field(t, y, dy)
                 for i in 0..<k { dy[n + i] = 0 }
             },
+            fieldJacobian: augmentedJacobian,
             boundaryConditions: boundaryConditions)
+        problem.parameterCount = k
+        return problem
     }
 }
 
 /// The boundary residual: separated (na conditions on y(start), n − na on y(end)), as collocation and
 /// multiple shooting need for their almost-block-diagonal Jacobian, or general g(y(a), y(b)) = 0
-/// (single shooting; the others reject it with an `InvalidArgument`).
+/// (single shooting, and collocation through an equivalent separated problem of dimension 2n;
+/// multiple shooting and Chebyshev collocation reject it with an `InvalidArgument`).
 public struct BoundaryConditions: Sendable {
     public typealias EndResidual = @Sendable (_ y: UnsafePointer<Double>, _ residual: UnsafeMutablePointer<Double>) -> Void
     /// Row-major (count × n) derivative of an end residual.

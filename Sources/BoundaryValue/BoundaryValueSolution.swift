@@ -1,16 +1,28 @@
 import NumericCore
 
 /// How a solve ended. Anything but `success` comes with the last good state and a message a user can act on.
+///
+/// `success` is a promise: the solver has checked the solution it returns (its dense output and its
+/// boundary residual) against its tolerances (Notes/bvp-verification.md).
 public enum BoundaryValueStatus: String, Sendable, Equatable, Codable {
+    /// The returned solution passed the solver's check: residual or estimated error of the dense output
+    /// within `tolerance` (the meaning of `tolerance` is documented on each algorithm) and max |g| within
+    /// `boundaryTolerance`.
     case success
     /// Newton did not converge within the iteration limit (often: no solution nearby; try a better
     /// guess or continuation in a parameter).
     case maxIterations
-    /// The damped Newton step could not reduce the residual (the line search hit its minimum step).
+    /// The damped Newton step could not reduce the residual (the line search hit its minimum step), or
+    /// the iteration converged but the returned solution misses the boundary conditions by more than
+    /// `boundaryTolerance` (shooting: the initial value problem is too unstable).
     case noConvergence
     /// The Newton matrix had an exactly zero pivot (non-isolated solution or bad boundary conditions).
     case singularJacobian
-    /// Mesh refinement needed more nodes than allowed.
+    /// The discretisation the solver may use cannot meet the tolerance: mesh refinement needed more
+    /// nodes than allowed, Chebyshev coefficients still above tolerance at `maxDegree`, or the
+    /// estimated error of a shooting solution is above `tolerance` (fixed steps too coarse, or the
+    /// adaptive integrator's tolerance too loose for the problem's growth). The values are the
+    /// converged discrete solution; `errorEstimate`/`maxResidual` say how accurate it is.
     case meshLimit
     /// The field, the boundary conditions or the iterates produced NaN or infinity.
     case nonFinite
@@ -46,13 +58,28 @@ public struct BoundaryValueSolution: Sendable {
     /// |S'(t) − f(t, S(t))| / (1 + |f|) (collocation's control quantity; shooting reports the
     /// same quantity measured on its output).
     public let maxResidual: Double
-    /// max |g(y(a), y(b))|.
+    /// max |g(y(a), y(b))| of the returned solution (its first and last node).
     public let boundaryResidual: Double
+    /// The shooting solvers' estimate of the relative error max |y − y_exact| / (1 + |y_exact|) of the
+    /// dense output at the nodes and interval midpoints (against a finer integration from the same
+    /// initial values, `ShootingTrajectory`); nil for the collocation solvers and for failed solves.
+    public internal(set) var errorEstimate: Double? = nil
     /// Chebyshev collocation's global polynomial (then `value(at:)` and `derivative(at:)` evaluate it,
     /// with spectral accuracy between the nodes); nil for the piecewise methods.
     public internal(set) var series: ChebyshevSeries? = nil
 
+    /// Unknown parameters of the problem (`BoundaryValueProblem.withParameters`): the last
+    /// `parameterCount` of the `dimension` components.
+    public internal(set) var parameterCount = 0
+
     public var succeeded: Bool { status == .success }
+
+    /// The unknown parameters p found with the solution (constant along t; read at the first node),
+    /// empty for a problem without parameters (SciPy's `sol.p`).
+    public var parameters: [Double] {
+        guard parameterCount > 0, values.count >= dimension else { return [] }
+        return Array(values[(dimension - parameterCount)..<dimension])
+    }
 
     /// y(t) from the cubic Hermite interpolant (C¹; fourth-order accurate between nodes). Outside
     /// [start, end] the end intervals' cubics are extrapolated.

@@ -12,15 +12,28 @@ import NumericCore
 /// guess) until the last two Chebyshev coefficients of every component fall below
 /// `tolerance`·max|c| or N reaches `maxDegree`. For analytic solutions the error decays like ρ^{−N}
 /// (Notes/collocation.md).
+///
+/// Verification (Notes/bvp-verification.md): `success` needs the tail criterion met by the returned
+/// polynomial (automatic N) and its boundary residual within `boundaryTolerance`; with a fixed
+/// `degree` the degree is the caller's and the tail is not checked (`maxResidual` reports the
+/// residual of the polynomial between the points).
 public struct ChebyshevCollocation: Sendable {
     public var degree: Int?
+    /// Bound on the last two Chebyshev coefficients of every component relative to its largest one
+    /// (automatic N).
     public var tolerance: Double
+    /// Bound on max |g(y(a), y(b))| of the returned polynomial; nil: the same number as `tolerance`,
+    /// but at least 1e-12 (a boundary residual at round-off level). Above it the status is
+    /// `noConvergence`.
+    public var boundaryTolerance: Double?
     public var maxDegree: Int
     public var maxIterations: Int
 
-    public init(degree: Int? = nil, tolerance: Double = 1e-13, maxDegree: Int = 256, maxIterations: Int = 40) {
+    public init(degree: Int? = nil, tolerance: Double = 1e-13, boundaryTolerance: Double? = nil, maxDegree: Int = 256,
+                maxIterations: Int = 40) {
         self.degree = degree
         self.tolerance = tolerance
+        self.boundaryTolerance = boundaryTolerance
         self.maxDegree = maxDegree
         self.maxIterations = maxIterations
     }
@@ -29,6 +42,7 @@ public struct ChebyshevCollocation: Sendable {
 extension ChebyshevCollocation: BoundaryValueAlgorithm {
     public func solve(_ problem: BoundaryValueProblem, initialGuess: InitialGuess) throws -> BoundaryValueSolution {
         try Validate.positive(tolerance, "tolerance")
+        if let boundaryTolerance { try Validate.positive(boundaryTolerance, "boundaryTolerance") }
         try Validate.atLeast(maxDegree, 2, "maxDegree")
         if let degree { try Validate.atLeast(degree, 2, "degree") }
         guard let na = problem.boundaryConditions.startCount else {
@@ -67,13 +81,20 @@ extension ChebyshevCollocation: BoundaryValueAlgorithm {
         stats.nodes = mesh.count
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
         let finalSeries = try series(problem, outcome.differentiation, outcome.values)
+        // The boundary residual of the returned polynomial (its values at a and b).
+        let boundaryResidual = BoundaryValueSolution.boundaryResidual(
+            problem: problem, start: finalSeries.value(at: problem.start), end: finalSeries.value(at: problem.end))
+        let boundaryTolerance = self.boundaryTolerance ?? max(tolerance, 1e-12)
+        if outcome.status == .success && !(boundaryResidual <= boundaryTolerance) {
+            outcome.status = .noConvergence
+            outcome.message = "the returned polynomial misses the boundary conditions: |g| = \(boundaryResidual) > boundaryTolerance = \(boundaryTolerance)"
+        }
         var solution = BoundaryValueSolution(
             dimension: n, status: outcome.status, message: outcome.message, mesh: mesh, values: outcome.values,
             slopes: slopes, stats: stats,
-            maxResidual: seriesResidual(problem, finalSeries, mesh),
-            boundaryResidual: BoundaryValueSolution.boundaryResidual(
-                problem: problem, start: Array(outcome.values[0..<n]), end: Array(outcome.values[(mesh.count - 1) * n..<mesh.count * n])))
+            maxResidual: seriesResidual(problem, finalSeries, mesh), boundaryResidual: boundaryResidual)
         solution.series = finalSeries
+        solution.parameterCount = problem.parameterCount
         return solution
     }
 

@@ -163,16 +163,38 @@ final class CollocationSolver {
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
         if status != .success, let kept = accepted {
             stats.nodes = kept.mesh.count
-            return BoundaryValueSolution(
+            return verified(BoundaryValueSolution(
                 dimension: n, status: .success, message: "converged on \(kept.mesh.count) nodes; the later pass on \(mesh.count) nodes was dropped: \(message)",
                 mesh: kept.mesh, values: kept.values, slopes: kept.slopes, stats: stats, maxResidual: kept.maxResidual,
-                boundaryResidual: kept.boundaryResidual)
+                boundaryResidual: kept.boundaryResidual))
         }
         stats.nodes = mesh.count
-        return BoundaryValueSolution(
+        return verified(BoundaryValueSolution(
             dimension: n, status: status, message: message, mesh: mesh, values: Array(values.prefix(mesh.count * n)),
             slopes: Array(slopes.prefix(mesh.count * n)), stats: stats,
-            maxResidual: maxResidual, boundaryResidual: boundaryResidualNorm())
+            maxResidual: maxResidual, boundaryResidual: boundaryResidualNorm()))
+    }
+
+    /// The final check before `success` (Notes/bvp-verification.md): the residual measured on the
+    /// returned mesh after its Newton solve within `tolerance` (adaptive solves), the boundary residual
+    /// within `boundaryTolerance`. O(n) here: both were measured on the returned solution already.
+    private func verified(_ solution: BoundaryValueSolution) -> BoundaryValueSolution {
+        guard solution.status == .success else { return solution }
+        let boundaryTolerance = algorithm.boundaryTolerance ?? algorithm.tolerance
+        var status = BoundaryValueStatus.success, message = solution.message
+        if !(solution.boundaryResidual <= boundaryTolerance) {
+            status = .noConvergence
+            message = "the returned solution misses the boundary conditions: |g| = \(solution.boundaryResidual) > boundaryTolerance = \(boundaryTolerance)"
+        } else if algorithm.adaptive && !(solution.maxResidual <= algorithm.tolerance) {
+            status = .meshLimit
+            message = "the residual \(solution.maxResidual) of the returned solution is above tolerance = \(algorithm.tolerance)"
+        } else {
+            return solution
+        }
+        return BoundaryValueSolution(
+            dimension: n, status: status, message: message, mesh: solution.mesh, values: solution.values,
+            slopes: solution.slopes, stats: solution.stats, maxResidual: solution.maxResidual,
+            boundaryResidual: solution.boundaryResidual)
     }
 
     static func explain(_ status: BoundaryValueStatus, nodes: Int) -> String {

@@ -11,35 +11,60 @@ import NumericCore
 /// breakpoints come from the growth of the fundamental solution along the initial guess: a new
 /// segment starts whenever ‖Φ‖ exceeds `growthLimit`, so each segment loses at most
 /// log₁₀(growthLimit) digits (Notes/shooting.md). Order: that of the integrator.
+///
+/// Verification (Notes/bvp-verification.md): every segment's dense output is recorded and checked like
+/// single shooting's (`ShootingTrajectory`, segments in parallel); the estimate also covers the jumps
+/// φ_j(s_j) − s_{j+1} at the breakpoints. `success` needs that estimate within `tolerance` (else
+/// `meshLimit`) and max |g| at the end nodes within `boundaryTolerance` (else `noConvergence`).
 public struct MultipleShooting: Sendable {
     public var integrator: ShootingIntegrator
     /// Number of equal segments, or nil to choose the breakpoints from the growth of Φ.
     public var segments: Int?
     public var growthLimit: Double
-    /// Newton stops when max |Δs_i| / (1 + |s_i|) is below this.
+    /// The relative error |y − y_exact| / (1 + |y_exact|) allowed in the returned dense output, as
+    /// the solver estimates it (`errorEstimate`); Newton also stops when max |Δs_i| / (1 + |s_i|) is
+    /// below it.
     public var tolerance: Double
+    /// max |g(y(a), y(b))| allowed at the returned end nodes.
+    public var boundaryTolerance: Double
     public var maxIterations: Int
 
     public init(integrator: ShootingIntegrator = .rungeKutta4(steps: 400), segments: Int? = nil,
-                growthLimit: Double = 20, tolerance: Double = 1e-10, maxIterations: Int = 50) {
+                growthLimit: Double = 20, tolerance: Double = 1e-8, boundaryTolerance: Double = 1e-10,
+                maxIterations: Int = 50) {
         self.integrator = integrator
         self.segments = segments
         self.growthLimit = growthLimit
         self.tolerance = tolerance
+        self.boundaryTolerance = boundaryTolerance
         self.maxIterations = maxIterations
     }
 }
 
-/// Holds per-segment integrators for the parallel loop; each worker touches only its own segment.
+/// Holds per-segment integrators and results for the parallel loops; each worker touches only its
+/// own segment.
 private final class SegmentWorkers: @unchecked Sendable {
+    let recorders: [TrajectoryRecorder]
     let flows: [FlowIntegrator]
-    init(flows: [FlowIntegrator]) { self.flows = flows }
+    /// One box per segment, so parallel workers never write to a shared array.
+    let trajectories: [TrajectoryBox]
+    init(recorders: [TrajectoryRecorder]) {
+        self.recorders = recorders
+        flows = recorders.map(\.flow)
+        trajectories = recorders.map { TrajectoryBox(ShootingTrajectory(dimension: $0.problem.dimension)) }
+    }
+}
+
+private final class TrajectoryBox {
+    var trajectory: ShootingTrajectory
+    init(_ trajectory: ShootingTrajectory) { self.trajectory = trajectory }
 }
 
 extension MultipleShooting: BoundaryValueAlgorithm {
     public func solve(_ problem: BoundaryValueProblem, initialGuess: InitialGuess) throws -> BoundaryValueSolution {
         try integrator.validate()
         try Validate.positive(tolerance, "tolerance")
+        try Validate.positive(boundaryTolerance, "boundaryTolerance")
         try Validate.positive(maxIterations, "maxIterations")
         if let segments { try Validate.positive(segments, "segments") }
         guard growthLimit > 1, growthLimit.isFinite else { throw InvalidArgument("growthLimit", growthLimit, "must be finite and > 1") }
@@ -54,7 +79,9 @@ extension MultipleShooting: BoundaryValueAlgorithm {
         let m = breakpoints.count - 1
         let size = (m + 1) * n
         var nodes = initialGuess.sample(on: breakpoints, dimension: n)
-        let workers = SegmentWorkers(flows: try (0..<m).map { _ in try FlowIntegrator(problem: problem, method: integrator) })
+        let workers = SegmentWorkers(recorders: try (0..<m).map { _ in
+            try TrajectoryRecorder(problem: problem, method: integrator, tolerance: tolerance)
+        })
         let lu = AlmostBlockDiagonalLU()
         var ends = [Double](repeating: 0, count: m * n)
         var phis = [Double](repeating: 0, count: m * nn)
@@ -164,31 +191,59 @@ extension MultipleShooting: BoundaryValueAlgorithm {
             break
         }
 
-        // Output: every segment integrated from its node with recording (sequential, in order).
-        var mesh = [Double](), values = [Double]()
-        for j in 0..<m {
-            let flow = workers.flows[j]
-            flow.resetFailure()
-            var y = Array(nodes[(j * n)..<((j + 1) * n)])
-            y.withUnsafeMutableBufferPointer { buffer in
-                flow.propagate(buffer.baseAddress!, phi: nil, from: breakpoints[j], to: breakpoints[j + 1]) { t, state in
-                    if j > 0 && t == breakpoints[j] { return }
-                    mesh.append(t)
-                    for i in 0..<n { values.append(state[i]) }
-                }
-            }
-            stats.fieldEvaluations += flow.fieldEvaluations
+        // Output: every segment recorded from its node (in parallel), verified when Newton converged,
+        // then joined in order.
+        let verify = status == .success
+        let finalNodes = nodes
+        Parallel.forEach(m) { j in
+            workers.trajectories[j].trajectory = workers.recorders[j].record(
+                from: Array(finalNodes[(j * n)..<((j + 1) * n)]), breakpoints[j], breakpoints[j + 1], verify: verify)
         }
-        let slopes = BoundaryValueSolution.slopes(problem: problem, mesh: mesh, values: values)
+        var mesh = [Double](), values = [Double](), slopes = [Double]()
+        var errorEstimate = 0.0, failed = false
+        for j in 0..<m {
+            let trajectory = workers.trajectories[j].trajectory
+            failed = failed || trajectory.failed
+            errorEstimate = max(errorEstimate, trajectory.errorEstimate)
+            if j + 1 < m, trajectory.values.count >= n {
+                // The jump at the breakpoint: the dense output switches from φ_j(s_j) to s_{j+1}.
+                errorEstimate = max(errorEstimate, TrajectoryRecorder.relativeDifference(
+                    trajectory.end, 0, Array(nodes[((j + 1) * n)..<((j + 2) * n)]), 0, n))
+            }
+            let first = j > 0 ? 1 : 0
+            if trajectory.mesh.count > first {
+                mesh += trajectory.mesh[first...]
+                values += trajectory.values[(first * n)...]
+                slopes += trajectory.slopes[(first * n)...]
+            }
+            stats.fieldEvaluations += workers.flows[j].fieldEvaluations + workers.recorders[j].reference.fieldEvaluations
+        }
+        let boundaryResidual = BoundaryValueSolution.boundaryResidual(problem: problem, start: Array(nodes[0..<n]),
+                                                                      end: Array(nodes[(m * n)..<size]))
+        if status == .success {
+            if failed {
+                status = .nonFinite; message = "the final integration of a segment failed"
+            } else if !(boundaryResidual <= boundaryTolerance) {
+                status = .noConvergence
+                message = "the returned end nodes miss the boundary conditions: |g| = \(boundaryResidual) > boundaryTolerance = \(boundaryTolerance)"
+            } else if !(errorEstimate <= tolerance) {
+                status = .meshLimit
+                message = "the estimated error \(errorEstimate) of the returned solution is above tolerance = \(tolerance): \(Shooting.advice(integrator))"
+            } else {
+                message = "converged; estimated error \(errorEstimate), |g| = \(boundaryResidual)"
+            }
+        }
         stats.nodes = mesh.count
         stats.meshRefinements = 0
         stats.seconds = Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
-        return BoundaryValueSolution(
+        var solution = BoundaryValueSolution(
             dimension: n, status: status, message: message + " (\(m) segments)", mesh: mesh, values: values, slopes: slopes,
             stats: stats,
             maxResidual: BoundaryValueSolution.outputResidual(problem: problem, mesh: mesh, values: values, slopes: slopes),
-            boundaryResidual: BoundaryValueSolution.boundaryResidual(problem: problem, start: Array(nodes[0..<n]),
-                                                                     end: Array(nodes[(m * n)..<size])))
+            boundaryResidual: boundaryResidual)
+        if verify { solution.errorEstimate = errorEstimate }
+        solution.parameterCount = problem.parameterCount
+        return solution
     }
 
     /// Breakpoints where the fundamental solution of the variational equation along the guess grows

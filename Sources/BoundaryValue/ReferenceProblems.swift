@@ -23,6 +23,23 @@ public struct ReferenceProblem: Sendable {
         }
         return error
     }
+
+    /// max over the uniform grid of |y(t) − y_exact(t)| / (1 + |y_exact(t)|) (all components): the
+    /// relative measure the shooting solvers' `tolerance` bounds; nil without an exact solution.
+    public func maxRelativeError(of solution: (Double) -> [Double], intervals: Int = 4000) -> Double? {
+        guard let exact = exactOnUniformGrid?(intervals) else { return nil }
+        let n = problem.dimension
+        let grid = uniformMesh(problem.start, problem.end, count: intervals + 1)
+        var error = 0.0
+        for (i, t) in grid.enumerated() {
+            let y = solution(t)
+            for k in 0..<n {
+                let e = abs(y[k] - exact[i * n + k]) / (1 + abs(exact[i * n + k]))
+                if !(e <= error) { error = e.isNaN ? .infinity : e }
+            }
+        }
+        return error
+    }
 }
 
 /// The problem library: Bratu, the linear-quadratic Hamiltonian BVP, a boundary layer and an

@@ -80,20 +80,19 @@ final class FlowIntegrator {
         }
     }
 
-    /// Output nodes of the adaptive integrator's recording pass over [a, b] (cubic Hermite output
-    /// between them).
-    var outputIntervals = 400
-
     func resetFailure() { failed = false }
 
     /// Propagates y (n values) and, when `phi` is given, Φ (n × n row-major, usually starting at I)
-    /// from t0 to t1; `record(t, y)` is called at t0 and after every step.
+    /// from t0 to t1; `record(t, y)` is called at t0 and after every step. A fixed-step method takes
+    /// its share of the steps over [a, b], or `steps` when given (the verification's half steps); the
+    /// adaptive method records its own accepted steps, so a recorded pass is the same integration as
+    /// an unrecorded one (the trajectory shooting returns is the one its Newton iteration evaluated).
     func propagate(_ y: UnsafeMutablePointer<Double>, phi: UnsafeMutablePointer<Double>?, from t0: Double, to t1: Double,
-                   record: ((Double, UnsafePointer<Double>) -> Void)? = nil) {
+                   steps override: Int? = nil, record: ((Double, UnsafePointer<Double>) -> Void)? = nil) {
         record?(t0, y)
         switch method {
         case .rungeKutta4, .gaussLegendre4:
-            let steps = method.steps(on: t0, t1, whole: problem.start, problem.end)
+            let steps = override ?? method.steps(on: t0, t1, whole: problem.start, problem.end)
             let h = (t1 - t0) / Double(steps)
             for s in 0..<steps {
                 let t = t0 + Double(s) * h
@@ -103,19 +102,7 @@ final class FlowIntegrator {
                 record?(s == steps - 1 ? t1 : t + h, y)
             }
         case .adaptive:
-            if phi == nil, let record, let integrator = adaptive {
-                // Output pass: the dense output needs nodes closer than the (large) rk8pd steps, so
-                // integrate node to node over `outputIntervals` equal pieces of [a, b].
-                let pieces = max(1, Int((Double(outputIntervals) * (t1 - t0) / (problem.end - problem.start)).rounded()))
-                var z = Array(UnsafeBufferPointer(start: y, count: n))
-                for piece in 0..<pieces {
-                    let left = t0 + (t1 - t0) * Double(piece) / Double(pieces)
-                    let right = piece == pieces - 1 ? t1 : t0 + (t1 - t0) * Double(piece + 1) / Double(pieces)
-                    if integrator.integrate(&z, from: left, to: right) != .success { failed = true; break }
-                    z.withUnsafeBufferPointer { record(right, $0.baseAddress!) }
-                }
-                for i in 0..<n { y[i] = z[i] }
-            } else if let phi, let integrator = adaptiveWithPhi {
+            if let phi, let integrator = adaptiveWithPhi {
                 var z = [Double](repeating: 0, count: n + n * n)
                 for i in 0..<n { z[i] = y[i] }
                 for i in 0..<(n * n) { z[n + i] = phi[i] }

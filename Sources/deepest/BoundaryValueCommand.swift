@@ -161,9 +161,10 @@ enum BoundaryValueSolverChoice: String, CaseIterable {
         }
         switch self {
         case .shooting:
-            return try BoundaryValue.solve(reference.problem, Shooting(integrator: flow, tolerance: 1e-10), initialGuess: guess)
+            return try BoundaryValue.solve(reference.problem, Shooting(integrator: flow, tolerance: tolerance), initialGuess: guess)
         case .multipleShooting:
-            return try BoundaryValue.solve(reference.problem, MultipleShooting(integrator: flow, segments: nodes.map { max(1, $0) }),
+            return try BoundaryValue.solve(reference.problem, MultipleShooting(integrator: flow, segments: nodes.map { max(1, $0) },
+                                                                                tolerance: tolerance),
                                            initialGuess: guess)
         case .chebyshev:
             return try BoundaryValue.solve(reference.problem, ChebyshevCollocation(degree: nodes, tolerance: min(1e-8, tolerance)),

@@ -28,6 +28,18 @@ import NumericCore
         #expect(solution.status == .success && error < 1e-8, "LQ error \(error)")
     }
 
+    /// Layer problems (ε = 1e-2, 1e-3): success only with the relative error against the closed form
+    /// below 1e-8 (coefficient tail 1e-10) and the boundary residual within its tolerance; the interior
+    /// layers (analytic, width √ε) must succeed.
+    @Test func layersSucceedOnlyWithAVerifiedError() throws {
+        for reference in try ShootingVerificationTests.layers() {
+            let solution = try solve(reference.problem, ChebyshevCollocation(tolerance: 1e-10), initialGuess: reference.initialGuess)
+            let error = try #require(reference.maxRelativeError(of: { solution.value(at: $0) }))
+            if solution.succeeded { #expect(error < 1e-8 && solution.boundaryResidual <= 1e-10, "\(reference.name): error \(error)") }
+            if reference.name == "interior-layer" { #expect(solution.succeeded, "\(solution.message)") }
+        }
+    }
+
     @Test func bratuBeyondTheFoldFails() throws {
         let reference = try ReferenceProblems.bratu(lambda: 4)
         let solution = try solve(reference.problem, ChebyshevCollocation(), initialGuess: reference.initialGuess)

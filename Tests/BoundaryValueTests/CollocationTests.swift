@@ -82,6 +82,49 @@ import NumericCore
         }
     }
 
+    /// The promise of `success` on the layer problems (ε = 1e-2, 1e-3, from straight lines): collocation
+    /// must succeed, and its relative error against the closed forms on 4001 points is within the
+    /// residual tolerance (the error is the residual through the problem's Green's function; measured
+    /// here two decades below the bound). The returned residual and boundary residual are within
+    /// their tolerances.
+    @Test(arguments: [(Collocation.Scheme.lobatto3, 1e-6), (.lobatto3, 1e-9), (.trapezoid, 1e-5)])
+    func layersSucceedWithAVerifiedError(setting: (Collocation.Scheme, Double)) throws {
+        let (scheme, tolerance) = setting
+        for reference in try ShootingVerificationTests.layers() {
+            let solution = try solve(reference.problem, Collocation(scheme: scheme, tolerance: tolerance),
+                                     initialGuess: reference.initialGuess)
+            let error = try #require(reference.maxRelativeError(of: { solution.value(at: $0) }))
+            #expect(solution.succeeded && error <= tolerance, "\(reference.name) \(scheme): \(solution.message), error \(error)")
+            #expect(solution.maxResidual <= tolerance && solution.boundaryResidual <= tolerance)
+        }
+    }
+
+    /// `success` only when the returned boundary residual is within `boundaryTolerance`: Bratu with
+    /// the nonlinear end condition e^{y(1)} − 1 = 0 (same solution, y(1) = 0) at tolerance 1e-2, where
+    /// Newton stops at a correction of 1e-5 and leaves a quadratic remainder in g. A bound of 1e-300
+    /// can only be met by an exactly zero residual, otherwise the status is `noConvergence`; 1e-3 must
+    /// succeed. Non-positive bounds throw, naming the argument.
+    @Test func boundaryToleranceIsChecked() throws {
+        let lambda = 1.0
+        let problem = try BoundaryValueProblem(
+            dimension: 2, start: 0, end: 1,
+            field: { _, y, dy in dy[0] = y[1]; dy[1] = -lambda * exp(y[0]) },
+            boundaryConditions: .separated(startCount: 1, start: { y, r in r[0] = y[0] }, end: { y, r in r[0] = exp(y[0]) - 1 }))
+        for bound in [1e-300, 1e-3] {
+            let solution = try solve(problem, Collocation(tolerance: 1e-2, boundaryTolerance: bound),
+                                     initialGuess: .function({ _ in [0.5, 0] }, nodes: 11))
+            #expect(solution.succeeded == (solution.boundaryResidual <= bound), "\(bound): \(solution.status), |g| \(solution.boundaryResidual)")
+            if !solution.succeeded { #expect(solution.status == .noConvergence, "\(solution.message)") }
+            if bound == 1e-3 { #expect(solution.succeeded, "\(solution.message)") }
+        }
+        do {
+            _ = try solve(problem, Collocation(boundaryTolerance: 0), initialGuess: .function({ _ in [0, 0] }, nodes: 11))
+            Issue.record("boundaryTolerance 0 must be rejected")
+        } catch let error as InvalidArgument {
+            #expect(error.argument == "boundaryTolerance")
+        }
+    }
+
     /// Mesh adaptation removes nodes where they are not needed: a 2001-node uniform start on smooth
     /// Bratu ends with far fewer nodes, still within tolerance.
     @Test func refinementRemovesNodes() throws {
@@ -163,14 +206,46 @@ import NumericCore
             try BoundaryValueProblem(dimension: 1, start: 1, end: 1, field: { _, _, _ in },
                                      boundaryConditions: .general({ _, _, _ in }))
         }
+        // Coupled conditions are accepted now (`coupledConditions`); y' = 0 with y(0) = y(1) has every
+        // constant as a solution, so the Newton matrix is singular: a status, not a success.
         let general = try BoundaryValueProblem(dimension: 1, start: 0, end: 1, field: { _, _, dy in dy[0] = 0 },
                                                boundaryConditions: .general({ a, b, r in r[0] = a[0] - b[0] }))
-        do {
-            _ = try solve(general, Collocation(), initialGuess: .function({ _ in [0] }, nodes: 5))
-            Issue.record("general conditions must be rejected by collocation")
-        } catch let error as InvalidArgument {
-            #expect(error.argument == "boundaryConditions")
+        let nonIsolated = try solve(general, Collocation(), initialGuess: .function({ _ in [0] }, nodes: 5))
+        #expect(nonIsolated.status == .singularJacobian, "\(nonIsolated.status): \(nonIsolated.message)")
+    }
+
+    /// Coupled (non-separated) conditions g(y(a), y(b)) = 0, SciPy's bc(ya, yb): the periodic problem
+    /// y'' − y = cos t, y(0) = y(2π), y'(0) = y'(2π) has the unique solution y = −cos(t)/2, and the
+    /// conditions y(0) − y(π/2) = −1, y'(0) − y'(π/2) = 1 for y'' = −y give y = sin t. Both schemes,
+    /// with and without the analytic Jacobian: success, the error against the closed form within the
+    /// tolerance, |g| of the coupled conditions within it, and the solution has the original dimension.
+    @Test(arguments: Collocation.Scheme.allCases)
+    func coupledConditions(scheme: Collocation.Scheme) throws {
+        let tolerance = scheme == .lobatto3 ? 1e-8 : 1e-6
+        let jacobian: VectorFieldJacobian = { _, _, j in j[0] = 0; j[1] = 1; j[2] = 1; j[3] = 0 }
+        for analytic in [false, true] {
+            let periodic = try BoundaryValueProblem(
+                dimension: 2, start: 0, end: 2 * Double.pi, field: { t, y, dy in dy[0] = y[1]; dy[1] = y[0] + cos(t) },
+                fieldJacobian: analytic ? jacobian : nil,
+                boundaryConditions: .general({ a, b, r in r[0] = a[0] - b[0]; r[1] = a[1] - b[1] }))
+            let solution = try solve(periodic, Collocation(scheme: scheme, tolerance: tolerance),
+                                     initialGuess: .function({ _ in [0, 0] }, nodes: 11))
+            #expect(solution.succeeded && solution.dimension == 2 && solution.values.count == 2 * solution.mesh.count,
+                    "\(solution.message)")
+            var error = 0.0
+            for i in 0...1000 {
+                let t = 2 * Double.pi * Double(i) / 1000, y = solution.value(at: t)
+                error = max(error, abs(y[0] + cos(t) / 2), abs(y[1] - sin(t) / 2))
+            }
+            #expect(error <= tolerance && solution.boundaryResidual <= tolerance, "periodic \(scheme) analytic \(analytic): error \(error)")
         }
+        let rotation = try BoundaryValueProblem(
+            dimension: 2, start: 0, end: Double.pi / 2, field: { _, y, dy in dy[0] = y[1]; dy[1] = -y[0] },
+            boundaryConditions: .general({ a, b, r in r[0] = a[0] - b[0] + 1; r[1] = a[1] - b[1] - 1 }))
+        let solution = try solve(rotation, Collocation(scheme: scheme, tolerance: tolerance),
+                                 initialGuess: .function({ _ in [0, 0] }, nodes: nil))
+        #expect(solution.succeeded, "\(solution.message)")
+        for t in [0.1, 0.7, 1.3] { #expect(abs(solution.value(at: t)[0] - sin(t)) <= tolerance) }
     }
 }
 
@@ -192,5 +267,39 @@ import NumericCore
         let shot = try solve(problem, Shooting(integrator: .rungeKutta4(steps: 400)),
                              initialGuess: .function({ t in [sin(t), cos(t), 0.8] }, nodes: nil))
         #expect(shot.status == .success && abs(shot.values[2] - 1) < 1e-8)
+    }
+
+    /// The same eigenvalue problem with the analytic Jacobian ∂f/∂(y, λ) = [[0, 1, 0], [−λ, 0, −y]]
+    /// (SciPy's fun_jac with df_dp): every solver finds λ = 1, returned by `parameters`, and the analytic
+    /// Jacobian replaces the difference quotients (fewer field evaluations for the same solve).
+    @Test func analyticParameterJacobianAndAccessor() throws {
+        let conditions = BoundaryConditions.separated(startCount: 2, start: { y, r in r[0] = y[0]; r[1] = y[1] - 1 },
+                                                      end: { y, r in r[0] = y[0] })
+        let field: VectorField = { _, y, dy in dy[0] = y[1]; dy[1] = -y[2] * y[0] }
+        let analytic = try BoundaryValueProblem.withParameters(
+            dimension: 2, parameterCount: 1, start: 0, end: Double.pi, field: field,
+            fieldJacobian: { _, y, j in j[0] = 0; j[1] = 1; j[2] = 0; j[3] = -y[2]; j[4] = 0; j[5] = -y[0] },
+            boundaryConditions: conditions)
+        let differenced = try BoundaryValueProblem.withParameters(
+            dimension: 2, parameterCount: 1, start: 0, end: Double.pi, field: field, boundaryConditions: conditions)
+        #expect(analytic.parameterCount == 1 && analytic.dimension == 3)
+        let guess = InitialGuess.function({ t in [sin(t), cos(t), 0.8] }, nodes: 21)
+        let algorithms: [(String, any BoundaryValueAlgorithm)] = [
+            ("collocation", Collocation(tolerance: 1e-9)), ("chebyshev", ChebyshevCollocation()),
+            ("shooting", Shooting(integrator: .rungeKutta4(steps: 400))),
+            ("multiple shooting", MultipleShooting(integrator: .rungeKutta4(steps: 400), segments: 4)),
+        ]
+        for (name, algorithm) in algorithms {
+            let solution = try algorithm.solve(analytic, initialGuess: guess)
+            #expect(solution.succeeded, "\(name): \(solution.message)")
+            #expect(solution.parameters.count == 1 && abs(solution.parameters[0] - 1) < 1e-8, "\(name): \(solution.parameters)")
+        }
+        let withJacobian = try solve(analytic, Collocation(tolerance: 1e-9), initialGuess: guess)
+        let withDifferences = try solve(differenced, Collocation(tolerance: 1e-9), initialGuess: guess)
+        #expect(withDifferences.parameters.count == 1 && abs(withDifferences.parameters[0] - 1) < 1e-8)
+        #expect(withJacobian.stats.fieldEvaluations < withDifferences.stats.fieldEvaluations)
+        let bratu = try ReferenceProblems.bratu(lambda: 1)
+        let plain = try solve(bratu.problem, Collocation(), initialGuess: bratu.initialGuess)
+        #expect(plain.parameters.isEmpty)
     }
 }
