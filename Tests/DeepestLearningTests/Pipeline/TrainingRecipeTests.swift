@@ -17,7 +17,7 @@ import NumericCore
     }
 
     /// symplectic-euler: L-BFGS on J from the seeded weights (at most 20000 iterations, gradient
-    /// tolerance 1e-8), then the exactly constrained rung on the action M·J (weights M·(λ, α, μ)) from
+    /// tolerance 1e-8, gradients by the batched kernels), then the exactly constrained rung on the action M·J (weights M·(λ, α, μ)) from
     /// its point; the train loss is J there.
     @Test func symplecticEulerIsLimitedMemoryBFGSThenTheConstrainedRung() throws {
         let (c, split) = try Self.sine("symplectic-euler")
@@ -25,8 +25,11 @@ import NumericCore
         let network = try c.network(for: split.train), m = Double(split.train.count)
         let loss = try ResidualNetworkLoss(network: network, data: split.train, regularization: try Regularization(
             tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov))
+        // The stage evaluates its full-batch gradients through the batched kernels.
+        let batched = try ResidualNetworkLoss(network: network, data: split.train, regularization: loss.regularization)
+        batched.minimumBatchedWidth = 1
         let lbfgs = try LimitedMemoryBFGS(memory: 10, gradientTolerance: 1e-8, maximumIterations: 20000)
-            .minimize(start: network.initialParameters(seed: c.seed), evaluate: { u, g in loss.evaluate(parameters: u, gradient: &g) })
+            .minimize(start: network.initialParameters(seed: c.seed), evaluate: { u, g in batched.evaluate(parameters: u, gradient: &g) })
         let action = try TrainingAction(network: network, data: split.train, modelPrecision: 1e6, inputWeight: .infinity, outputWeight: 1,
                                         regularization: try Regularization(tikhonov: c.tikhonov * m, smoothness: c.smoothness * m,
                                                                            readoutTikhonov: c.readoutTikhonov * m))

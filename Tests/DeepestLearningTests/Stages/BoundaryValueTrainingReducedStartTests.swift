@@ -70,7 +70,7 @@ import Testing
     /// The collocation-reduced recipe's pipeline: the reduced rung (converged), then the continuum rung
     /// at r_f0 (success).
     @Test func theReducedStartReplacesTheDiscreteStart() throws {
-        var (c, split) = try StructuredCollocationTests.tinySineProblem()
+        let (c, split) = try StructuredCollocationTests.tinySineProblem()
         let report = try c.run([try ReducedActionStage(iterations: 2000),
                                 try ContinuumAnnealingStage(initialPrecision: 1e6, steps: 0, solver: try ContinuumRungSolver(tolerance: 1e-6))],
                                split: split).report
