@@ -15,8 +15,11 @@ enum TrainingRun {
                 let name = "\(prefix)stage \(index + 1)/\(stages.count) \(type)"
                 switch event {
                 case .epoch(let epoch, let loss):
-                    let total = Int(stages[index].options["epochs"]?.text ?? "") ?? epoch
-                    let reporter = reporters[index] ?? ProgressReporter("\(name) epoch", total: total)
+                    // Minibatch stages report epochs, the lbfgs stage every 100th iteration.
+                    let options = stages[index].options
+                    let total = Int((options["epochs"] ?? options["iterations"])?.text ?? "") ?? epoch
+                    let reporter = reporters[index] ?? ProgressReporter("\(name) \(options["epochs"] == nil ? "iteration" : "epoch")",
+                                                                        total: max(total, epoch))
                     reporters[index] = reporter
                     reporter.update(epoch, detail: "loss \(Output.sci(loss))")
                 case .rung(let rung):
