@@ -20,6 +20,8 @@ public struct BoundaryValueProblem: Sendable {
     /// Unknown constant parameters appended to the state (`withParameters`); 0 otherwise. Solutions
     /// return them in `BoundaryValueSolution.parameters`.
     public internal(set) var parameterCount = 0
+    /// S of a singular term S y/(t − start) (`withSingularTerm`), m × m row-major; nil otherwise.
+    public internal(set) var singularTerm: [Double]? = nil
     public let start: Double
     public let end: Double
     public let field: VectorField

@@ -182,9 +182,13 @@ final class CollocationSolver {
         guard solution.status == .success else { return solution }
         let boundaryTolerance = algorithm.boundaryTolerance ?? algorithm.tolerance
         var status = BoundaryValueStatus.success, message = solution.message
+        let regularity = problem.singularResidual(start: Array(solution.values.prefix(n)))
         if !(solution.boundaryResidual <= boundaryTolerance) {
             status = .noConvergence
             message = "the returned solution misses the boundary conditions: |g| = \(solution.boundaryResidual) > boundaryTolerance = \(boundaryTolerance)"
+        } else if !(regularity <= boundaryTolerance) {
+            status = .noConvergence
+            message = "the returned solution is not regular at the singular end: |S y(a)| = \(regularity) > boundaryTolerance = \(boundaryTolerance) (the boundary conditions must imply S y(a) = 0)"
         } else if algorithm.adaptive && !(solution.maxResidual <= algorithm.tolerance) {
             status = .meshLimit
             message = "the residual \(solution.maxResidual) of the returned solution is above tolerance = \(algorithm.tolerance)"
