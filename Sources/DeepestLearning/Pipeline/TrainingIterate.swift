@@ -10,9 +10,11 @@ public struct TrainingIterate {
         case initial, discrete, reduced, continuum, minibatch
     }
 
-    public internal(set) var source: Source
+    /// A stage sets it to the kind of result it leaves (a stage defined outside the package that moves
+    /// the weights sets `.minibatch`: its result is a ResNet).
+    public var source: Source
     /// θ_0..θ_{N−1}, C, c of the context's network (`ResidualNetwork` layout).
-    public internal(set) var parameters: [Double]
+    public var parameters: [Double]
     /// The last discrete solve (penalty rungs or the constrained rung).
     public internal(set) var discrete: DiscreteSolution?
     /// The last reduced-action solve.

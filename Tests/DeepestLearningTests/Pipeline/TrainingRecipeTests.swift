@@ -173,29 +173,4 @@ import NumericCore
         #expect(outcome.report.rungs.map(\.action) == [reduced.rung.action] + actions)
         #expect(outcome.report.status == "success")
     }
-
-    /// A stage type the package does not know runs in a pipeline with no change to the driver: it sees
-    /// the previous stage's weights and its record is the pipeline's last.
-    @Test func aNewStageTypeNeedsNoDriverChange() throws {
-        struct ReadoutScaling: TrainingStage {
-            var type: String { "readout-scaling" }
-            var isContinuum: Bool { false }
-            func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
-                var p = iterate.parameters
-                for i in context.network.readoutOffset..<p.count { p[i] *= 2 }
-                iterate.parameters = p
-                return StageRecord(type: type, evaluations: 0, status: "scaled")
-            }
-        }
-        let (c, split) = try Self.sine("sgd")
-        let network = try c.network(for: split.train)
-        let regularization = try Regularization(tikhonov: c.tikhonov, readoutTikhonov: c.readoutTikhonov)
-        let sgd = try MinibatchStage(optimizer: .sgd, epochs: 3, batch: 10, learningRate: 0.05)
-        let trained = try TrainingPipeline([sgd]).run(network: network, split: split, regularization: regularization, seed: 1)
-        let scaled = try TrainingPipeline([sgd, ReadoutScaling()]).run(network: network, split: split, regularization: regularization, seed: 1)
-        var expected = trained.parameters
-        for i in network.readoutOffset..<expected.count { expected[i] *= 2 }
-        #expect(scaled.parameters == expected && scaled.report.status == "scaled")
-        #expect(scaled.report.stages.map(\.type) == ["sgd", "readout-scaling"] && scaled.report.epochs == 3)
-    }
 }
