@@ -68,6 +68,8 @@ static inline void deepest_vector_tanh(double *x, long n) {
 
 /* LAPACK's Cholesky factorisation, from OpenBLAS (column-major, Fortran calling convention). */
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
+void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w, double *work,
+             const int *lwork, int *iwork, const int *liwork, int *info);
 
 /* Thread placement for NumericCore's WorkerPool. glibc declares these only under _GNU_SOURCE, which
    must not be defined after other headers; the prototypes below are glibc's ABI (the affinity mask is

@@ -91,11 +91,12 @@ def test_train_json_keys_for_regression_and_classification(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report) == {"dataset", "method", "recipe", "trainLoss", "testRMSE", "epochs", "seconds", "gradientEvaluations",
-                           "status"}
+                           "status", "morseIndex", "smallestHessianEigenvalue"}
+    assert isinstance(report["morseIndex"], int) and report["morseIndex"] >= 0
     result = run("train", "--dataset", "circles", "--method", "adam", "--epochs", "2", "--format", "json")
     report = json.loads(result.stdout)
     assert set(report) == {"dataset", "method", "recipe", "trainLoss", "trainAccuracy", "testAccuracy", "epochs", "seconds",
-                           "gradientEvaluations", "status"}
+                           "gradientEvaluations", "status", "morseIndex", "smallestHessianEigenvalue"}
     result = run("train", "--dataset", "sine", "--method", "symplectic-euler-penalty", "--layers", "4", "--anneal-steps", "1",
                  "--format", "json")
     report = json.loads(result.stdout)

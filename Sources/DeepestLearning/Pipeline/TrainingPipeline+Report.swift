@@ -2,6 +2,14 @@ import Foundation
 import NumericCore
 
 extension TrainingPipeline {
+    /// Statuses of the last stage that certify a stationary point of the reduced action (a continuum
+    /// solve's "success" only for a continuum result); with a Morse index ≥ 1 such a result is reported as
+    /// "saddle". A minibatch result is not a certified stationary point: its index is that of the
+    /// Hessian where it stopped.
+    static func certifiesStationarity(_ status: String, source: TrainingIterate.Source) -> Bool {
+        ["constrained-converged", "reduced-converged", "lbfgs-converged"].contains(status) || (source == .continuum && status == "success")
+    }
+
     /// The one evaluation of a pipeline's result, for every kind of last stage:
     /// - continuum: the trained network is the flow ẋ = F(x, θ(t)) of the last accepted solution's
     ///   weights on its horizon (θ sampled from the dense output on max(16N, 4·intervals) RK4 intervals;
@@ -61,6 +69,23 @@ extension TrainingPipeline {
             lossPerEpoch: records.flatMap(\.lossPerEpoch), status: records.last?.status ?? "none", rungs: rungs)
         report.flow = flow
         report.stages = records
+        // The Morse index of the returned point: a certified stationary point with a negative Hessian
+        // eigenvalue is a saddle, a status of its own (MATH.md §6.1).
+        let weights = try context.actionRegularization()
+        var morse: MorseIndex?
+        switch iterate.source {
+        case .continuum, .reduced:
+            if let flow {
+                let action = try ReducedContinuumAction(network: flow.network, data: train, tikhonov: weights.tikhonov,
+                                                        smoothness: weights.smoothness, readoutTikhonov: weights.readoutTikhonov)
+                morse = MorseIndex.continuum(action: action, parameters: flow.parameters)
+            }
+        case .discrete, .minibatch, .initial:
+            morse = try MorseIndex.discrete(network: net, data: train, parameters: iterate.parameters, regularization: weights)
+        }
+        report.morseIndex = morse?.index
+        report.smallestHessianEigenvalue = morse?.smallestEigenvalue
+        if let morse, morse.index > 0, Self.certifiesStationarity(report.status, source: iterate.source) { report.status = "saddle" }
         return TrainingOutcome(report: report, parameters: iterate.parameters)
     }
 }

@@ -18,7 +18,11 @@ public struct TrainingReport: Sendable, Encodable {
     public let gradientEvaluations: Int
     /// Mean minibatch loss per epoch (SGD/Adam), not part of the JSON summary.
     public let lossPerEpoch: [Double]
-    public let status: String
+    public internal(set) var status: String
+    /// The Morse index at the returned point and the smallest Hessian eigenvalue (`MorseIndex`; nil when
+    /// the Hessian was too large for the dense decomposition).
+    public var morseIndex: Int? = nil
+    public var smallestHessianEigenvalue: Double? = nil
     /// Per annealing rung (symplectic-euler method): r_f, action split, solver statistics.
     public var rungs: [AnnealingRung] = []
     /// Continuum methods: the trained network, the flow of the solution's weights (not encoded).
@@ -28,6 +32,6 @@ public struct TrainingReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case dataset, method, recipe, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
-        case gradientEvaluations, status
+        case gradientEvaluations, status, morseIndex, smallestHessianEigenvalue
     }
 }

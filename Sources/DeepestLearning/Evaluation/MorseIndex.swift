@@ -1,0 +1,67 @@
+import NumericCore
+
+/// The Morse index of a trained network's point: the number of negative eigenvalues of the Hessian of
+/// the reduced action at the returned weights, with the smallest eigenvalue and its unit eigenvector
+/// (MATH.md §6.1). At a stationary point, index 0 is a local minimum and index ≥ 1 a saddle, which
+/// deterministic solvers converge to as readily as to minima.
+///
+/// - ResNet results (discrete and minibatch stages): the exact reduced Hessian ∇²V of V = M·J with the
+///   states eliminated by the forward pass (`ActionNewtonSolver.reducedHessian`, null-space method,
+///   O(M N d q W)), then its dense eigen-decomposition (`SymmetricEigen`, about 9W³ flops); eigenvalues
+///   within 1e-9 · max(1, max|λ|) of zero count as zero.
+/// - Continuum results (the flow of the reduced continuum action V_K): central differences of the exact
+///   gradient (2P gradients for P unknowns, step 1e-5 · max(1, |u_i|), symmetrised), then the same
+///   decomposition; eigenvalues within 1e-6 · max(1, max|λ|) count as zero (the differencing error).
+///   Lanczos on Hessian-vector products, for sizes where the dense matrix is too big, is not built.
+public struct MorseIndex: Sendable {
+    public let index: Int
+    public let smallestEigenvalue: Double
+    /// The unit eigenvector of `smallestEigenvalue` in the unknowns' order (the network's parameters).
+    public let eigenvector: [Double]
+
+    /// Unknowns above which the dense decomposition is skipped (nil result): 9W³ flops and W² doubles.
+    public static let maximumDimension = 3000
+
+    init?(hessian: [Double], dimension: Int, relativeThreshold: Double) {
+        guard dimension <= Self.maximumDimension, let eigen = try? SymmetricEigen(matrix: hessian, dimension: dimension),
+              eigen.converged else { return nil }
+        index = eigen.negativeCount(relativeThreshold: relativeThreshold)
+        smallestEigenvalue = eigen.values[0]
+        eigenvector = eigen.vector(0)
+    }
+
+    /// The index of the discrete reduced action V = M·J (action weights `regularization`) at the
+    /// ResNet parameters `parameters`.
+    public static func discrete(network: ResidualNetwork, data: Dataset, parameters: [Double],
+                                regularization: Regularization) throws -> MorseIndex? {
+        guard network.parameterCount <= maximumDimension else { return nil }
+        let action = try TrainingAction(network: network, data: data, modelPrecision: 1, inputWeight: .infinity, outputWeight: 1,
+                                        regularization: regularization)
+        let solver = ActionNewtonSolver(action: action)
+        let unknowns = action.unknowns(parameters: parameters)
+        let hessian = solver.reducedHessian(unknowns: unknowns, multipliers: solver.adjoints(unknowns: unknowns))
+        guard hessian.allSatisfy(\.isFinite) else { return nil }
+        return MorseIndex(hessian: hessian, dimension: network.parameterCount, relativeThreshold: 1e-9)
+    }
+
+    /// The index of the reduced continuum action at `parameters` (nodal weights and readout).
+    public static func continuum(action: ReducedContinuumAction, parameters: [Double]) -> MorseIndex? {
+        let p = parameters.count
+        guard p <= maximumDimension else { return nil }
+        var hessian = [Double](repeating: 0, count: p * p)
+        var plus = [Double](repeating: 0, count: p), minus = plus
+        var point = parameters
+        for i in 0..<p {
+            let step = 1e-5 * max(1, abs(parameters[i]))
+            point[i] = parameters[i] + step
+            _ = action.evaluate(point, gradient: &plus)
+            point[i] = parameters[i] - step
+            _ = action.evaluate(point, gradient: &minus)
+            point[i] = parameters[i]
+            for j in 0..<p { hessian[i * p + j] = (plus[j] - minus[j]) / (2 * step) }
+        }
+        for i in 0..<p { for j in 0..<i { let s = 0.5 * (hessian[i * p + j] + hessian[j * p + i]); hessian[i * p + j] = s; hessian[j * p + i] = s } }
+        guard hessian.allSatisfy(\.isFinite) else { return nil }
+        return MorseIndex(hessian: hessian, dimension: p, relativeThreshold: 1e-6)
+    }
+}
