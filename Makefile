@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test demo clean bench-bvp bench-sde bench-resnet bench-collocation bench-targets
+.PHONY: deps build release test docs demo clean bench-bvp bench-sde bench-resnet bench-collocation bench-targets
 
 deps:
 	@scripts/install-deps.sh
@@ -27,6 +27,21 @@ test: deps
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 	DEEPEST=$(DEEPEST) $(PYTHON) -m pytest -q Tests/cli
 
+# The DocC catalogues of the four libraries (Sources/<Module>/<Module>.docc) into docs/<Module>, with
+# warnings as errors, so a broken ``symbol link`` fails. The articles' Swift examples are run by
+# Tests/<Module>Tests/GettingStartedExampleTests.swift; scripts/check-doc-examples.py checks that every
+# example line is in that test. SWIFT_PACKAGE_FLAGS passes options such as -j 1 to the plugin's build.
+DOC_TARGETS := NumericCore BoundaryValue Stochastic DeepestLearning
+SWIFT_PACKAGE_FLAGS ?=
+docs: deps
+	$(PYTHON) scripts/check-doc-examples.py
+	@mkdir -p docs
+	@for target in $(DOC_TARGETS); do \
+		echo "docs/$$target"; \
+		$(SWIFT) package $(SWIFT_PACKAGE_FLAGS) --allow-writing-to-directory docs generate-documentation --target $$target \
+			--warnings-as-errors --disable-indexing --output-path docs/$$target || exit 1; \
+	done
+
 # The default experiment: the two-spiral comparison of the boundary value method with SGD and Adam,
 # written to results/demo (CSV, figures and report.md).
 demo: release
@@ -40,7 +55,7 @@ bench-bvp: release
 	$(PYTHON) Experiments/bench-bvp/bench.py
 
 clean:
-	rm -rf .build
+	rm -rf .build docs
 
 # One epoch of the Swift ResNet baseline against PyTorch on the CPU (NumPy if torch is missing), and
 # the Schur-complement Newton solve's cost against the number of samples.
