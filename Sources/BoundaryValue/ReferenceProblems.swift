@@ -13,32 +13,30 @@ public struct ReferenceProblem: Sendable {
 
     /// max over the uniform grid of |y_exact(t) − y(t)| (all components), nil without an exact solution.
     public func maxError(of solution: (Double) -> [Double], intervals: Int = 400) -> Double? {
-        guard let exact = exactOnUniformGrid?(intervals) else { return nil }
-        let n = problem.dimension
-        let grid = uniformMesh(problem.start, problem.end, count: intervals + 1)
-        var error = 0.0
-        for (i, t) in grid.enumerated() {
-            let y = solution(t)
-            for k in 0..<n { error = max(error, abs(y[k] - exact[i * n + k])) }
-        }
-        return error
+        maxDeviation(of: solution, intervals: intervals) { error, _ in error }
     }
 
     /// max over the uniform grid of |y(t) − y_exact(t)| / (1 + |y_exact(t)|) (all components): the
     /// relative measure the shooting solvers' `tolerance` bounds; nil without an exact solution.
     public func maxRelativeError(of solution: (Double) -> [Double], intervals: Int = 4000) -> Double? {
+        maxDeviation(of: solution, intervals: intervals) { error, exact in error / (1 + abs(exact)) }
+    }
+
+    /// max over the uniform grid of `measure(|y − y_exact|, y_exact)` (a NaN counts as infinite).
+    private func maxDeviation(of solution: (Double) -> [Double], intervals: Int,
+                              measure: (_ error: Double, _ exact: Double) -> Double) -> Double? {
         guard let exact = exactOnUniformGrid?(intervals) else { return nil }
         let n = problem.dimension
         let grid = uniformMesh(problem.start, problem.end, count: intervals + 1)
-        var error = 0.0
+        var worst = 0.0
         for (i, t) in grid.enumerated() {
             let y = solution(t)
             for k in 0..<n {
-                let e = abs(y[k] - exact[i * n + k]) / (1 + abs(exact[i * n + k]))
-                if !(e <= error) { error = e.isNaN ? .infinity : e }
+                let e = measure(abs(y[k] - exact[i * n + k]), exact[i * n + k])
+                if !(e <= worst) { worst = e.isNaN ? .infinity : e }
             }
         }
-        return error
+        return worst
     }
 }
 
