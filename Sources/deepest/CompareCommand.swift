@@ -17,6 +17,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var options: TrainOptions
     @Option(help: "table or json") var format: OutputFormat = .table
+    @OptionGroup var resources: ResourceOptions
     @Flag(inversion: .prefixedNo, help: "With --out: draw the figures and write report.md (needs python3 with matplotlib).")
     var figures = true
     @Option(help: "Also train this continuum recipe (collocation, collocation-reduced, collocation-discrete, collocation-continuation, multiple-shooting or chebyshev) at the same architecture, with its own defaults (Notes/deepest-learning-action.md §9e).")
@@ -34,6 +35,7 @@ struct CompareCommand: ParsableCommand {
         }
         let out = try options.out.map { try OutputFolder(path: $0, option: "--out") }
         let split = try bvpSettings.loadSplit()
+        let budget = try resources.budget()
         var columns = [String?.none]
         if let continuum {
             let allowed = TrainingRecipe.continuumNames + TrainingRecipe.aliases
@@ -50,6 +52,7 @@ struct CompareCommand: ParsableCommand {
             c.width = shape.width; c.layers = shape.layers; c.horizon = shape.horizon; c.activation = shape.activation
             c.antisymmetric = shape.antisymmetric; c.shift = shape.shift; c.seed = shape.seed; c.samples = shape.samples
             c.lift = shape.lift
+            try TrainingSize.check(c, split: split, budget: budget)
             let run = try TrainingRun.run(c, split: split, label: c.methodLabel)
             reports.append(run.report)
             trained.append((c, run.parameters))

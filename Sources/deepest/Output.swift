@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NumericCore
 
 /// `--format table|json` for every command.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -44,6 +45,11 @@ enum Output {
     static func fixed(_ x: Double, _ digits: Int = 3) -> String { String(format: "%.\(digits)f", x) }
 }
 
+/// A result file that could not be written (exit status 1).
+struct WriteFailure: Error, CustomStringConvertible {
+    let description: String
+}
+
 /// Writes a result file atomically: into a temporary file beside the target, then renamed, so a failed
 /// or interrupted run never leaves a partial result.
 enum AtomicFile {
@@ -57,7 +63,7 @@ enum AtomicFile {
         guard rename(temporary.path, url.path) == 0 else {
             let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(at: temporary)
-            throw CommandFailure("cannot write \(url.path): \(reason)")
+            throw WriteFailure(description: "cannot write \(url.path): \(reason)")
         }
     }
 
@@ -66,10 +72,33 @@ enum AtomicFile {
     }
 }
 
-/// A failure reported to the user as one line and a non-zero exit.
+/// A failure reported to the user as one line and a non-zero exit: `ExitStatus.invalidInput` (2) for
+/// input refused before any work, `ExitStatus.numericalFailure` (3) for a run that ended with a
+/// status other than success (its results are written and printed first).
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
-    init(_ message: String) { description = message }
+    let status: Int32
+    init(_ message: String) { description = message; status = ExitStatus.invalidInput }
+    init(numerical message: String) { description = message; status = ExitStatus.numericalFailure }
+
+    /// A library error in the words of the command line: the argument's option name from `options`
+    /// (an index suffix such as "[0]" is dropped for the look-up), else the library's name.
+    static func invalid(_ error: InvalidArgument, options: [String: String]) -> CommandFailure {
+        let base = error.argument.split(separator: "[").first.map(String.init) ?? error.argument
+        let name = options[error.argument] ?? options[base] ?? error.argument
+        return CommandFailure("invalid \(name) = \(error.value): \(error.requirement)")
+    }
+}
+
+/// The exit statuses of `deepest` (README, "Command line").
+enum ExitStatus {
+    static let success: Int32 = 0
+    /// Anything else that stopped the run (a result file that could not be written).
+    static let otherFailure: Int32 = 1
+    /// A usage error or invalid input, refused before any work.
+    static let invalidInput: Int32 = 2
+    /// The run finished but its status is not success (non-finite values, no convergence, an iteration limit).
+    static let numericalFailure: Int32 = 3
 }
 
 /// Progress on stderr for long runs, only when stderr is a terminal: "label i/n, ETA s".

@@ -50,6 +50,7 @@ struct SDECommand: ParsableCommand {
     var start: Double = 1
     @Option(help: "table or json")
     var format: OutputFormat = .table
+    @OptionGroup var resources: ResourceOptions
 
     struct Report: Codable {
         let problem: String
@@ -69,6 +70,7 @@ struct SDECommand: ParsableCommand {
 
     func run() throws {
         let steps = try EnsembleGrid.steps(paths: paths, dt: dt, horizon: horizon)
+        try checkSize(steps: steps)
         do {
             switch problem {
             case .gbm:
@@ -93,6 +95,17 @@ struct SDECommand: ParsableCommand {
         } catch let error as InvalidArgument {
             throw CommandFailure("\(problem.rawValue) with --scheme \(scheme.rawValue): \(error)")
         }
+    }
+
+    /// Memory: per path a functional slot, its sorted copy for the quantiles and a failure flag; with
+    /// Milstein one increment buffer of blockSize × steps × m per worker. Work: paths × steps × (n + m).
+    func checkSize(steps: Int) throws {
+        let n = problem == .noncommutative ? 2 : 1
+        let buffers = scheme == .milstein ? Size.product(Parallel.workerCount, Ensemble.blockSize, steps, n, 8) : 0
+        let bytes = Size.sum(Size.product(paths, 17), buffers, 1 << 20)
+        let work = Size.product(paths, steps, 2 * n)
+        try resources.budget().check(bytes: bytes, work: work,
+                                     blame: "--paths = \(paths) with --horizon/--dt = \(steps) steps")
     }
 
     func simulate<P: StochasticDifferentialEquation>(_ p: P, steps: Int, exact: (mean: Double, variance: Double?)?) throws {

@@ -40,6 +40,7 @@ struct SPDECommand: ParsableCommand {
     var reaction: Reaction = .none
     @Option(help: "table or json")
     var format: OutputFormat = .table
+    @OptionGroup var resources: ResourceOptions
 
     struct Report: Codable {
         let problem: String
@@ -65,6 +66,11 @@ struct SPDECommand: ParsableCommand {
         }
         guard modes > 0 else { throw CommandFailure("--modes must be > 0 (got \(modes))") }
         let steps = try EnsembleGrid.steps(paths: paths, dt: dt, horizon: horizon)
+        // Memory: paths × (J + 2) result values and per worker a stepper of a few J-vectors (the
+        // spectral schemes' transforms). Work: paths × steps × J (× log J for the transforms, taken as 8).
+        let bytes = Size.sum(Size.product(paths, Size.sum(modes, 2), 8), Size.product(Parallel.workerCount, modes, 16 * 8), 1 << 20)
+        try resources.budget().check(bytes: bytes, work: Size.product(paths, steps, modes, 8),
+                                     blame: "--modes = \(modes), --paths = \(paths) with --horizon/--dt = \(steps) steps")
         let sine: @Sendable (Double) -> Double = { (u: Double) -> Double in sin(u) }
         let equation: StochasticHeatEquation
         do {

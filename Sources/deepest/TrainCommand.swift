@@ -15,11 +15,13 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var options: TrainOptions
     @Option(help: "table or json") var format: OutputFormat = .table
+    @OptionGroup var resources: ResourceOptions
 
     func run() throws {
         let settings = try TrainSettings(command: options)
         let out = try options.out.map { try OutputFolder(path: $0, option: "--out") }
         let split = try settings.loadSplit()
+        try TrainingSize.check(settings.configuration, split: split, budget: try resources.budget())
         let outcome = try TrainingRun.run(settings.configuration, split: split)
         let report = outcome.report
         if let out {
