@@ -76,5 +76,6 @@ struct CompareCommand: ParsableCommand {
             "dataset \(shape.dataName), width \(shape.width), layers \(shape.layers), horizon \(shape.horizon)\n"
                 + Output.table(header, rows)
         }
+        if let failure = TrainingRun.failure(reports) { throw failure }
     }
 }

@@ -18,7 +18,7 @@ public struct TrainingReport: Sendable, Encodable {
     public let gradientEvaluations: Int
     /// Mean minibatch loss per epoch (SGD/Adam), not part of the JSON summary.
     public let lossPerEpoch: [Double]
-    public let status: String
+    public var status: String
     /// Per annealing rung (symplectic-euler method): r_f, action split, solver statistics.
     public var rungs: [AnnealingRung] = []
     /// Continuum methods: the trained network, the flow of the solution's weights (not encoded).
