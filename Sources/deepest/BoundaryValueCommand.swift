@@ -37,7 +37,7 @@ struct BoundaryValueCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "ε of the layer problems (default 1e-3).")
     var epsilon: Double?
 
-    @Option(parsing: .unconditional, help: "Horizon T of the LQ problem (default 5).")
+    @Option(parsing: .unconditional, help: "Horizon T of the LQ problem, in (0, 1e6] (default 5).")
     var horizon: Double?
 
     @Flag(help: "Bratu's upper branch.")
@@ -85,6 +85,9 @@ struct BoundaryValueCommand: ParsableCommand {
         }
         let dimension = self.dimension ?? 2, lambda = self.lambda ?? 1, epsilon = self.epsilon ?? 1e-3, horizon = self.horizon ?? 5
         if problem == "lq" { guard dimension >= 1 else { throw CommandFailure("invalid --dimension = \(dimension): must be >= 1") } }
+        if problem == "lq" {
+            guard horizon.isFinite, horizon > 0, horizon <= 1e6 else { throw CommandFailure("invalid --horizon = \(horizon): must be in (0, 1e6]") }
+        }
         try checkSize(solverChoice, integrator: integrator, systemDimension: problem == "lq" ? 2 * dimension : 2,
                       lqDimension: problem == "lq" ? dimension : 0)
         let reference: ReferenceProblem
