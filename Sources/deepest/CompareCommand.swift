@@ -61,10 +61,13 @@ struct CompareCommand: ParsableCommand {
             dataset: shape.dataName, width: shape.width, layers: shape.layers, horizon: shape.horizon,
             activation: shape.activation.rawValue, antisymmetric: shape.antisymmetric, seed: shape.seed, results: reports)
         if let out {
-            try ComparisonFiles(folder: out.url).write(comparison, trained: trained, split: split)
-            if figures, let reason = ComparisonReport.render(folder: out.url) {
+            defer { out.discard() }
+            let staging = try out.stage()
+            try ComparisonFiles(folder: staging).write(comparison, trained: trained, split: split)
+            if figures, let reason = ComparisonReport.render(folder: staging) {
                 FileHandle.standardError.write(Data("deepest: figures and report.md not written: \(reason)\n".utf8))
             }
+            try out.commit()
         }
         let header = ["method", "train loss", "train acc", "test acc", "test RMSE", "action", "seconds", "grad evals", "status"]
         let rows = reports.map { r in

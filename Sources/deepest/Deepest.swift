@@ -20,6 +20,7 @@ struct Deepest: ParsableCommand {
     }
 
     static func main() {
+        Interruption.shared.install()
         do {
             var command = try parseAsRoot()
             try command.run()

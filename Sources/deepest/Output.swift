@@ -133,29 +133,89 @@ final class ProgressReporter {
     }
 }
 
-/// A result folder given by an option (`--out`): checked before any work (it must be a folder or
-/// creatable as one, and writable), then written file by file through `AtomicFile`.
-struct OutputFolder {
+/// A result folder given by an option (`--out`): checked before any work (an existing folder that is
+/// writable, or a path whose nearest existing parent is a writable folder), then written in a staging
+/// folder (`stage()`) that `commit()` moves into place at the end: the folder is renamed when it did not
+/// exist, else each file is renamed into it. An interrupted or failed run leaves no partial result
+/// (`Interruption` removes the staging folder on SIGINT and SIGTERM).
+final class OutputFolder {
     let url: URL
+    private let existed: Bool
+    private(set) var staging: URL?
 
     init(path: String, option: String) throws {
-        url = URL(fileURLWithPath: path)
+        url = URL(fileURLWithPath: path).standardized
         var isDirectory: ObjCBool = false
         let manager = FileManager.default
-        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+        if manager.fileExists(atPath: url.path, isDirectory: &isDirectory) {
             guard isDirectory.boolValue else { throw CommandFailure("invalid \(option) = \(path): exists and is not a folder") }
+            guard access(url.path, W_OK | X_OK) == 0 else { throw CommandFailure("invalid \(option) = \(path): the folder is not writable") }
+            existed = true
         } else {
-            do {
-                try manager.createDirectory(at: url, withIntermediateDirectories: true)
-            } catch {
-                throw CommandFailure("invalid \(option) = \(path): cannot create the folder")
+            var parent = url.deletingLastPathComponent()
+            while !manager.fileExists(atPath: parent.path, isDirectory: &isDirectory) && parent.path != "/" {
+                parent = parent.deletingLastPathComponent()
             }
+            guard isDirectory.boolValue else {
+                throw CommandFailure("invalid \(option) = \(path): cannot create the folder (\(parent.path) is not a folder)")
+            }
+            guard access(parent.path, W_OK | X_OK) == 0 else {
+                throw CommandFailure("invalid \(option) = \(path): cannot create the folder (\(parent.path) is not writable)")
+            }
+            existed = false
         }
-        guard access(path, W_OK) == 0 else { throw CommandFailure("invalid \(option) = \(path): the folder is not writable") }
     }
 
-    /// Writes each (name, text) in order.
+    /// The staging folder, created on first use: inside the result folder when it exists, else beside it.
+    func stage() throws -> URL {
+        if let staging { return staging }
+        let name = ".deepest-partial-\(getpid())"
+        let folder = existed ? url.appendingPathComponent(name)
+            : url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent)\(name)")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw WriteFailure(description: "cannot create \(folder.path): \(error.localizedDescription)")
+        }
+        Interruption.shared.track(staging: folder)
+        staging = folder
+        return folder
+    }
+
+    /// Writes each (name, text) in order into the staging folder.
     func write(_ files: [(String, String)]) throws {
-        for (name, text) in files { try AtomicFile.write(text, to: url.appendingPathComponent(name)) }
+        let folder = try stage()
+        for (name, text) in files { try AtomicFile.write(text, to: folder.appendingPathComponent(name)) }
+    }
+
+    /// Moves the staged files into the result folder (under the interruption lock, so that a signal sees
+    /// either the staging folder or the complete result).
+    func commit() throws {
+        guard let staging else { return }
+        try Interruption.shared.commit {
+            if !existed {
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                guard rename(staging.path, url.path) == 0 else {
+                    throw WriteFailure(description: "cannot write \(url.path): \(String(cString: strerror(errno)))")
+                }
+                return
+            }
+            let names = try FileManager.default.contentsOfDirectory(atPath: staging.path)
+            for name in names.sorted() {
+                guard rename(staging.appendingPathComponent(name).path, url.appendingPathComponent(name).path) == 0 else {
+                    throw WriteFailure(description: "cannot write \(url.appendingPathComponent(name).path): \(String(cString: strerror(errno)))")
+                }
+            }
+            try? FileManager.default.removeItem(at: staging)
+        }
+        self.staging = nil
+    }
+
+    /// Removes the staging folder (a failed run).
+    func discard() {
+        guard let staging else { return }
+        try? FileManager.default.removeItem(at: staging)
+        Interruption.shared.untrack(staging: staging)
+        self.staging = nil
     }
 }

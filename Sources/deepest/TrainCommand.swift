@@ -25,9 +25,11 @@ struct TrainCommand: ParsableCommand {
         let outcome = try TrainingRun.run(settings.configuration, split: split)
         let report = outcome.report
         if let out {
+            defer { out.discard() }
             try out.write([("train.json", try Output.json(report) + "\n"), ("loss.csv", TrainingRun.lossCSV(report)),
                            ("stages.csv", TrainingRun.stagesCSV(report))]
                           + (report.rungs.isEmpty ? [] : [("rungs.csv", TrainingRun.rungsCSV(report))]))
+            try out.commit()
         }
         try Output.emit(report, format: format) {
             var rows = [["dataset", report.dataset], ["method", report.method], ["recipe", report.recipe],

@@ -1,0 +1,54 @@
+import Dispatch
+import Foundation
+
+/// SIGINT and SIGTERM during a run: the staging folders of `OutputFolder` are removed, a child process
+/// (the figure script) is killed, and the process exits with 128 + the signal number, so that an
+/// interrupted run leaves no partial result and no orphan. The signals are received by dispatch sources
+/// on their own queue (the main thread is busy with the numerics); the state is guarded by a lock that
+/// `commit` also holds while results move into place.
+final class Interruption: @unchecked Sendable {
+    // @unchecked: every stored property is touched only while holding `lock`.
+    static let shared = Interruption()
+
+    private let lock = NSLock()
+    private var staging: [URL] = []
+    private var children: [pid_t] = []
+    private var sources: [DispatchSourceSignal] = []
+    private let queue = DispatchQueue(label: "deepest.signals")
+
+    /// Installs the handlers (once, at start-up).
+    func install() {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+            source.setEventHandler { [unowned self] in self.stop(signal: number) }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func track(staging folder: URL) { lock.withLock { staging.append(folder) } }
+    func untrack(staging folder: URL) { lock.withLock { staging.removeAll { $0 == folder } } }
+    func track(child: pid_t) { lock.withLock { children.append(child) } }
+    func untrack(child: pid_t) { lock.withLock { children.removeAll { $0 == child } } }
+
+    /// Runs `body` (moving results into place) with signals held off.
+    func commit(_ body: () throws -> Void) throws {
+        lock.lock()
+        defer { lock.unlock() }
+        try body()
+        staging.removeAll()
+    }
+
+    private func stop(signal number: Int32) {
+        lock.lock()  // never released: the process ends here
+        for child in children {
+            kill(child, SIGTERM)
+            kill(child, SIGKILL)
+        }
+        for folder in staging { try? FileManager.default.removeItem(at: folder) }
+        let name = number == SIGINT ? "SIGINT" : "SIGTERM"
+        FileHandle.standardError.write(Data("deepest: interrupted by \(name); partial results removed\n".utf8))
+        _exit(128 + number)
+    }
+}
