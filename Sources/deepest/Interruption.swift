@@ -48,7 +48,8 @@ final class Interruption: @unchecked Sendable {
         }
         for folder in staging { try? FileManager.default.removeItem(at: folder) }
         let name = number == SIGINT ? "SIGINT" : "SIGTERM"
-        FileHandle.standardError.write(Data("deepest: interrupted by \(name); partial results removed\n".utf8))
+        let removed = staging.isEmpty ? "" : "; partial results removed"
+        FileHandle.standardError.write(Data("deepest: interrupted by \(name)\(removed)\n".utf8))
         _exit(128 + number)
     }
 }
