@@ -27,7 +27,22 @@ final class Interruption: @unchecked Sendable {
         }
     }
 
-    func track(staging folder: URL) { lock.withLock { staging.append(folder) } }
+    /// Creates a staging folder and tracks it, under the lock (a signal sees both or neither).
+    func create(staging folder: URL) throws {
+        try lock.withLock {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            staging.append(folder)
+        }
+    }
+
+    /// Runs `body` (writing one result file) with signals held off, so that a signal never races a
+    /// write while it removes the staging folders.
+    func guarded<T>(_ body: () throws -> T) rethrows -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
     func untrack(staging folder: URL) { lock.withLock { staging.removeAll { $0 == folder } } }
     func track(child: pid_t) { lock.withLock { children.append(child) } }
     func untrack(child: pid_t) { lock.withLock { children.removeAll { $0 == child } } }
@@ -42,10 +57,8 @@ final class Interruption: @unchecked Sendable {
 
     private func stop(signal number: Int32) {
         lock.lock()  // never released: the process ends here
-        for child in children {
-            kill(child, SIGTERM)
-            kill(child, SIGKILL)
-        }
+        for child in children { kill(child, SIGKILL) }
+        if !children.isEmpty { usleep(100_000) }  // the child's last writes into the staging folder
         for folder in staging { try? FileManager.default.removeItem(at: folder) }
         let name = number == SIGINT ? "SIGINT" : "SIGTERM"
         let removed = staging.isEmpty ? "" : "; partial results removed"

@@ -54,8 +54,12 @@ struct WriteFailure: Error, CustomStringConvertible {
 /// or interrupted run never leaves a partial result.
 enum AtomicFile {
     static func write(_ data: Data, to url: URL) throws {
+        try Interruption.shared.guarded { try writeUnguarded(data, to: url) }
+    }
+
+    /// The folder must exist (result folders are staged by `OutputFolder`).
+    private static func writeUnguarded(_ data: Data, to url: URL) throws {
         let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         try data.write(to: temporary)
         // rename(2) replaces an existing target atomically. (Foundation's replaceItemAt on Linux removed
@@ -173,11 +177,10 @@ final class OutputFolder {
         let folder = existed ? url.appendingPathComponent(name)
             : url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent)\(name)")
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Interruption.shared.create(staging: folder)
         } catch {
             throw WriteFailure(description: "cannot create \(folder.path): \(error.localizedDescription)")
         }
-        Interruption.shared.track(staging: folder)
         staging = folder
         return folder
     }
