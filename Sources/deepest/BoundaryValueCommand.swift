@@ -84,7 +84,10 @@ struct BoundaryValueCommand: ParsableCommand {
             guard nodes >= least else { throw CommandFailure("invalid --nodes = \(nodes): must be >= \(least) with --solver \(solver)") }
         }
         let dimension = self.dimension ?? 2, lambda = self.lambda ?? 1, epsilon = self.epsilon ?? 1e-3, horizon = self.horizon ?? 5
-        if problem == "lq" { guard dimension >= 1 else { throw CommandFailure("invalid --dimension = \(dimension): must be >= 1") } }
+        if problem == "lq" {
+            // Beyond 2^31 the system dimension 2n would overflow; far beyond any memory anyway.
+            guard dimension >= 1, dimension <= 1 << 31 else { throw CommandFailure("invalid --dimension = \(dimension): must be in 1...\(1 << 31)") }
+        }
         if problem == "lq" {
             guard horizon.isFinite, horizon > 0, horizon <= 1e6 else { throw CommandFailure("invalid --horizon = \(horizon): must be in (0, 1e6]") }
         }

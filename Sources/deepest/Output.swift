@@ -163,11 +163,22 @@ final class OutputFolder {
             guard isDirectory.boolValue else {
                 throw CommandFailure("invalid \(option) = \(path): cannot create the folder (\(parent.path) is not a folder)")
             }
-            guard access(parent.path, W_OK | X_OK) == 0 else {
+            guard access(parent.path, W_OK | X_OK) == 0, Self.canCreate(in: parent) else {
                 throw CommandFailure("invalid \(option) = \(path): cannot create the folder (\(parent.path) is not writable)")
             }
             existed = false
         }
+        if existed, !Self.canCreate(in: url) {
+            throw CommandFailure("invalid \(option) = \(path): the folder is not writable")
+        }
+    }
+
+    /// Whether a folder can be made in `parent` (access(2) says yes to root on /proc): made and removed.
+    private static func canCreate(in parent: URL) -> Bool {
+        let probe = parent.appendingPathComponent(".deepest-probe-\(getpid())").path
+        guard mkdir(probe, 0o700) == 0 else { return false }
+        rmdir(probe)
+        return true
     }
 
     /// The staging folder, created on first use: inside the result folder when it exists, else beside it.

@@ -38,7 +38,7 @@ struct SDECommand: ParsableCommand {
     var dt: Double = 0.001
     @Option(parsing: .unconditional, help: "Horizon T")
     var horizon: Double = 1
-    @Option(help: "Seed")
+    @Option(parsing: .unconditional, help: "Seed")
     var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Growth μ (gbm only; default 2)")
     var growth: Double?
@@ -100,7 +100,7 @@ struct SDECommand: ParsableCommand {
     }
 
     /// The library's argument names as this command's options.
-    static let optionNames = ["initialValue": "--start", "start": "--start", "volatility": "--volatility", "growth": "--growth",
+    static let optionNames = ["scheme": "--scheme", "initialValue": "--start", "start": "--start", "volatility": "--volatility", "growth": "--growth",
                               "rate": "--rate", "horizon": "--horizon", "steps": "--dt", "paths": "--paths",
                               "growth, volatility": "--growth or --volatility", "volatility, start, level": "--volatility or --start"]
 

@@ -26,7 +26,7 @@ struct SPDECommand: ParsableCommand {
     var horizon: Double = 1
     @Option(parsing: .unconditional, help: "Number of paths")
     var paths: Int = 100
-    @Option(help: "Seed")
+    @Option(parsing: .unconditional, help: "Seed")
     var seed: UInt64 = 1
     @Option(help: "neumann or dirichlet")
     var boundary: String = "neumann"

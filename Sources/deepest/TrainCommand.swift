@@ -94,7 +94,7 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Tikhonov weight lambda on the layer weights (per sample).") var tikhonov: Double?
     @Option(parsing: .unconditional, help: "Depth-smoothness weight alpha (default 1 with continuum stages, else 0).") var smoothness: Double?
     @Option(name: .customLong("readout-tikhonov"), parsing: .unconditional, help: "Tikhonov weight mu on the readout (per sample).") var readoutTikhonov: Double?
-    @Option(help: "Seed of initialisation, shuffling and of the --data split.") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Seed of initialisation, shuffling and of the --data split.") var seed: UInt64?
     @Option(parsing: .unconditional, help: "Train on N evenly spaced training samples (default: all).") var samples: Int?
     @Option(name: .customLong("newton-iterations"), parsing: .unconditional, help: "Newton stages: iterations per rung.") var newtonIterations: Int?
     @Option(name: .customLong("tol"), parsing: .unconditional, help: "Continuum stages: residual tolerance (0: the algorithm's default).")

@@ -155,7 +155,10 @@ struct TrainSettings {
 
     /// A library error as the command line says it: an argument that is an option's name gets its "--".
     static func failure(_ error: InvalidArgument) -> CommandFailure {
-        let option = allowedKeys.contains(error.argument) ? "--" + error.argument : error.argument
+        // The library's camelCase names (readoutTikhonov) are the options' kebab-case ones.
+        let kebab = error.argument.reduce(into: "") { text, c in text += c.isUppercase ? "-" + c.lowercased() : String(c) }
+        let option = allowedKeys.contains(error.argument) ? "--" + error.argument
+            : allowedKeys.contains(kebab) ? "--" + kebab : error.argument
         return CommandFailure("invalid \(option) = \(error.value): \(error.requirement)")
     }
 
@@ -167,7 +170,7 @@ struct TrainSettings {
             do {
                 return try user.load()
             } catch let error as DatasetFileError {
-                throw CommandFailure(error.description)
+                throw CommandFailure("invalid \(user.testPath == nil ? "--data" : "--data/--test") file: \(error.description)")
             } catch let error as InvalidArgument {
                 throw TrainSettings.failure(error)
             }
@@ -205,7 +208,7 @@ struct TrainSettings {
         } catch let error as CommandFailure {
             throw error
         } catch {
-            throw CommandFailure("cannot read config file \(path)")
+            throw CommandFailure("invalid --config = \(path): cannot read the file")
         }
         let loaded: Any?
         do {
