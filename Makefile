@@ -22,7 +22,7 @@ release: deps
 	$(SWIFT) build -c release --product deepest
 
 test: deps
-	@scripts/install-deps.sh python pytest matplotlib
+	@scripts/install-deps.sh python pytest matplotlib hypothesis
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 	DEEPEST=$(DEEPEST) $(PYTHON) -m pytest -q Tests/cli

@@ -93,7 +93,7 @@ public struct EnsembleResult: Sendable {
 /// Memory besides: one workspace per chunk and paths × functionals result slots. `progress`, if given,
 /// is called with the number of completed paths (from worker threads, after every block of
 /// `Ensemble.blockSize` paths).
-/// Throws `InvalidArgument` if the scheme is unusable for the problem.
+/// Throws `InvalidArgument` if the scheme is unusable for the problem or paths × results overflows Int.
 /// (`@inlinable` so that callers in other modules get a loop specialised to their problem type.)
 @inlinable
 public func solve<Problem: StochasticDifferentialEquation>(
@@ -102,6 +102,10 @@ public func solve<Problem: StochasticDifferentialEquation>(
     try ensemble.scheme.validate(for: problem)
     let n = problem.dimension, m = problem.wienerDimension
     let paths = ensemble.paths, steps = ensemble.steps, f = ensemble.functionals.count
+    // Sizes of the result slots, checked before they are allocated.
+    guard !paths.multipliedReportingOverflow(by: max(f, n)).overflow else {
+        throw InvalidArgument("paths", paths, "paths × \(max(f, n)) result values overflow Int")
+    }
     let h = problem.horizon / Double(steps)
     let root = h.squareRoot()
     var slots = [Double](repeating: 0, count: paths * f)

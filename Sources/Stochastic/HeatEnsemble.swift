@@ -28,12 +28,15 @@ public struct HeatEnsemble: Sendable {
     public let paths: Int
     public let seed: UInt64
 
-    /// Throws `InvalidArgument` for non-positive modes, steps, paths or time step.
+    /// Throws `InvalidArgument` for non-positive modes, steps, paths or time step, or paths × modes beyond Int.
     public init(scheme: HeatScheme, modes: Int, timeStep: Double, steps: Int, paths: Int, seed: UInt64) throws {
         try Validate.positive(modes, "modes")
         try Validate.positive(timeStep, "timeStep")
         try Validate.positive(steps, "steps")
         try Validate.positive(paths, "paths")
+        guard !paths.multipliedReportingOverflow(by: modes).overflow else {
+            throw InvalidArgument("paths", paths, "paths × modes = \(paths) × \(modes) overflows Int")
+        }
         self.scheme = scheme
         self.modes = modes
         self.timeStep = timeStep

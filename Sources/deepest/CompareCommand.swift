@@ -17,6 +17,7 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var options: TrainOptions
     @Option(help: "table or json") var format: OutputFormat = .table
+    @OptionGroup var resources: ResourceOptions
     @Flag(inversion: .prefixedNo, help: "With --out: draw the figures and write report.md (needs python3 with matplotlib).")
     var figures = true
     @Option(help: "Also train this continuum recipe (collocation, collocation-reduced, collocation-discrete, collocation-continuation, multiple-shooting or chebyshev) at the same architecture, with its own defaults (Notes/deepest-learning-action.md §9e).")
@@ -34,6 +35,7 @@ struct CompareCommand: ParsableCommand {
         }
         let out = try options.out.map { try OutputFolder(path: $0, option: "--out") }
         let split = try bvpSettings.loadSplit()
+        let budget = try resources.budget()
         var columns = [String?.none]
         if let continuum {
             let allowed = TrainingRecipe.continuumNames + TrainingRecipe.aliases
@@ -50,6 +52,7 @@ struct CompareCommand: ParsableCommand {
             c.width = shape.width; c.layers = shape.layers; c.horizon = shape.horizon; c.activation = shape.activation
             c.antisymmetric = shape.antisymmetric; c.shift = shape.shift; c.seed = shape.seed; c.samples = shape.samples
             c.lift = shape.lift
+            try TrainingSize.check(c, split: split, budget: budget)
             let run = try TrainingRun.run(c, split: split, label: c.methodLabel)
             reports.append(run.report)
             trained.append((c, run.parameters))
@@ -58,10 +61,13 @@ struct CompareCommand: ParsableCommand {
             dataset: shape.dataName, width: shape.width, layers: shape.layers, horizon: shape.horizon,
             activation: shape.activation.rawValue, antisymmetric: shape.antisymmetric, seed: shape.seed, results: reports)
         if let out {
-            try ComparisonFiles(folder: out.url).write(comparison, trained: trained, split: split)
-            if figures, let reason = ComparisonReport.render(folder: out.url) {
+            defer { out.discard() }
+            let staging = try out.stage()
+            try ComparisonFiles(folder: staging).write(comparison, trained: trained, split: split)
+            if figures, let reason = ComparisonReport.render(folder: staging) {
                 FileHandle.standardError.write(Data("deepest: figures and report.md not written: \(reason)\n".utf8))
             }
+            try out.commit()
         }
         let header = ["method", "train loss", "train acc", "test acc", "test RMSE", "action", "seconds", "grad evals", "status"]
         let rows = reports.map { r in
@@ -73,5 +79,6 @@ struct CompareCommand: ParsableCommand {
             "dataset \(shape.dataName), width \(shape.width), layers \(shape.layers), horizon \(shape.horizon)\n"
                 + Output.table(header, rows)
         }
+        if let failure = TrainingRun.failure(reports) { throw failure }
     }
 }

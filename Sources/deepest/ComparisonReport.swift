@@ -30,8 +30,11 @@ enum ComparisonReport {
         } catch {
             return "could not start \(python): \(error.localizedDescription)"
         }
+        // Killed with the run on SIGINT or SIGTERM (`Interruption`).
+        Interruption.shared.track(child: process.processIdentifier)
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        Interruption.shared.untrack(child: process.processIdentifier)
         guard process.terminationStatus != 0 else { return nil }
         let last = message.split(separator: "\n").last.map(String.init) ?? "exit status \(process.terminationStatus)"
         return last.contains("No module named 'matplotlib'")

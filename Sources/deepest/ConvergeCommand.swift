@@ -44,7 +44,7 @@ struct ConvergeCommand: ParsableCommand {
     func run() throws {
         let studies = ConvergenceStudies.all
         guard let chosen = studies.first(where: { $0.name == study }) else {
-            throw CommandFailure("unknown study '\(study)'; valid: \(studies.map(\.name).joined(separator: ", "))")
+            throw CommandFailure("invalid --study = \(study): must be one of \(studies.map(\.name).joined(separator: ", ")) (valid studies)")
         }
         let report = try chosen.run()
         try Output.emit(report, format: format) {

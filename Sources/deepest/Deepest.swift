@@ -10,7 +10,17 @@ struct Deepest: ParsableCommand {
 
     /// Runs a command; any failure (bad option, invalid input, failed solve) becomes ONE line on
     /// stderr and a non-zero exit status. Help and version requests print in full and exit 0.
+    /// The exit status of a failure (`ExitStatus`): ArgumentParser's usage and validation errors and
+    /// `CommandFailure`s of bad input are 2, numerical failures 3, anything else 1.
+    static func status(of error: Error, code: Int32) -> Int32 {
+        if let failure = error as? CommandFailure { return failure.status }
+        if error is WriteFailure { return ExitStatus.otherFailure }
+        // ArgumentParser: EX_USAGE (64) for a bad option or value.
+        return code == 64 ? ExitStatus.invalidInput : ExitStatus.otherFailure
+    }
+
     static func main() {
+        Interruption.shared.install()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -25,7 +35,7 @@ struct Deepest: ParsableCommand {
             var line = firstLine.hasPrefix("Error: ") ? String(firstLine.dropFirst(7)) : firstLine
             if line.isEmpty { line = "\(error)" }
             FileHandle.standardError.write(Data("deepest: \(line)\n".utf8))
-            Foundation.exit(code.rawValue == 0 ? 1 : code.rawValue)
+            Foundation.exit(status(of: error, code: code.rawValue))
         }
     }
 }

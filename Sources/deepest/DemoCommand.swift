@@ -9,7 +9,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Run the default experiment and print its report.")
 
-    @Option(help: "Random seed of the Monte Carlo part.")
+    @Option(parsing: .unconditional, help: "Random seed of the Monte Carlo part.")
     var seed: UInt64 = 2026
 
     func run() throws {

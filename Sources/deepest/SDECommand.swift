@@ -32,24 +32,25 @@ struct SDECommand: ParsableCommand {
     var problem: Problem = .gbm
     @Option(help: "em, milstein or semi-implicit")
     var scheme: Scheme = .em
-    @Option(help: "Number of paths M")
+    @Option(parsing: .unconditional, help: "Number of paths M")
     var paths: Int = 10000
-    @Option(help: "Time step h (must divide the horizon)")
+    @Option(parsing: .unconditional, help: "Time step h (must divide the horizon)")
     var dt: Double = 0.001
-    @Option(help: "Horizon T")
+    @Option(parsing: .unconditional, help: "Horizon T")
     var horizon: Double = 1
-    @Option(help: "Seed")
+    @Option(parsing: .unconditional, help: "Seed")
     var seed: UInt64 = 1
-    @Option(help: "Growth μ (gbm)")
-    var growth: Double = 2
-    @Option(help: "Mean-reversion rate κ (ou)")
-    var rate: Double = 1
-    @Option(help: "Volatility σ (default 1 for gbm, 0.5 otherwise)")
+    @Option(parsing: .unconditional, help: "Growth μ (gbm only; default 2)")
+    var growth: Double?
+    @Option(parsing: .unconditional, help: "Mean-reversion rate κ > 0 (ou only; default 1)")
+    var rate: Double?
+    @Option(parsing: .unconditional, help: "Volatility σ >= 0 (default 1 for gbm, 0.5 otherwise)")
     var volatility: Double?
-    @Option(help: "Initial value X0")
+    @Option(parsing: .unconditional, help: "Initial value X0 (gbm: > 0)")
     var start: Double = 1
     @Option(help: "table or json")
     var format: OutputFormat = .table
+    @OptionGroup var resources: ResourceOptions
 
     struct Report: Codable {
         let problem: String
@@ -69,6 +70,9 @@ struct SDECommand: ParsableCommand {
 
     func run() throws {
         let steps = try EnsembleGrid.steps(paths: paths, dt: dt, horizon: horizon)
+        try checkOptions()
+        try checkSize(steps: steps)
+        let growth = self.growth ?? 2, rate = self.rate ?? 1
         do {
             switch problem {
             case .gbm:
@@ -91,8 +95,38 @@ struct SDECommand: ParsableCommand {
                 try simulate(p, steps: steps, exact: (start, nil))
             }
         } catch let error as InvalidArgument {
-            throw CommandFailure("\(problem.rawValue) with --scheme \(scheme.rawValue): \(error)")
+            throw CommandFailure.invalid(error, options: Self.optionNames)
         }
+    }
+
+    /// The library's argument names as this command's options.
+    static let optionNames = ["scheme": "--scheme", "initialValue": "--start", "start": "--start", "volatility": "--volatility", "growth": "--growth",
+                              "rate": "--rate", "horizon": "--horizon", "steps": "--dt", "paths": "--paths",
+                              "growth, volatility": "--growth or --volatility", "volatility, start, level": "--volatility or --start"]
+
+    /// Values out of range, and options the chosen problem does not read, are refused.
+    func checkOptions() throws {
+        if growth != nil, problem != .gbm { throw CommandFailure("--growth does not apply to --problem \(problem.rawValue) (only to gbm)") }
+        if rate != nil, problem != .ou { throw CommandFailure("--rate does not apply to --problem \(problem.rawValue) (only to ou)") }
+        if let growth, !growth.isFinite { throw CommandFailure("invalid --growth = \(growth): must be a finite number") }
+        if let rate, !(rate.isFinite && rate > 0) { throw CommandFailure("invalid --rate = \(rate): must be a finite number > 0") }
+        if let volatility, !(volatility.isFinite && volatility >= 0) {
+            throw CommandFailure("invalid --volatility = \(volatility): must be a finite number >= 0")
+        }
+        guard start.isFinite, problem != .gbm || start > 0 else {
+            throw CommandFailure("invalid --start = \(start): must be a finite number\(problem == .gbm ? " > 0 for gbm" : "")")
+        }
+    }
+
+    /// Memory: per path a functional slot, its sorted copy for the quantiles and a failure flag; with
+    /// Milstein one increment buffer of blockSize × steps × m per worker. Work: paths × steps × (n + m).
+    func checkSize(steps: Int) throws {
+        let n = problem == .noncommutative ? 2 : 1
+        let buffers = scheme == .milstein ? Size.product(Parallel.workerCount, Ensemble.blockSize, steps, n, 8) : 0
+        let bytes = Size.sum(Size.product(paths, 17), buffers, 1 << 20)
+        let work = Size.product(paths, steps, 2 * n)
+        try resources.budget().check(bytes: bytes, work: work,
+                                     blame: "--paths = \(paths) with --horizon/--dt = \(steps) steps")
     }
 
     func simulate<P: StochasticDifferentialEquation>(_ p: P, steps: Int, exact: (mean: Double, variance: Double?)?) throws {
@@ -118,6 +152,9 @@ struct SDECommand: ParsableCommand {
             let header = "\(problem.rawValue), \(scheme.rawValue): \(paths) paths × \(steps) steps, seed \(seed), "
                 + String(format: "%.3f s", seconds) + (result.failedPaths > 0 ? ", \(result.failedPaths) paths failed" : "") + "\n"
             return header + Output.table(["statistic", "sample", "exact"], rows)
+        }
+        if result.failedPaths > 0 {
+            throw CommandFailure(numerical: "\(result.failedPaths) of \(paths) paths became non-finite (statistics over the others are printed)")
         }
     }
 }

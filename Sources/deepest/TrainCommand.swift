@@ -15,17 +15,21 @@ struct TrainCommand: ParsableCommand {
 
     @OptionGroup var options: TrainOptions
     @Option(help: "table or json") var format: OutputFormat = .table
+    @OptionGroup var resources: ResourceOptions
 
     func run() throws {
         let settings = try TrainSettings(command: options)
         let out = try options.out.map { try OutputFolder(path: $0, option: "--out") }
         let split = try settings.loadSplit()
+        try TrainingSize.check(settings.configuration, split: split, budget: try resources.budget())
         let outcome = try TrainingRun.run(settings.configuration, split: split)
         let report = outcome.report
         if let out {
+            defer { out.discard() }
             try out.write([("train.json", try Output.json(report) + "\n"), ("loss.csv", TrainingRun.lossCSV(report)),
                            ("stages.csv", TrainingRun.stagesCSV(report))]
                           + (report.rungs.isEmpty ? [] : [("rungs.csv", TrainingRun.rungsCSV(report))]))
+            try out.commit()
         }
         try Output.emit(report, format: format) {
             var rows = [["dataset", report.dataset], ["method", report.method], ["recipe", report.recipe],
@@ -51,6 +55,7 @@ struct TrainCommand: ParsableCommand {
                 })
             return text
         }
+        if let failure = TrainingRun.failure([report]) { throw failure }
     }
 }
 
@@ -61,9 +66,9 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Your own training data: a CSV file (inputs and one target column, optional header).")
     var data: String?
     @Option(help: "With --data: the held-out CSV file (default: a seeded split of --data).") var test: String?
-    @Option(name: .customLong("test-fraction"), help: "With --data and no --test: the held-out fraction (default 0.2).")
+    @Option(name: .customLong("test-fraction"), parsing: .unconditional, help: "With --data and no --test: the held-out fraction (default 0.2).")
     var testFraction: Double?
-    @Option(name: .customLong("target-column"), help: "With --data: the 1-based target column (default: the last).")
+    @Option(name: .customLong("target-column"), parsing: .unconditional, help: "With --data: the 1-based target column (default: the last).")
     var targetColumn: Int?
     @Option(help: "With --data: classification, regression or automatic (integer targets with few values: classification).")
     var task: String?
@@ -72,27 +77,27 @@ struct TrainOptions: ParsableArguments {
     @Option(help: "Synonym of --recipe.") var method: String?
     @Option(help: "Continuum stages: the boundary value form, hamiltonian or lagrangian.") var form: String?
     @Option(help: "Continuum stages: the readout trained (BVP unknowns) or projected (variable projection).") var readout: String?
-    @Option(help: "Depth horizon T.") var horizon: Double?
-    @Option(help: "Number of layers N (h = T/N).") var layers: Int?
-    @Option(help: "Width d (below the input dimension: the principal-component lift).") var width: Int?
+    @Option(parsing: .unconditional, help: "Depth horizon T.") var horizon: Double?
+    @Option(parsing: .unconditional, help: "Number of layers N (h = T/N).") var layers: Int?
+    @Option(parsing: .unconditional, help: "Width d (below the input dimension: the principal-component lift).") var width: Int?
     @Option(help: "Activation: tanh, sigmoid, softplus.") var activation: String?
     @Option(help: "Input lift: automatic, padding, replication, principal-components.") var lift: String?
     @Flag(help: "Antisymmetric weights K = W - W^T - shift*I.") var antisymmetric = false
-    @Option(help: "Shift gamma of the antisymmetric weights.") var shift: Double?
-    @Option(name: .customLong("rf"), help: "Stages with a model precision: r_f (first rung).") var modelPrecision: Double?
-    @Option(name: .customLong("anneal-steps"), help: "Annealing stages: rungs B (r_f * a^beta, beta = 0..B).") var annealSteps: Int?
-    @Option(name: .customLong("anneal-factor"), help: "Annealing stages: factor a (> 1).") var annealFactor: Double?
-    @Option(help: "Minibatch stages: epochs.") var epochs: Int?
-    @Option(help: "Minibatch stages: batch size.") var batch: Int?
-    @Option(name: .customLong("lr"), help: "Minibatch stages: learning rate.") var learningRate: Double?
-    @Option(help: "SGD stages: momentum.") var momentum: Double?
-    @Option(help: "Tikhonov weight lambda on the layer weights (per sample).") var tikhonov: Double?
-    @Option(help: "Depth-smoothness weight alpha (default 1 with continuum stages, else 0).") var smoothness: Double?
-    @Option(name: .customLong("readout-tikhonov"), help: "Tikhonov weight mu on the readout (per sample).") var readoutTikhonov: Double?
-    @Option(help: "Seed of initialisation, shuffling and of the --data split.") var seed: UInt64?
-    @Option(help: "Train on N evenly spaced training samples (default: all).") var samples: Int?
-    @Option(name: .customLong("newton-iterations"), help: "Newton stages: iterations per rung.") var newtonIterations: Int?
-    @Option(name: .customLong("tol"), help: "Continuum stages: residual tolerance (0: the algorithm's default).")
+    @Option(parsing: .unconditional, help: "Shift gamma of the antisymmetric weights.") var shift: Double?
+    @Option(name: .customLong("rf"), parsing: .unconditional, help: "Stages with a model precision: r_f (first rung).") var modelPrecision: Double?
+    @Option(name: .customLong("anneal-steps"), parsing: .unconditional, help: "Annealing stages: rungs B (r_f * a^beta, beta = 0..B).") var annealSteps: Int?
+    @Option(name: .customLong("anneal-factor"), parsing: .unconditional, help: "Annealing stages: factor a (> 1).") var annealFactor: Double?
+    @Option(parsing: .unconditional, help: "Minibatch stages: epochs.") var epochs: Int?
+    @Option(parsing: .unconditional, help: "Minibatch stages: batch size.") var batch: Int?
+    @Option(name: .customLong("lr"), parsing: .unconditional, help: "Minibatch stages: learning rate.") var learningRate: Double?
+    @Option(parsing: .unconditional, help: "SGD stages: momentum.") var momentum: Double?
+    @Option(parsing: .unconditional, help: "Tikhonov weight lambda on the layer weights (per sample).") var tikhonov: Double?
+    @Option(parsing: .unconditional, help: "Depth-smoothness weight alpha (default 1 with continuum stages, else 0).") var smoothness: Double?
+    @Option(name: .customLong("readout-tikhonov"), parsing: .unconditional, help: "Tikhonov weight mu on the readout (per sample).") var readoutTikhonov: Double?
+    @Option(parsing: .unconditional, help: "Seed of initialisation, shuffling and of the --data split.") var seed: UInt64?
+    @Option(parsing: .unconditional, help: "Train on N evenly spaced training samples (default: all).") var samples: Int?
+    @Option(name: .customLong("newton-iterations"), parsing: .unconditional, help: "Newton stages: iterations per rung.") var newtonIterations: Int?
+    @Option(name: .customLong("tol"), parsing: .unconditional, help: "Continuum stages: residual tolerance (0: the algorithm's default).")
     var tolerance: Double?
     @Option(help: "YAML file with the same settings (keys are the long option names) and optionally 'stages:'.") var config: String?
     @Option(name: .customLong("data-dir"), help: "Folder of the built-in data sets (default: Experiments/data).") var dataDirectory: String?

@@ -18,6 +18,9 @@ struct TrainSettings {
                               "readout-tikhonov", "seed", "samples", "stages"] + stageKeys
     /// Largest config file read (bytes).
     static let maximumConfigBytes = 1 << 20
+    /// Most values a config file may hold with its YAML aliases expanded, and its deepest nesting.
+    static let maximumConfigValues = 10_000
+    static let maximumConfigDepth = 32
 
     let configuration: TrainingConfiguration
     let data: DataChoice
@@ -152,7 +155,10 @@ struct TrainSettings {
 
     /// A library error as the command line says it: an argument that is an option's name gets its "--".
     static func failure(_ error: InvalidArgument) -> CommandFailure {
-        let option = allowedKeys.contains(error.argument) ? "--" + error.argument : error.argument
+        // The library's camelCase names (readoutTikhonov) are the options' kebab-case ones.
+        let kebab = error.argument.reduce(into: "") { text, c in text += c.isUppercase ? "-" + c.lowercased() : String(c) }
+        let option = allowedKeys.contains(error.argument) ? "--" + error.argument
+            : allowedKeys.contains(kebab) ? "--" + kebab : error.argument
         return CommandFailure("invalid \(option) = \(error.value): \(error.requirement)")
     }
 
@@ -164,7 +170,7 @@ struct TrainSettings {
             do {
                 return try user.load()
             } catch let error as DatasetFileError {
-                throw CommandFailure(error.description)
+                throw CommandFailure("invalid \(user.testPath == nil ? "--data" : "--data/--test") file: \(error.description)")
             } catch let error as InvalidArgument {
                 throw TrainSettings.failure(error)
             }
@@ -202,11 +208,20 @@ struct TrainSettings {
         } catch let error as CommandFailure {
             throw error
         } catch {
-            throw CommandFailure("cannot read config file \(path)")
+            throw CommandFailure("invalid --config = \(path): cannot read the file")
         }
         let loaded: Any?
         do {
+            // Composed first (aliases share their node, so this is linear in the text), then the
+            // values counted with aliases expanded: a file that expands beyond the bound, or nests
+            // deeper than it, is refused before it is built (a "billion laughs" file would hang).
+            if let node = try Yams.compose(yaml: text) {
+                var budget = maximumConfigValues
+                try countValues(node, depth: 0, budget: &budget, path: path)
+            }
             loaded = try Yams.load(yaml: text)
+        } catch let error as CommandFailure {
+            throw error
         } catch {
             throw CommandFailure("config file \(path) is not valid YAML: \("\(error)".split(separator: "\n").first ?? "")")
         }
@@ -218,6 +233,28 @@ struct TrainSettings {
             throw CommandFailure("config file \(path): unknown key '\(key)'; allowed keys: \(allowedKeys.joined(separator: ", "))")
         }
         return mapping
+    }
+
+    /// Counts the values of `node` with aliases expanded, throwing once `budget` is spent or the
+    /// nesting is deeper than `maximumConfigDepth`.
+    static func countValues(_ node: Node, depth: Int, budget: inout Int, path: String) throws {
+        guard depth <= maximumConfigDepth else {
+            throw CommandFailure("config file \(path): nested deeper than \(maximumConfigDepth) levels")
+        }
+        budget -= 1
+        guard budget >= 0 else {
+            throw CommandFailure("config file \(path): more than \(maximumConfigValues) values with its aliases expanded")
+        }
+        switch node {
+        case .scalar, .alias: break
+        case .sequence(let sequence):
+            for child in sequence { try countValues(child, depth: depth + 1, budget: &budget, path: path) }
+        case .mapping(let mapping):
+            for (key, value) in mapping {
+                try countValues(key, depth: depth + 1, budget: &budget, path: path)
+                try countValues(value, depth: depth + 1, budget: &budget, path: path)
+            }
+        }
     }
 
     /// The recipe or method named in a config file, if any (nil when there is no file or no such key).

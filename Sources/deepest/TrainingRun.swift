@@ -11,7 +11,7 @@ enum TrainingRun {
         let stages = configuration.recipe.stages
         var reporters = [Int: ProgressReporter]()
         do {
-            return try TrainingExperiment.run(configuration, split: split) { index, type, event in
+            return judged(try TrainingExperiment.run(configuration, split: split) { index, type, event in
                 let name = "\(prefix)stage \(index + 1)/\(stages.count) \(type)"
                 switch event {
                 case .epoch(let epoch, let loss):
@@ -27,12 +27,49 @@ enum TrainingRun {
                     reporters[index] = reporter
                     reporter.note("beta \(rung.beta) r_f \(Output.sci(rung.modelPrecision)) action \(Output.sci(rung.action)) \(rung.status)")
                 }
-            }
+            }, split: split)
         } catch let error as MethodUnavailable {
             throw CommandFailure(error.description)
         } catch let error as InvalidArgument {
             throw TrainSettings.failure(error)
         }
+    }
+
+    /// The statuses of a successful run (also after a stage prefix: constrained-converged); any other
+    /// (nonFinite, noConvergence, iterationLimit, lbfgs-lineSearchFailed,
+    /// constrained-iterationLimit, diverged) is a numerical failure: exit status 3 after the results are written.
+    static let successStatuses: Set<String> = ["success", "converged"]
+
+    static func failed(_ report: TrainingReport) -> Bool { !succeeded(report.status) }
+
+    /// "success", "converged", or a stage's prefix and one of them ("constrained-converged").
+    static func succeeded(_ status: String) -> Bool {
+        successStatuses.contains(String(status.split(separator: "-").last ?? ""))
+    }
+
+    /// A run that reports success but whose training loss is not finite or above ten times that of the
+    /// trivial predictor (+1): log(classes) for classes, half the mean squared target for regression,
+    /// is reported as "diverged" (SGD at too large a learning rate ends at a finite but huge loss).
+    static func judged(_ outcome: TrainingOutcome, split: DatasetCatalog.Split) -> TrainingOutcome {
+        var outcome = outcome
+        let baseline: Double
+        switch split.train.targets {
+        case .classes(_, let count): baseline = log(Double(max(count, 2)))
+        case .values(let values, _): baseline = 0.5 * values.reduce(0) { $0 + $1 * $1 } / Double(max(split.train.count, 1))
+        }
+        let loss = outcome.report.trainLoss
+        if succeeded(outcome.report.status), !loss.isFinite || loss > 10 * baseline + 1 {
+            outcome.report.status = "diverged"
+        }
+        return outcome
+    }
+
+    /// The one-line failure of runs that ended without success (their results are already written).
+    static func failure(_ reports: [TrainingReport]) -> CommandFailure? {
+        let failed = reports.filter(failed)
+        guard !failed.isEmpty else { return nil }
+        let list = failed.map { "\($0.method): \($0.status) (train loss \(Output.sci($0.trainLoss)))" }.joined(separator: "; ")
+        return CommandFailure(numerical: "training did not succeed: \(list); results written with the status")
     }
 
     /// Loss per epoch (minibatch stages): `epoch,loss`.

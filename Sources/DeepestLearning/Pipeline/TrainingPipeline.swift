@@ -59,7 +59,7 @@ public struct TrainingPipeline: Sendable {
 /// What a pipeline returns: the report (summary, per-stage records), the trained ResNet parameters
 /// (for a continuum result θ_n = θ(n h) of its weights; the trained network itself is `report.flow`).
 public struct TrainingOutcome: Sendable {
-    public let report: TrainingReport
+    public var report: TrainingReport
     public let parameters: [Double]
 
     public init(report: TrainingReport, parameters: [Double]) {

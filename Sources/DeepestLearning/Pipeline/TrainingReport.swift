@@ -18,7 +18,7 @@ public struct TrainingReport: Sendable, Encodable {
     public let gradientEvaluations: Int
     /// Mean minibatch loss per epoch (SGD/Adam), not part of the JSON summary.
     public let lossPerEpoch: [Double]
-    public internal(set) var status: String
+    public var status: String
     /// The Morse index at the returned point and the smallest Hessian eigenvalue (`MorseIndex`; nil when
     /// the Hessian was too large for the dense decomposition).
     public var morseIndex: Int? = nil
