@@ -78,3 +78,9 @@ bench-collocation: deps
 bench-sde: deps
 	@scripts/install-deps.sh python numpy
 	cd Experiments/bench-sde && $(SWIFT) build -c release && $(PYTHON) run.py
+
+# Span/MutableSpan against raw pointers in a user-facing field closure (Experiments/bench-span).
+bench-span:
+	@mkdir -p .build
+	$(SWIFT)c -O -o .build/bench-span Experiments/bench-span/main.swift
+	.build/bench-span
