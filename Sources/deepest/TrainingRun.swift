@@ -11,7 +11,7 @@ enum TrainingRun {
         let stages = configuration.recipe.stages
         var reporters = [Int: ProgressReporter]()
         do {
-            return judged(try TrainingExperiment.run(configuration, split: split) { index, type, event in
+            return try TrainingExperiment.run(configuration, split: split) { index, type, event in
                 let name = "\(prefix)stage \(index + 1)/\(stages.count) \(type)"
                 switch event {
                 case .epoch(let epoch, let loss):
@@ -27,7 +27,7 @@ enum TrainingRun {
                     reporters[index] = reporter
                     reporter.note("beta \(rung.beta) r_f \(Output.sci(rung.modelPrecision)) action \(Output.sci(rung.action)) \(rung.status)")
                 }
-            }, split: split)
+            }
         } catch let error as MethodUnavailable {
             throw CommandFailure(error.description)
         } catch let error as InvalidArgument {
@@ -47,23 +47,6 @@ enum TrainingRun {
         successStatuses.contains(String(status.split(separator: "-").last ?? ""))
     }
 
-    /// A run that reports success but whose training loss is not finite or above ten times that of the
-    /// trivial predictor (+1): log(classes) for classes, half the mean squared target for regression,
-    /// is reported as "diverged" (SGD at too large a learning rate ends at a finite but huge loss).
-    static func judged(_ outcome: TrainingOutcome, split: DatasetCatalog.Split) -> TrainingOutcome {
-        var outcome = outcome
-        let baseline: Double
-        switch split.train.targets {
-        case .classes(_, let count): baseline = log(Double(max(count, 2)))
-        case .values(let values, _): baseline = 0.5 * values.reduce(0) { $0 + $1 * $1 } / Double(max(split.train.count, 1))
-        }
-        let loss = outcome.report.trainLoss
-        if succeeded(outcome.report.status), !loss.isFinite || loss > 10 * baseline + 1 {
-            outcome.report.status = "diverged"
-        }
-        return outcome
-    }
-
     /// The one-line failure of runs that ended without success (their results are already written).
     static func failure(_ reports: [TrainingReport]) -> CommandFailure? {
         let failed = reports.filter(failed)
@@ -81,26 +64,28 @@ enum TrainingRun {
 
     /// One row per rung: β, r_f, the action and its four parts, and the solver's record.
     static func rungsCSV(_ report: TrainingReport) -> String {
-        var csv = "beta,rf,action,dataMisfit,modelError,smoothness,tikhonov,gradientNorm,iterations,evaluations,status\n"
-        for r in report.rungs {
-            csv += "\(r.beta),\(r.modelPrecision),\(r.action),\(r.parts.dataMisfit),\(r.parts.modelError),"
-            csv += "\(r.parts.smoothness),\(r.parts.tikhonov),\(r.gradientNorm),\(r.iterations),\(r.evaluations),\(r.status)\n"
-        }
-        return csv
+        "beta,rf,action," + rungColumns + "\n"
+            + report.rungs.map { "\($0.beta),\($0.modelPrecision),\($0.action)," + rungFields($0) + "\n" }.joined()
+    }
+
+    /// The columns a rung shares in rungs.csv and stages.csv after β, r_f (and the horizon) and the action.
+    static let rungColumns = "dataMisfit,modelError,smoothness,tikhonov,gradientNorm,iterations,evaluations,status"
+
+    static func rungFields(_ r: AnnealingRung) -> String {
+        "\(r.parts.dataMisfit),\(r.parts.modelError),\(r.parts.smoothness),\(r.parts.tikhonov),\(r.gradientNorm),"
+            + "\(r.iterations),\(r.evaluations),\(r.status)"
     }
 
     /// One row per stage and rung (a minibatch stage is one row with its epochs): the stage's index and
     /// type, its time, total evaluations and status, then the rung's β, r_f, horizon (empty: the
     /// network's), action split, iterations, evaluations and status.
     static func stagesCSV(_ report: TrainingReport) -> String {
-        var csv = "stage,type,stageSeconds,stageEvaluations,stageStatus,epochs,beta,rf,horizon,action,dataMisfit,modelError,"
-        csv += "smoothness,tikhonov,gradientNorm,iterations,evaluations,status\n"
+        var csv = "stage,type,stageSeconds,stageEvaluations,stageStatus,epochs,beta,rf,horizon,action," + rungColumns + "\n"
         for (index, stage) in report.stages.enumerated() {
             let head = "\(index),\(stage.type),\(stage.seconds),\(stage.evaluations),\(stage.status),\(stage.lossPerEpoch.count)"
             if stage.rungs.isEmpty { csv += head + ",,,,,,,,,,,,\n" }
             for r in stage.rungs {
-                csv += head + ",\(r.beta),\(r.modelPrecision),\(r.horizon.map { "\($0)" } ?? ""),\(r.action),\(r.parts.dataMisfit),"
-                csv += "\(r.parts.modelError),\(r.parts.smoothness),\(r.parts.tikhonov),\(r.gradientNorm),\(r.iterations),\(r.evaluations),\(r.status)\n"
+                csv += head + ",\(r.beta),\(r.modelPrecision),\(r.horizon.map { "\($0)" } ?? ""),\(r.action)," + rungFields(r) + "\n"
             }
         }
         return csv

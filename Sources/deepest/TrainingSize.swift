@@ -5,8 +5,8 @@ import NumericCore
 /// N layers, width d, P = N(d² + d) + (d + 1)·outputs weights. Memory: 10 weight-sized vectors (weights,
 /// gradient, optimiser moments, L-BFGS pairs) and the states of the forward and backward passes,
 /// 4·M(N + 1)d values (times the refinement or the intervals of a stage that refines the depth grid).
-/// Work: per gradient evaluation 6·M·N·d² multiply-adds, times the epochs, iterations or rungs × Newton
-/// iterations of every stage.
+/// Work: per gradient evaluation 6·M·N·d² multiply-adds, times each stage's own estimate of its gradient
+/// evaluations (`TrainingStage.workEstimate`).
 enum TrainingSize {
     static func check(_ configuration: TrainingConfiguration, split: DatasetCatalog.Split, budget: ResourceBudget) throws {
         let m = split.train.inputDimension
@@ -29,23 +29,9 @@ enum TrainingSize {
             throw TrainSettings.failure(error)
         }
         for stage in pipeline.stages {
-            let evaluations: Int?
-            switch stage {
-            case let s as MinibatchStage: evaluations = s.epochs
-            case let s as DiscreteLBFGSStage: evaluations = s.iterations
-            case let s as ConstrainedStage: evaluations = s.iterations
-            case let s as ReducedActionStage:
-                evaluations = s.iterations
-                depthFactor = max(depthFactor, max(1, s.intervals / max(1, n)))
-            case let s as DiscreteAnnealingStage:
-                evaluations = Size.product(s.steps + 1, s.newtonIterations, s.refinement)
-                depthFactor = max(depthFactor, s.refinement)
-            case let s as ContinuumAnnealingStage:
-                evaluations = Size.product(s.steps + 1, s.solver.newtonIterations, 4)
-                depthFactor = max(depthFactor, 4)
-            default: evaluations = 100
-            }
-            work = Size.sum(work, Size.product(evaluations, evaluation))
+            let estimate = stage.workEstimate(layers: n)
+            depthFactor = max(depthFactor, estimate.depthFactor)
+            work = Size.sum(work, Size.product(estimate.gradientEvaluations, evaluation))
         }
         let states = Size.product(4, count, n + 1, d, depthFactor)
         let bytes = Size.sum(Size.product(8, Size.sum(Size.product(10, weights), states)),

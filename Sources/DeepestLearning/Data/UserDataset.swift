@@ -70,7 +70,7 @@ public struct UserDataset: Sendable {
                 throw InvalidArgument("data", trainPath, "has a single class in the target column \(target + 1): nothing to classify")
             }
         }
-        func dataset(_ table: DatasetFile.Table, name: String) throws -> Dataset {
+        func dataset(_ table: DatasetFile.Table) throws -> Dataset {
             var inputs = [Double](), values = [Double](), labels = [Int]()
             inputs.reserveCapacity(table.rows * (table.columns - 1))
             for r in 0..<table.rows {
@@ -82,8 +82,8 @@ public struct UserDataset: Sendable {
             return try Dataset(inputs: inputs, inputDimension: table.columns - 1,
                                targets: classification ? .classes(labels: labels, count: classes) : .values(values, dimension: 1))
         }
-        let all = try dataset(train, name: trainPath)
-        if let test { return DatasetCatalog.Split(train: all, test: try dataset(test, name: testPath!)) }
+        let all = try dataset(train)
+        if let test { return DatasetCatalog.Split(train: all, test: try dataset(test)) }
         let testCount = Int((Double(all.count) * testFraction).rounded())
         guard testCount >= 1, testCount < all.count else {
             throw InvalidArgument("test-fraction", testFraction, "leaves \(testCount) of \(all.count) rows for the test set")

@@ -6,6 +6,15 @@ extension TrainingPipeline {
     /// solve's "success" only for a continuum result); with a Morse index ≥ 1 such a result is reported as
     /// "saddle". A minibatch result is not a certified stationary point: its index is that of the
     /// Hessian where it stopped.
+    /// The mean loss of the trivial predictor: log(classes) for softmax, half the mean squared target
+    /// for least squares.
+    static func trivialLoss(_ data: Dataset) -> Double {
+        switch data.targets {
+        case .classes(_, let count): return log(Double(max(count, 2)))
+        case .values(let values, _): return 0.5 * values.reduce(0) { $0 + $1 * $1 } / Double(max(data.count, 1))
+        }
+    }
+
     static func certifiesStationarity(_ status: String, source: TrainingIterate.Source) -> Bool {
         ["constrained-converged", "reduced-converged", "lbfgs-converged"].contains(status) || (source == .continuum && status == "success")
     }
@@ -43,10 +52,12 @@ extension TrainingPipeline {
         case .initial, .discrete, .minibatch:
             flow = nil
         }
+        let weights = try context.actionRegularization()
+        var flowAction: ReducedContinuumAction?
         if let flow {
-            let weights = try context.actionRegularization()
             let action = try ReducedContinuumAction(network: flow.network, data: train, tikhonov: weights.tikhonov,
                                                     smoothness: weights.smoothness, readoutTikhonov: weights.readoutTikhonov)
+            flowAction = action
             trainLoss = action.parts(flow.parameters).total / m
             trainOutputs = flow.outputs(inputs: train.inputs)
             testOutputs = flow.outputs(inputs: test.inputs)
@@ -69,20 +80,16 @@ extension TrainingPipeline {
             lossPerEpoch: records.flatMap(\.lossPerEpoch), status: records.last?.status ?? "none", rungs: rungs)
         report.flow = flow
         report.stages = records
+        // A run whose stages say success but whose loss is not finite or above ten times that of the
+        // trivial predictor (+1) diverged (SGD at too large a learning rate ends at a finite, huge loss).
+        if report.status.hasSuffix("success") || report.status.hasSuffix("converged"),
+           !trainLoss.isFinite || trainLoss > 10 * Self.trivialLoss(train) + 1 {
+            report.status = "diverged"
+        }
         // The Morse index of the returned point: a certified stationary point with a negative Hessian
         // eigenvalue is a saddle, a status of its own (MATH.md §6.1).
-        let weights = try context.actionRegularization()
-        var morse: MorseIndex?
-        switch iterate.source {
-        case .continuum, .reduced:
-            if let flow {
-                let action = try ReducedContinuumAction(network: flow.network, data: train, tikhonov: weights.tikhonov,
-                                                        smoothness: weights.smoothness, readoutTikhonov: weights.readoutTikhonov)
-                morse = MorseIndex.continuum(action: action, parameters: flow.parameters)
-            }
-        case .discrete, .minibatch, .initial:
-            morse = try MorseIndex.discrete(network: net, data: train, parameters: iterate.parameters, regularization: weights)
-        }
+        let morse = try flowAction.map { MorseIndex.continuum(action: $0, parameters: flow!.parameters) }
+            ?? MorseIndex.discrete(network: net, data: train, parameters: iterate.parameters, regularization: weights)
         report.morseIndex = morse?.index
         report.smallestHessianEigenvalue = morse?.smallestEigenvalue
         if let morse, morse.index > 0, Self.certifiesStationarity(report.status, source: iterate.source) { report.status = "saddle" }

@@ -21,10 +21,38 @@ public protocol TrainingStage: Sendable {
     /// Checks, before any stage runs, what can be checked from the context alone (sizes a dense method
     /// refuses, α > 0 for the continuum stages), so that a pipeline fails before its first stage's work.
     func check(_ context: TrainingContext) throws
+    /// An upper estimate of the stage's work from its options alone, for a network of `layers` layers:
+    /// full-batch gradient evaluations (nil when it overflows), and the factor by which it refines the
+    /// depth grid (states held per sample), so that a run can be refused before it allocates.
+    func workEstimate(layers: Int) -> StageWorkEstimate
+}
+
+/// See `TrainingStage.workEstimate(layers:)`.
+public struct StageWorkEstimate: Sendable {
+    public var gradientEvaluations: Int?
+    public var depthFactor: Int
+
+    public init(gradientEvaluations: Int?, depthFactor: Int = 1) {
+        self.gradientEvaluations = gradientEvaluations
+        self.depthFactor = depthFactor
+    }
 }
 
 extension TrainingStage {
     public func check(_ context: TrainingContext) throws {}
+    /// A stage that does not estimate itself counts as 100 gradient evaluations.
+    public func workEstimate(layers: Int) -> StageWorkEstimate { StageWorkEstimate(gradientEvaluations: 100) }
+}
+
+/// Overflow-checked product of non-negative counts (nil on overflow).
+func checkedProduct(_ factors: Int...) -> Int? {
+    var result = 1
+    for factor in factors {
+        let (product, overflow) = result.multipliedReportingOverflow(by: factor)
+        if overflow { return nil }
+        result = product
+    }
+    return result
 }
 
 /// Progress of a running stage: the stage's rung or epoch record so far.

@@ -29,6 +29,8 @@ public struct ConstrainedStage: TrainingStage {
         try self.init(iterations: try options.int("iterations", default: 500, in: 1...1_000_000), precision: rf)
     }
 
+    public func workEstimate(layers: Int) -> StageWorkEstimate { StageWorkEstimate(gradientEvaluations: iterations) }
+
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
         let network = iterate.discrete?.network ?? context.network

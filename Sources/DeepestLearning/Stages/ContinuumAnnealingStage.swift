@@ -33,6 +33,11 @@ public struct ContinuumAnnealingStage: TrainingStage {
                       steps: try options.int("anneal-steps", default: 10, in: 0...60), solver: try ContinuumRungSolver(options))
     }
 
+    /// Rungs × Newton iterations on a mesh of at most 4N + 1 nodes.
+    public func workEstimate(layers: Int) -> StageWorkEstimate {
+        StageWorkEstimate(gradientEvaluations: checkedProduct(steps + 1, solver.newtonIterations, 4), depthFactor: 4)
+    }
+
     public func check(_ context: TrainingContext) throws { try solver.check(context) }
 
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {

@@ -64,6 +64,10 @@ public struct DiscreteAnnealingStage: TrainingStage {
                       tikhonovLevel: try options.double("tikhonov-level", default: 0))
     }
 
+    public func workEstimate(layers: Int) -> StageWorkEstimate {
+        StageWorkEstimate(gradientEvaluations: checkedProduct(steps + 1, newtonIterations, refinement), depthFactor: refinement)
+    }
+
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
         let net = context.network, q = net.layerParameterCount, k = net.readoutParameterCount, r = refinement

@@ -43,6 +43,8 @@ public struct MinibatchStage: TrainingStage {
                       momentum: try options.double("momentum", default: 0.9))
     }
 
+    public func workEstimate(layers: Int) -> StageWorkEstimate { StageWorkEstimate(gradientEvaluations: epochs) }
+
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
         let loss = try ResidualNetworkLoss(network: context.network, data: context.data, regularization: context.regularization)

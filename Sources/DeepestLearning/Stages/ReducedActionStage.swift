@@ -37,6 +37,10 @@ public struct ReducedActionStage: TrainingStage {
                       initialWeightScale: try options.positiveDouble("initial-weight-scale", default: 0.2))
     }
 
+    public func workEstimate(layers: Int) -> StageWorkEstimate {
+        StageWorkEstimate(gradientEvaluations: iterations, depthFactor: max(1, intervals / max(1, layers)))
+    }
+
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
         let net = context.network
