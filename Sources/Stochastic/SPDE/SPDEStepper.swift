@@ -21,6 +21,7 @@ public final class SPDEStepper {
     public private(set) var transformSeconds = 0.0
 
     /// Per coefficient (grid layout): the factors of û, of F̂ and of the additive noise (with √q).
+    /// `driftFactor` includes the grid's forward scaling: F is transformed by FFTW without it.
     let stateFactor: [Double]
     let driftFactor: [Double]
     let noiseFactor: [Double]
@@ -31,14 +32,18 @@ public final class SPDEStepper {
     /// Σ_k q_k e_k(x)² at each node and component (Milstein only).
     let noiseVariance: [Double]
     let dealiasMask: [Bool]?
+    /// True when noise increment k drives coefficient k (every basis but the periodic one).
+    let noiseInPlace: Bool
     let count: Int
-    let state: UnsafeMutablePointer<Double>
-    let next: UnsafeMutablePointer<Double>
+    /// The state and the next state (swapped after each accepted step).
+    var state: UnsafeMutablePointer<Double>
+    var next: UnsafeMutablePointer<Double>
     let values: UnsafeMutablePointer<Double>
     let drift: UnsafeMutablePointer<Double>
     let noiseField: UnsafeMutablePointer<Double>
     let product: UnsafeMutablePointer<Double>
-    let derivatives: [UnsafeMutablePointer<Double>]
+    /// ∂x, ∂y and ∆ of the state at the nodes, for the inputs the nonlinearity asked for.
+    let derivatives: [UnsafeMutablePointer<Double>?]
     let positionX: UnsafeMutablePointer<Double>
     let positionY: UnsafeMutablePointer<Double>
 
@@ -87,20 +92,20 @@ public final class SPDEStepper {
             }
         }
         stateFactor = a
-        driftFactor = b
+        driftFactor = (0..<n).map { b[$0] * grid.forwardScale[$0 % grid.pointCount] }
         noiseFactor = c
         let points = grid.pointCount, slots = grid.modeSlots
         noiseTarget = (0..<n).map { k in (k / points) * points + slots[k % points] }
+        noiseInPlace = noiseTarget.enumerated().allSatisfy { $0.offset == $0.element }
         noiseVariance = scheme == .milstein ? Self.nodeVariance(grid: grid, roots: root) : []
         func buffer() -> UnsafeMutablePointer<Double> {
             let p = UnsafeMutablePointer<Double>.allocate(capacity: n)
             p.initialize(repeating: 0, count: n)
             return p
         }
-        let stateBuffer = buffer()
-        state = stateBuffer; next = buffer(); values = buffer(); drift = buffer(); noiseField = buffer(); product = buffer()
+        state = buffer(); next = buffer(); values = buffer(); drift = buffer(); noiseField = buffer(); product = buffer()
         let inputs = problem.nonlinearity?.inputs ?? []
-        derivatives = [SPDENonlinearity.Inputs.gradientX, .gradientY, .laplacian].map { inputs.contains($0) ? buffer() : stateBuffer }
+        derivatives = [SPDENonlinearity.Inputs.gradientX, .gradientY, .laplacian].map { inputs.contains($0) ? buffer() : nil }
         positionX = .allocate(capacity: grid.pointCount)
         positionY = .allocate(capacity: grid.pointCount)
         for p in 0..<grid.pointCount {
@@ -113,7 +118,7 @@ public final class SPDEStepper {
 
     deinit {
         for p in [state, next, values, drift, noiseField, product, positionX, positionY] { p.deallocate() }
-        for p in derivatives where p != state { p.deallocate() }
+        for p in derivatives { p?.deallocate() }
     }
 
     /// Checks g′ against central differences of g at a few states; throws if they disagree (a wrong
@@ -187,30 +192,32 @@ public final class SPDEStepper {
         transformSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
     }
 
-    /// Evaluates F at the current state into `drift` as coefficients (the node values stay in `values`).
+    /// Evaluates F at the current state into `drift` as FFTW's unscaled coefficients (the node values
+    /// stay in `values`).
     private func evaluateDrift(_ f: SPDENonlinearity) {
         let n = count, P = grid.pointCount
-        if f.inputs.contains(.gradientX) {
-            grid.differentiate(state, axis: 0, into: derivatives[0])
-            transform { grid.coefficientsToValues(derivatives[0], into: derivatives[0]) }
+        if let target = derivatives[0] {
+            grid.differentiate(state, axis: 0, into: target)
+            transform { grid.coefficientsToValues(target, into: target) }
         }
-        if f.inputs.contains(.gradientY) {
-            grid.differentiate(state, axis: 1, into: derivatives[1])
-            transform { grid.coefficientsToValues(derivatives[1], into: derivatives[1]) }
+        if let target = derivatives[1] {
+            grid.differentiate(state, axis: 1, into: target)
+            transform { grid.coefficientsToValues(target, into: target) }
         }
-        if f.inputs.contains(.laplacian) {
-            grid.laplacian(state, into: derivatives[2])
-            transform { grid.coefficientsToValues(derivatives[2], into: derivatives[2]) }
+        if let target = derivatives[2] {
+            grid.laplacian(state, into: target)
+            transform { grid.coefficientsToValues(target, into: target) }
         }
-        func view(_ p: UnsafeMutablePointer<Double>, _ input: SPDENonlinearity.Inputs) -> UnsafeBufferPointer<Double>? {
-            f.inputs.contains(input) ? UnsafeBufferPointer(start: p, count: n) : nil
+        func view(_ p: UnsafeMutablePointer<Double>?, _ input: SPDENonlinearity.Inputs) -> UnsafeBufferPointer<Double>? {
+            p.map { UnsafeBufferPointer(start: $0, count: n) }
         }
         let field = SPDEFieldView(time: time, grid: grid, values: UnsafeBufferPointer(start: values, count: n),
                                   gradientX: view(derivatives[0], .gradientX), gradientY: view(derivatives[1], .gradientY),
                                   laplacian: view(derivatives[2], .laplacian),
                                   x: UnsafeBufferPointer(start: positionX, count: P), y: UnsafeBufferPointer(start: positionY, count: P))
         f.evaluate(field, UnsafeMutableBufferPointer(start: drift, count: n))
-        transform { grid.valuesToCoefficients(drift) }
+        // Unscaled: `driftFactor` holds the forward scaling.
+        transform { for c in 0..<grid.components { grid.forward.apply(drift + c * P, drift + c * P) } }
         if let mask = dealiasMask { for i in 0..<n where !mask[i % P] { drift[i] = 0 } }
     }
 
@@ -249,30 +256,36 @@ public final class SPDEStepper {
             let a = stateFactor, b = driftFactor
             for i in 0..<n { next[i] = a[i] * (state[i] + product[i]) + (nonlinearity != nil ? b[i] * drift[i] : 0) }
         } else {
+            let u = state, v = next, w = drift
             stateFactor.withUnsafeBufferPointer { a in
                 driftFactor.withUnsafeBufferPointer { b in
-                    if nonlinearity != nil {
-                        for i in 0..<n { next[i] = a[i] * state[i] + b[i] * drift[i] }
-                    } else {
-                        for i in 0..<n { next[i] = a[i] * state[i] }
-                    }
-                }
-            }
-            if let dW = increments, sigma != 0 {
-                noiseFactor.withUnsafeBufferPointer { c in
-                    noiseTarget.withUnsafeBufferPointer { target in
-                        for k in 0..<n {
-                            let t = target[k]
-                            next[t] += sigma * c[t] * dW[k]
+                    noiseFactor.withUnsafeBufferPointer { c in
+                        let noisy = increments != nil && sigma != 0
+                        if noisy, noiseInPlace, let dW = increments, nonlinearity != nil {
+                            for i in 0..<n { v[i] = a[i] * u[i] + b[i] * w[i] + sigma * c[i] * dW[i] }
+                            return
+                        }
+                        if nonlinearity != nil {
+                            for i in 0..<n { v[i] = a[i] * u[i] + b[i] * w[i] }
+                        } else {
+                            for i in 0..<n { v[i] = a[i] * u[i] }
+                        }
+                        guard noisy, let dW = increments else { return }
+                        noiseTarget.withUnsafeBufferPointer { target in
+                            for k in 0..<n {
+                                let t = target[k]
+                                v[t] += sigma * c[t] * dW[k]
+                            }
                         }
                     }
                 }
             }
         }
-        var finite = true
-        for i in 0..<n where !next[i].isFinite { finite = false; break }
-        guard finite else { return false }
-        state.update(from: next, count: n)
+        // x·0 is NaN exactly when x is not finite: one pass without branches.
+        var probe = 0.0
+        for i in 0..<n { probe += next[i] * 0 }
+        guard probe == 0 else { return false }
+        swap(&state, &next)
         stepCount += 1
         return true
     }

@@ -35,6 +35,7 @@ public struct SpectralGrid: Sendable {
     public let pointCount: Int
     /// |κ|² per point (Σ over the axes of the squared wavenumbers): −∆ is diagonal with these entries.
     public let wavenumberSquared: [Double]
+    /// The orthonormal coefficient is forwardScale × FFTW's forward output, point by point.
     let forwardScale: [Double]
     let inverseScale: [Double]
     let forward: GridRealTransform
