@@ -68,6 +68,8 @@ struct SPDECommand: ParsableCommand {
     var cutoff: Int?
     @Option(help: "Multiplicative noise G = σ g(u): none, linear (g = u) or sine (g = sin u)")
     var multiplicative: Multiplicative = .none
+    @Option(parsing: .unconditional, help: "A constant initial value u₀ (default: 0; burgers sin(2πx/L))")
+    var initial: Double?
     @Option(help: "Heat reaction f: none or sine (f(u) = sin u)")
     var reaction: Reaction = .none
     @Option(parsing: .unconditional, help: "With --out: snapshots of path 0 (default 200 in 1-D, 4 in 2-D)")
@@ -235,18 +237,23 @@ struct SPDECommand: ParsableCommand {
         }
         let covariance: QWienerCovariance = noise == .white ? .white : .traceClass(regularity: regularity)
         let noiseTerm = try SPDENoise(amplitude: amplitude, covariance: covariance, cutoff: cutoff, multiplicative: g)
+        if let initial, !initial.isFinite { throw CommandFailure("invalid --initial = \(initial): must be finite") }
+        var start: (@Sendable (Int, Double, Double) -> Double)?
+        if let initial { start = { _, _, _ in initial } }
         switch problem {
         case .heat:
             let alpha = diffusivity ?? 1, lambda = decay ?? 1
             return try .heat(boundaries: boundaries, lengths: lengths, diffusivity: alpha, decay: lambda,
-                             reaction: reaction == .sine ? Self.sine : nil, noise: noiseTerm)
+                             reaction: reaction == .sine ? Self.sine : nil, noise: noiseTerm, initialValue: start)
         case .allenCahn:
-            return try .allenCahn(boundaries: boundaries, lengths: lengths, diffusivity: diffusivity ?? 0.001, decay: decay ?? 0, noise: noiseTerm)
+            return try .allenCahn(boundaries: boundaries, lengths: lengths, diffusivity: diffusivity ?? 0.001, decay: decay ?? 0,
+                                  noise: noiseTerm, initialValue: start)
         case .burgers:
-            return try .burgers(boundaries: boundaries, lengths: lengths, viscosity: diffusivity ?? 0.05, decay: decay ?? 0, noise: noiseTerm)
+            return try .burgers(boundaries: boundaries, lengths: lengths, viscosity: diffusivity ?? 0.05, decay: decay ?? 0,
+                                noise: noiseTerm, initialValue: start)
         case .swiftHohenberg:
             guard control.isFinite else { throw CommandFailure("invalid --control = \(control): must be finite") }
-            return try .swiftHohenberg(boundaries: boundaries, lengths: lengths, control: control, noise: noiseTerm)
+            return try .swiftHohenberg(boundaries: boundaries, lengths: lengths, control: control, noise: noiseTerm, initialValue: start)
         }
     }
 
