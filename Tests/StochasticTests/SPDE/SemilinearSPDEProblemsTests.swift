@@ -52,31 +52,11 @@ import Testing
         }
     }
 
-    /// The exact mean first-passage time of dX = −V′(X)dτ + √(2ε)dW from x₀ to b, V = x⁴/4 − x²/2:
-    /// T = (1/ε) ∫_{x₀}^{b} e^{V(y)/ε} ∫_{−∞}^{y} e^{−V(z)/ε} dz dy (MATH.md §6.4), by the trapezoid rule.
-    static func doubleWellPassageTime(epsilon: Double, from x0: Double, to b: Double) -> Double {
-        let V = { (x: Double) in x * x * x * x / 4 - x * x / 2 }
-        let h = 1e-4, lower = -4.0
-        var inner = 0.0, outer = 0.0
-        var z = lower, previousInner = 0.0, previousOuter = 0.0
-        while z < b {
-            let next = z + h
-            inner += 0.5 * h * (exp(-V(z) / epsilon) + exp(-V(next) / epsilon))
-            let value = exp(V(next) / epsilon) * inner
-            if next > x0 { outer += 0.5 * h * ((z >= x0 ? previousOuter : value) + value) }
-            previousInner = inner
-            previousOuter = value
-            z = next
-        }
-        _ = previousInner
-        return outer / epsilon
-    }
-
     /// Small-noise Allen–Cahn on a short interval with strong diffusion (α = 50, L = 1, white noise): the
     /// nonconstant modes relax in 1/(απ²) and carry variance O(ε/α), so the spatial mean ū obeys the
     /// double-well SDE dū = (ū − ū³)dτ + √(2ε) dβ with σ = √(2εL). Its mean passage time from −1 to +1
-    /// matches the exact double integral, within 3 standard errors plus 5% for the step (Δτ = 0.01) and
-    /// the O(ε/α) mode coupling.
+    /// matches the exact double integral (`EscapeLaws.meanFirstPassageTime`), within 3 standard errors
+    /// plus 5% for the step (Δτ = 0.01) and the O(ε/α) mode coupling.
     @Test func allenCahnMeanModeHasTheDoubleWellTransitionTime() throws {
         let epsilon = 0.1, L = 1.0
         let problem = try SemilinearSPDE(boundaries: [.neumann], lengths: [L], linearPart: SpectralOperator(diffusion: 50),
@@ -88,7 +68,7 @@ import Testing
         let result = try solve(problem, ensemble)
         let times = try #require(result.stoppingTimes)
         #expect(result.stoppedPaths == 400)
-        let exact = Self.doubleWellPassageTime(epsilon: epsilon, from: -1, to: 1)
+        let exact = EscapeLaws.meanFirstPassageTime(potential: EscapeLaws.doubleWell, temperature: epsilon, from: -1, to: 1, lower: -3)
         #expect(abs(times.mean - exact) < 3 * times.standardError + 0.05 * exact,
                 "mean passage time \(times.mean) ± \(times.standardError), exact \(exact)")
     }
