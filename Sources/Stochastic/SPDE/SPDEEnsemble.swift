@@ -88,7 +88,7 @@ public struct SPDEEnsemble: Sendable {
 public struct SPDEEnsembleResult: Sendable {
     /// ∫|u(τ_end)|² = Σ û².
     public let energy: SampleStatistics
-    /// Per coefficient in mode order: the mean over paths of û² and its standard error.
+    /// Per coefficient in mode order (then the globals): the mean over paths of û² and its standard error.
     public let modeSecondMoments: [Double]
     public let modeStandardErrors: [Double]
     public let functionals: [SampleStatistics]
@@ -124,7 +124,7 @@ public struct SPDEEnsembleResult: Sendable {
 public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuringTransforms: Bool = false,
                   progress: (@Sendable (Int) -> Void)? = nil) throws -> SPDEEnsembleResult {
     let probe = try SPDEStepper(problem, modes: ensemble.modes, scheme: ensemble.scheme, timeStep: ensemble.timeStep)
-    let grid = probe.grid, n = grid.count, paths = ensemble.paths, steps = ensemble.steps
+    let grid = probe.grid, n = probe.noiseCount, paths = ensemble.paths, steps = ensemble.steps
     let f = ensemble.functionals.count
     var squares = [Double](repeating: 0, count: paths * n)
     var scalars = [Double](repeating: 0, count: paths * (f + 2))  // energy, stopping time, functionals
@@ -209,7 +209,8 @@ public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuring
         functionals: ensemble.functionals.enumerated().map { statistics($1.name, 2 + $0) },
         stoppingTimes: ensemble.stopping.map { statistics($0.name, 1) },
         stoppedPaths: flags.filter { $0 == 2 }.count, failedPaths: paths - good.count,
-        exactDiscreteEnergy: exact.map { $0.discrete.reduce(0, +) }, exactEnergy: exact.map { $0.continuous.reduce(0, +) },
+        exactDiscreteEnergy: exact.map { $0.discrete.prefix(grid.count).reduce(0, +) },
+        exactEnergy: exact.map { $0.continuous.prefix(grid.count).reduce(0, +) },
         snapshots: recorded, snapshotTimes: times, grid: grid, paths: paths, steps: steps, timeStep: ensemble.timeStep,
         seed: ensemble.seed, transformSeconds: timings.transforms, workerSeconds: timings.workers)
 }

@@ -13,12 +13,17 @@ public struct SPDEFieldView {
     /// The x and y coordinate of each point (P entries each; y is 0 in 1-D).
     public let x: UnsafeBufferPointer<Double>
     public let y: UnsafeBufferPointer<Double>
+    /// The global unknowns (`SPDEGlobals`; empty without them). Their drift goes in the result buffer
+    /// after the field's grid.count entries.
+    public let globals: UnsafeBufferPointer<Double>
 }
 
 /// The nonlinear drift F(τ, u) of du = (Au + F) dτ + G dW, evaluated in physical space on the nodes:
 /// `evaluate(view, result)` writes F at every node and component (pseudo-spectral). With `dealiased`
 /// the 2/3 rule zeroes the top third of the modes of F (and the noise there), which removes the
-/// aliasing of quadratic products exactly (Notes/spectral-bases.md).
+/// aliasing of quadratic products exactly (Notes/spectral-bases.md). With `SPDEGlobals` the result
+/// buffer has grid.count + globals entries: the field's drift at the nodes, then the globals' drift
+/// (zeroed before the call).
 public struct SPDENonlinearity: Sendable {
     /// The spectral derivatives a nonlinearity needs at the nodes.
     public struct Inputs: OptionSet, Sendable {
@@ -69,11 +74,13 @@ public struct SPDENonlinearity: Sendable {
         }
     }
 
-    /// F = F₁ + F₂ (inputs united; dealiased if either is). `scratch` holds F₂ while F₁ is written.
+    /// F = F₁ + F₂ (inputs united; dealiased if either is). A temporary buffer holds F₂ (one
+    /// allocation on the stack per evaluation).
     public static func + (lhs: SPDENonlinearity, rhs: SPDENonlinearity) -> SPDENonlinearity {
         SPDENonlinearity(inputs: lhs.inputs.union(rhs.inputs), dealiased: lhs.dealiased || rhs.dealiased) { view, result in
             lhs.evaluate(view, result)
             withUnsafeTemporaryAllocation(of: Double.self, capacity: result.count) { second in
+                second.initialize(repeating: 0)
                 rhs.evaluate(view, second)
                 for i in 0..<result.count { result[i] += second[i] }
             }

@@ -28,7 +28,8 @@ public struct SPDEPathwiseSolver: PathwiseSolver {
         self.finestModes = finestModes
     }
 
-    public var wienerDimension: Int { finestGrid.count }
+    /// The finest grid's coefficients and the globals.
+    public var wienerDimension: Int { finestGrid.count + problem.globalCount }
 
     /// The modes along each axis for `resolution` (the finest when it gives none).
     public func modes(for resolution: StudyResolution) -> [Int] {
@@ -45,11 +46,12 @@ public struct SPDEPathwiseSolver: PathwiseSolver {
         let grid = stepper.grid, fine = finestGrid
         // Mode-order index on this grid → mode-order index on the finest grid.
         let nx = grid.axes[0].count, fineNx = fine.axes[0].count
-        let embedding = (0..<grid.count).map { k -> Int in
+        let embedding = (0..<stepper.noiseCount).map { k -> Int in
+            guard k < grid.count else { return fine.count + k - grid.count }  // the globals
             let c = k / grid.pointCount, p = k % grid.pointCount
             return c * fine.pointCount + (p / nx) * fineNx + p % nx
         }
-        let noisy = problem.noise.isActive, n = grid.count, d = path.dimension
+        let noisy = problem.noise.isActive, n = stepper.noiseCount, d = path.dimension
         var dW = [Double](repeating: 0, count: n)
         for s in 0..<resolution.steps {
             let ok = dW.withUnsafeMutableBufferPointer { buffer -> Bool in
@@ -60,7 +62,8 @@ public struct SPDEPathwiseSolver: PathwiseSolver {
         }
         var result = [Double](repeating: 0, count: wienerDimension)
         let coefficients = stepper.modeCoefficients
-        for k in 0..<n {
+        for k in grid.count..<n { result[embedding[k]] = coefficients[k] }
+        for k in 0..<grid.count {
             let p = grid.modeSlots[k % grid.pointCount]
             let nyquistX = grid.axes[0].basis.isNyquist(slot: p % nx, count: nx)
             let nyquistY = grid.dimension == 2 && grid.axes[1].basis.isNyquist(slot: p / nx, count: grid.axes[1].count)

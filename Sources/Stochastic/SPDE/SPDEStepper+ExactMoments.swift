@@ -1,20 +1,20 @@
 import Foundation
 
 extension SPDEStepper {
-    /// E û² per coefficient (mode order) after `steps` steps from `reset()`, for a linear problem with
+    /// E û² per coefficient (mode order, then the globals) after `steps` steps from `reset()`, for a linear problem with
     /// additive noise (`SemilinearSPDE.isLinearAdditive`), else nil. Each mode is then an independent
     /// scalar recursion û' = aû + σc ΔW, so E û_N² = a^{2N}û₀² + σ²c²Δτ(1 − a^{2N})/(1 − a²):
     /// `discrete` is the scheme's own value; `continuous` the exact OU value
     /// e^{−2μτ}û₀² + σ²q(1 − e^{−2μτ})/(2μ) at τ = N·Δτ of the same mode (Notes/spde-schemes.md).
     public func exactSecondMoments(steps: Int) -> (discrete: [Double], continuous: [Double])? {
         guard problem.isLinearAdditive else { return nil }
-        var initial = [Double](repeating: 0, count: count)
+        var initial = [Double](repeating: 0, count: total)
         initial.withUnsafeMutableBufferPointer { writeInitialCoefficients(into: $0.baseAddress!) }
-        let start = (0..<count).map { initial[noiseTarget[$0]] }
-        let mu = problem.rates(on: grid)
+        let start = (0..<total).map { initial[noiseTarget[$0]] }
+        let mu = problem.rates(on: grid) + [Double](repeating: problem.globals?.decay ?? 0, count: total - count)
         let sigma = problem.noise.amplitude, dt = timeStep, tau = Double(steps) * dt, N = Double(steps)
-        var discrete = [Double](repeating: 0, count: count), continuous = discrete
-        for k in 0..<count {
+        var discrete = [Double](repeating: 0, count: total), continuous = discrete
+        for k in 0..<total {
             let i = noiseTarget[k]
             let a = stateFactor[i], c = noiseFactor[i], q = noiseRoot[i] * noiseRoot[i], u0 = start[k]
             let a2N = pow(a * a, N)

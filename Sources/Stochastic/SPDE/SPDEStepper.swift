@@ -34,7 +34,9 @@ public final class SPDEStepper {
     let dealiasMask: [Bool]?
     /// True when noise increment k drives coefficient k (every basis but the periodic one).
     let noiseInPlace: Bool
+    /// Field coefficients (grid.count) and all unknowns (field and `SPDEGlobals`, which follow it).
     let count: Int
+    let total: Int
     /// The state and the next state (swapped after each accepted step).
     var state: UnsafeMutablePointer<Double>
     var next: UnsafeMutablePointer<Double>
@@ -58,12 +60,16 @@ public final class SPDEStepper {
         self.grid = grid
         self.scheme = scheme
         self.timeStep = timeStep
-        let n = grid.count, dt = timeStep
-        count = n
-        let mu = problem.rates(on: grid)
+        let field = grid.count, dt = timeStep, g = problem.globalCount
+        let n = field + g
+        count = field
+        total = n
+        // The globals behave like modes with rate λ_g and noise scale s_g.
+        let mu = problem.rates(on: grid) + [Double](repeating: problem.globals?.decay ?? 0, count: g)
         var root = try problem.noiseEigenvalues(on: grid).map { $0.squareRoot() }
+            + [Double](repeating: problem.globals?.noiseScale ?? 0, count: g)
         let mask = problem.nonlinearity?.dealiased == true ? grid.dealiasingMask() : nil
-        if let mask { for i in 0..<n where !mask[i % grid.pointCount] { root[i] = 0 } }
+        if let mask { for i in 0..<field where !mask[i % grid.pointCount] { root[i] = 0 } }
         dealiasMask = mask
         noiseRoot = root
         if scheme == .milstein {
@@ -92,14 +98,14 @@ public final class SPDEStepper {
             }
         }
         stateFactor = a
-        driftFactor = (0..<n).map { b[$0] * grid.forwardScale[$0 % grid.pointCount] }
+        driftFactor = (0..<n).map { $0 < field ? b[$0] * grid.forwardScale[$0 % grid.pointCount] : b[$0] }
         noiseFactor = c
         let points = grid.pointCount, slots = grid.modeSlots
-        noiseTarget = (0..<n).map { k in (k / points) * points + slots[k % points] }
+        noiseTarget = (0..<n).map { k in k < field ? (k / points) * points + slots[k % points] : k }
         noiseInPlace = noiseTarget.enumerated().allSatisfy { $0.offset == $0.element }
-        noiseVariance = scheme == .milstein ? Self.nodeVariance(grid: grid, roots: root) : []
+        noiseVariance = scheme == .milstein ? Self.nodeVariance(grid: grid, roots: Array(root.prefix(field))) : []
         func buffer() -> UnsafeMutablePointer<Double> {
-            let p = UnsafeMutablePointer<Double>.allocate(capacity: n)
+            let p = UnsafeMutablePointer<Double>.allocate(capacity: n)  // field and globals
             p.initialize(repeating: 0, count: n)
             return p
         }
@@ -162,25 +168,42 @@ public final class SPDEStepper {
         return out
     }
 
-    /// Sets τ = 0 and the state to u₀ at the nodes, projected onto the grid's modes (0 if none).
+    /// Sets τ = 0 and the state to u₀ at the nodes, projected onto the grid's modes (0 if none), and the
+    /// globals to their initial value.
     public func reset() {
         stepCount = 0
         writeInitialCoefficients(into: state)
     }
 
-    /// u₀ at the nodes, projected onto the modes, into `target` (grid layout).
+    /// u₀ at the nodes, projected onto the modes, into `target` (grid layout), then the globals.
     func writeInitialCoefficients(into target: UnsafeMutablePointer<Double>) {
         for c in 0..<grid.components {
             for p in 0..<grid.pointCount { target[c * grid.pointCount + p] = problem.initialValue?(c, positionX[p], positionY[p]) ?? 0 }
         }
         grid.valuesToCoefficients(target)
+        if let globals = problem.globals { for i in 0..<globals.count { target[count + i] = globals.initialValue[i] } }
     }
 
-    /// Replaces the state by the given coefficients (grid layout).
+    /// Replaces the state by the given coefficients (grid layout, then the globals).
     public func setCoefficients(_ coefficients: [Double]) throws {
-        try Validate.count(coefficients.count, count, "coefficients")
-        for i in 0..<count { state[i] = coefficients[i] }
+        try Validate.count(coefficients.count, total, "coefficients")
+        for i in 0..<total { state[i] = coefficients[i] }
     }
+
+    /// Replaces the field by its node values (grid layout) and the globals by `globals`.
+    public func setState(nodeValues: [Double], globals: [Double] = []) throws {
+        try Validate.count(nodeValues.count, count, "nodeValues")
+        try Validate.count(globals.count, total - count, "globals")
+        for i in 0..<count { state[i] = nodeValues[i] }
+        grid.valuesToCoefficients(state)
+        for i in 0..<globals.count { state[count + i] = globals[i] }
+    }
+
+    /// The number of Wiener increments a step takes: the field's coefficients and the globals.
+    public var noiseCount: Int { total }
+
+    /// The global unknowns.
+    public var globalValues: [Double] { (count..<total).map { state[$0] } }
 
     /// τ at the current state.
     public var time: Double { Double(stepCount) * timeStep }
@@ -196,6 +219,7 @@ public final class SPDEStepper {
     /// stay in `values`).
     private func evaluateDrift(_ f: SPDENonlinearity) {
         let n = count, P = grid.pointCount
+        for i in n..<total { drift[i] = 0 }
         if let target = derivatives[0] {
             grid.differentiate(state, axis: 0, into: target)
             transform { grid.coefficientsToValues(target, into: target) }
@@ -214,15 +238,16 @@ public final class SPDEStepper {
         let field = SPDEFieldView(time: time, grid: grid, values: UnsafeBufferPointer(start: values, count: n),
                                   gradientX: view(derivatives[0], .gradientX), gradientY: view(derivatives[1], .gradientY),
                                   laplacian: view(derivatives[2], .laplacian),
-                                  x: UnsafeBufferPointer(start: positionX, count: P), y: UnsafeBufferPointer(start: positionY, count: P))
-        f.evaluate(field, UnsafeMutableBufferPointer(start: drift, count: n))
+                                  x: UnsafeBufferPointer(start: positionX, count: P), y: UnsafeBufferPointer(start: positionY, count: P),
+                                  globals: UnsafeBufferPointer(start: state + n, count: total - n))
+        f.evaluate(field, UnsafeMutableBufferPointer(start: drift, count: total))
         // Unscaled: `driftFactor` holds the forward scaling.
         transform { for c in 0..<grid.components { grid.forward.apply(drift + c * P, drift + c * P) } }
         if let mask = dealiasMask { for i in 0..<n where !mask[i % P] { drift[i] = 0 } }
     }
 
-    /// One step driven by `increments`: grid.count values ~ N(0, Δτ) in mode order (component c, mode
-    /// (j_x, j_y) at c·P + j_y·n_x + j_x), or nil when the noise is off. Returns false, keeping the
+    /// One step driven by `increments`: `noiseCount` values ~ N(0, Δτ) in mode order (component c, mode
+    /// (j_x, j_y) at c·P + j_y·n_x + j_x, then the globals), or nil when the noise is off. Returns false, keeping the
     /// previous state and time, if the new state is not finite.
     @discardableResult
     public func step(increments: UnsafePointer<Double>?) -> Bool {
@@ -252,11 +277,13 @@ public final class SPDEStepper {
                 for i in 0..<n { product[i] = g.g(values[i]) * noiseField[i] }
             }
             transform { grid.valuesToCoefficients(product) }
+            // The globals' noise is additive: σ s_g ΔW (times a below, the semi-implicit form).
+            for i in n..<total { product[i] = sigma * noiseRoot[i] * dW[i] }
             // Semi-implicit: a = 1/(1 + Δτμ), b = Δτ·a; exponential Euler: a = e^{−μΔτ}, b = φ₁(μΔτ)Δτ.
             let a = stateFactor, b = driftFactor
-            for i in 0..<n { next[i] = a[i] * (state[i] + product[i]) + (nonlinearity != nil ? b[i] * drift[i] : 0) }
+            for i in 0..<total { next[i] = a[i] * (state[i] + product[i]) + (nonlinearity != nil ? b[i] * drift[i] : 0) }
         } else {
-            let u = state, v = next, w = drift
+            let u = state, v = next, w = drift, n = total
             stateFactor.withUnsafeBufferPointer { a in
                 driftFactor.withUnsafeBufferPointer { b in
                     noiseFactor.withUnsafeBufferPointer { c in
@@ -283,7 +310,7 @@ public final class SPDEStepper {
         }
         // x·0 is NaN exactly when x is not finite: one pass without branches.
         var probe = 0.0
-        for i in 0..<n { probe += next[i] * 0 }
+        for i in 0..<total { probe += next[i] * 0 }
         guard probe == 0 else { return false }
         swap(&state, &next)
         stepCount += 1
@@ -293,8 +320,9 @@ public final class SPDEStepper {
     /// The coefficients of the current state (grid layout).
     public var coefficients: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: state, count: count) }
 
-    /// The coefficients in mode order (component c, mode (j_x, j_y) at c·P + j_y·n_x + j_x).
-    public var modeCoefficients: [Double] { (0..<count).map { state[noiseTarget[$0]] } }
+    /// The coefficients in mode order (component c, mode (j_x, j_y) at c·P + j_y·n_x + j_x), then the
+    /// globals: `noiseCount` entries.
+    public var modeCoefficients: [Double] { (0..<total).map { state[noiseTarget[$0]] } }
 
     /// ∫|u|² = Σ û² (the basis is orthonormal).
     public var energy: Double {

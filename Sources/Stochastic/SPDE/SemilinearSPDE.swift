@@ -20,6 +20,8 @@ public struct SemilinearSPDE: Sendable {
     public let noise: SPDENoise
     /// u₀(component, x, y), or nil for u₀ = 0.
     public let initialValue: (@Sendable (Int, Double, Double) -> Double)?
+    /// Unknowns that do not depend on space (the readout of a network), or nil.
+    public let globals: SPDEGlobals?
 
     /// Throws `InvalidArgument` naming the argument for: one or more than two axes or a boundary/length
     /// count mismatch, non-positive lengths, components < 1, operator coefficient arrays whose length is
@@ -27,7 +29,7 @@ public struct SemilinearSPDE: Sendable {
     /// basis is not periodic (the sine and cosine bases have no first-derivative pair).
     public init(boundaries: [SpectralBasis], lengths: [Double], components: Int = 1, linearPart: SpectralOperator,
                 nonlinearity: SPDENonlinearity? = nil, noise: SPDENoise,
-                initialValue: (@Sendable (Int, Double, Double) -> Double)? = nil) throws {
+                initialValue: (@Sendable (Int, Double, Double) -> Double)? = nil, globals: SPDEGlobals? = nil) throws {
         guard boundaries.count == 1 || boundaries.count == 2 else {
             throw InvalidArgument("boundaries.count", boundaries.count, "must be 1 (an interval) or 2 (a rectangle)")
         }
@@ -56,6 +58,7 @@ public struct SemilinearSPDE: Sendable {
         self.nonlinearity = nonlinearity
         self.noise = noise
         self.initialValue = initialValue
+        self.globals = globals
     }
 
     public var dimension: Int { boundaries.count }
@@ -94,6 +97,9 @@ public struct SemilinearSPDE: Sendable {
         }
         return mu
     }
+
+    /// The number of global unknowns (0 without `globals`).
+    public var globalCount: Int { globals?.count ?? 0 }
 
     /// True when the equation is linear with additive noise (F = 0, G = σ(τ)): each mode is then an
     /// independent Ornstein–Uhlenbeck process and the moments below are exact.

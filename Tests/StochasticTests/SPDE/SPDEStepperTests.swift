@@ -87,4 +87,27 @@ import Testing
         #expect(serial.mean == result.energy.mean)
         #expect(serial.standardError == result.energy.standardError)
     }
+
+    /// Global unknowns (`SPDEGlobals`) are OU processes with rate λ_g and noise σ·s_g beside the field:
+    /// their sample second moments match the scheme's exact ones, and the Wiener increments after the
+    /// field's drive them (a study's path dimension counts them).
+    @Test(arguments: [SPDEScheme.semiImplicit, .exponentialEuler])
+    func globalsAreOrnsteinUhlenbeckProcessesBesideTheField(scheme: SPDEScheme) throws {
+        let globals = try SPDEGlobals(count: 2, decay: 0.5, noiseScale: 0.3, initialValue: [1, -2])
+        let problem = try SemilinearSPDE(boundaries: [.neumann], lengths: [1], linearPart: SpectralOperator(diffusion: 0.1, decay: 1),
+                                         noise: SPDENoise(amplitude: 0.7), globals: globals)
+        let stepper = try SPDEStepper(problem, modes: [6], scheme: scheme, timeStep: 0.1)
+        #expect(stepper.noiseCount == 8)
+        #expect(stepper.globalValues == [1, -2])
+        let exact = try #require(stepper.exactSecondMoments(steps: 12))
+        let result = try solve(problem, SPDEEnsemble(scheme: scheme, modes: [6], timeStep: 0.1, steps: 12, paths: 4000, seed: 21))
+        Self.expectModes(result, exact.discrete, "globals \(scheme)")
+        // Global 0 from 1: E g² = a^{2N} + σ²s²Δτ(1 − a^{2N})/(1 − a²) with a = 1/(1 + 0.05) (semi-implicit).
+        if scheme == .semiImplicit {
+            let a = 1 / 1.05, a24 = pow(a, 24.0)
+            #expect(abs(exact.discrete[6] - (a24 + 0.49 * 0.09 * 0.1 * a * a * (1 - a24) / (1 - a * a))) < 1e-14)
+        }
+        let solver = try SPDEPathwiseSolver(problem, scheme: scheme, horizon: 1, finestModes: [6])
+        #expect(solver.wienerDimension == 8)
+    }
 }
