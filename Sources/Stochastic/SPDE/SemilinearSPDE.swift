@@ -92,8 +92,9 @@ public struct SemilinearSPDE: Sendable {
     /// The decay rate μ of every coefficient of `grid` (layout of the grid).
     public func rates(on grid: SpectralGrid) -> [Double] {
         var mu = [Double](repeating: 0, count: grid.count)
+        let symbol = grid.laplacianSymbol(linearPart.laplacian)
         for c in 0..<components {
-            for p in 0..<grid.pointCount { mu[c * grid.pointCount + p] = linearPart.rate(component: c, wavenumberSquared: grid.wavenumberSquared[p]) }
+            for p in 0..<grid.pointCount { mu[c * grid.pointCount + p] = linearPart.rate(component: c, wavenumberSquared: symbol[p]) }
         }
         return mu
     }

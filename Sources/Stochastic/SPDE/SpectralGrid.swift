@@ -151,6 +151,19 @@ public struct SpectralGrid: Sendable {
         }
     }
 
+    /// The symbol of −∆ per point: |κ|² (spectral) or Σ_axes (4/h²) sin²(κh/2) (second difference on
+    /// each axis's nodes: DCT-II on cell centres gives the free-end path graph, DST-I the Dirichlet one,
+    /// R2HC the cycle, the quarter-wave bases one end of each).
+    public func laplacianSymbol(_ symbol: SpectralOperator.LaplacianSymbol) -> [Double] {
+        guard symbol == .secondDifference else { return wavenumberSquared }
+        let nx = axes[0].count
+        func term(_ axis: SpectralAxis, _ s: Int) -> Double {
+            let h = axis.spacing, half = sin(axis.wavenumber(slot: s) * h / 2)
+            return 4 * half * half / (h * h)
+        }
+        return (0..<pointCount).map { p in term(axes[0], p % nx) + (axes.count == 2 ? term(axes[1], p / nx) : 0) }
+    }
+
     /// The 2/3-rule mask: true for the points whose frequency along every axis is below 2/3 of the
     /// largest (mode index j < ⌈2n/3⌉ for the sine/cosine bases, f ≤ n/3 for periodic axes).
     public func dealiasingMask() -> [Bool] {

@@ -84,3 +84,37 @@ import Testing
         }
     }
 }
+
+/// The second-difference symbol is the spectrum of the three-point Laplacian on each basis's nodes:
+/// applying tridiag(1, −2, 1)/h² with the basis's end rows to a sampled basis function multiplies it by
+/// −(4/h²) sin²(κh/2).
+@Suite struct LaplacianSymbolTests {
+    @Test(arguments: SpectralBasis.allCases)
+    func secondDifferenceSymbolIsTheThreePointLaplacianSpectrum(basis: SpectralBasis) throws {
+        let n = 9, L = 1.3
+        let grid = try SpectralGrid(basis, modes: n, length: L)
+        let h = grid.axes[0].spacing
+        let symbol = grid.laplacianSymbol(.secondDifference)
+        for s in 0..<n {
+            let e = (0..<n).map { grid.basisFunction(point: s, x: grid.position(ofPoint: $0).x) }
+            // Ghost values outside the grid by the basis's end conditions: periodic wraps; a Neumann end
+            // at a cell face mirrors (e₋₁ = e₀); a Dirichlet end at a face (quarter-wave) is odd
+            // (e₋₁ = −e₀); a Dirichlet end at a node (DST-I) is zero.
+            func ghost(_ k: Int) -> Double {
+                if k >= 0 && k < n { return e[k] }
+                let left = k < 0
+                switch basis {
+                case .periodic: return e[(k + n) % n]
+                case .neumann: return left ? e[0] : e[n - 1]
+                case .dirichlet: return 0
+                case .dirichletNeumann: return left ? -e[0] : e[n - 1]
+                case .neumannDirichlet: return left ? e[0] : -e[n - 1]
+                }
+            }
+            for k in 0..<n {
+                let second = (ghost(k - 1) - 2 * e[k] + ghost(k + 1)) / (h * h)
+                #expect(abs(second + symbol[s] * e[k]) < 1e-9 * max(1, symbol[s]), "\(basis) slot \(s) node \(k)")
+            }
+        }
+    }
+}
