@@ -9,7 +9,8 @@ import Stochastic
 ///   dθ_n = −(1/h) ∂V/∂θ_n dτ + √(2 Temp/h) dB_n   (the weights of layer n, a field in depth),
 ///   dR   = −∂V/∂R dτ + √(2 Temp) dB_R              (the readout, a global unknown),
 ///
-/// whose invariant law at fixed Temp is ∝ exp(−V/Temp). It is a `SemilinearSPDE` on the depth interval
+/// whose invariant law at fixed Temp is ∝ exp(−V/Temp). A frozen readout parameter keeps its value
+/// (its decay μ acts only on a nonzero value: freeze at 0). It is a `SemilinearSPDE` on the depth interval
 /// (0, T) with the Neumann cosine basis on the N layer midpoints: the smoothness (α/2h)Σ|θ_{n+1} − θ_n|²
 /// is the second-difference Laplacian (`SpectralOperator.LaplacianSymbol.secondDifference`, implicit),
 /// the Tikhonov term h(λ/2)Σ|θ_n|² the decay λ (implicit), the readout's μ its globals' decay, and the
@@ -24,10 +25,19 @@ public struct LangevinFlow: Sendable {
     /// The weight w of the data term: M for the action V = M·J (the default).
     public let dataWeight: Double
     public let schedule: TemperatureSchedule
+    /// Readout parameters (indices from `network.readoutOffset`) held fixed: no drift, no noise. The
+    /// bias-free readout of the closed-form saddle (MATH.md §6.2) freezes the bias at 0.
+    public let frozenReadout: Set<Int>
 
+    /// Throws `InvalidArgument` for data that do not fit the network, a negative data weight, or a
+    /// frozen index outside the readout.
     public init(network: ResidualNetwork, data: Dataset, regularization: Regularization, dataWeight: Double? = nil,
-                schedule: TemperatureSchedule) throws {
+                schedule: TemperatureSchedule, frozenReadout: Set<Int> = []) throws {
         _ = try network.targetRows(data)
+        for i in frozenReadout where !(0..<network.readoutParameterCount).contains(i) {
+            throw InvalidArgument("frozenReadout", i, "must be in 0..<\(network.readoutParameterCount)")
+        }
+        self.frozenReadout = frozenReadout
         let weight = dataWeight ?? Double(data.count)
         guard weight.isFinite, weight >= 0 else { throw InvalidArgument("dataWeight", weight, "must be finite and >= 0") }
         self.network = network
@@ -46,6 +56,7 @@ public struct LangevinFlow: Sendable {
         try Validate.count(parameters.count, network.parameterCount, "parameters")
         let net = network, q = components, layers = net.layers, h = net.stepSize
         let weight = dataWeight, readoutCount = net.readoutParameterCount, readoutOffset = net.readoutOffset
+        let frozen = frozenReadout
         let pool = WorkspacePool<LossWorkspace>(limit: max(2, Parallel.workerCount)) { [data] in
             // Construction succeeded once below with the same network and data.
             LossWorkspace(try! ResidualNetworkLoss(network: net, data: data))
@@ -60,7 +71,7 @@ public struct LangevinFlow: Sendable {
             workspace.loss.evaluate(parameters: workspace.parameters, gradient: &workspace.gradient)
             // F = −(w/h) ∂J/∂θ_n at the nodes; the readout's −w ∂J/∂R.
             for n in 0..<layers { for c in 0..<q { result[c * layers + n] = -weight / h * workspace.gradient[n * q + c] } }
-            for i in 0..<readoutCount { result[layers * q + i] = -weight * workspace.gradient[readoutOffset + i] }
+            for i in 0..<readoutCount { result[layers * q + i] = frozen.contains(i) ? 0 : -weight * workspace.gradient[readoutOffset + i] }
         }
         let amplitude = (2 * schedule.initial).squareRoot()
         let schedule = schedule
@@ -70,7 +81,8 @@ public struct LangevinFlow: Sendable {
         let start = parameters
         let operator_ = try SpectralOperator(diffusion: [regularization.smoothness], decay: [regularization.tikhonov],
                                              laplacian: .secondDifference)
-        let globals = try SPDEGlobals(count: readoutCount, decay: regularization.readoutTikhonov, noiseScale: 1,
+        let globals = try SPDEGlobals(count: readoutCount, decay: regularization.readoutTikhonov,
+                                      noiseScales: (0..<readoutCount).map { frozen.contains($0) ? 0 : 1 },
                                       initialValue: Array(parameters[readoutOffset...]))
         return try SemilinearSPDE(boundaries: [.neumann], lengths: [net.horizon], components: q, linearPart: operator_,
                                   nonlinearity: nonlinearity, noise: noise,
@@ -103,7 +115,8 @@ public struct LangevinFlow: Sendable {
             total.withUnsafeMutableBufferPointer { g in regularization.accumulate(network: network, parameters: p.baseAddress!, gradient: g.baseAddress!) }
         }
         let h = network.stepSize
-        let drift = total.enumerated().map { i, g in i < network.readoutOffset ? -g / h : -g }
+        let offset = network.readoutOffset
+        let drift = total.enumerated().map { i, g in i < offset ? -g / h : (frozenReadout.contains(i - offset) ? 0 : -g) }
         return (dataWeight * value + penalty, drift)
     }
 }

@@ -71,29 +71,7 @@ public struct LinearSaddleEscape: Sendable {
                             theoryVariance: EscapeLaws.linearSaddleExitTimeVariance(rate: lambda),
                             escapeProbability: Double(run.exitedCount) / Double(paths)))
         }
-        let x = temperatures.map { log(1 / $0) }
-        let slope = Self.slope(x, rows.map(\.meanEscapeTime))
-        // Bootstrap over paths: resample each temperature's times, refit.
-        var stream = XoshiroRandomStream(seed: seed ^ 0xB007, index: 0)
-        var slopes: [Double] = []
-        for _ in 0..<400 {
-            let means = samples.map { s -> Double in
-                guard !s.isEmpty else { return .nan }
-                var sum = 0.0
-                for _ in 0..<s.count { sum += s[Int(stream.uniform() * Double(s.count)) % s.count] }
-                return sum / Double(s.count)
-            }
-            slopes.append(Self.slope(x, means))
-        }
-        slopes.sort()
-        let interval = slopes[Int(0.025 * Double(slopes.count))]...slopes[Int(0.975 * Double(slopes.count)) - 1]
-        return Result(rows: rows, fittedSlope: slope, slopeCI95: interval, theorySlope: 1 / (2 * lambda), paths: paths, seed: seed)
-    }
-
-    static func slope(_ x: [Double], _ y: [Double]) -> Double {
-        let mx = x.reduce(0, +) / Double(x.count), my = y.reduce(0, +) / Double(y.count)
-        var sxy = 0.0, sxx = 0.0
-        for i in x.indices { sxy += (x[i] - mx) * (y[i] - my); sxx += (x[i] - mx) * (x[i] - mx) }
-        return sxy / sxx
+        let fit = try EscapeTimeSlope(x: temperatures.map { log(1 / $0) }, times: samples, seed: seed)
+        return Result(rows: rows, fittedSlope: fit.slope, slopeCI95: fit.interval, theorySlope: 1 / (2 * lambda), paths: paths, seed: seed)
     }
 }

@@ -32,8 +32,9 @@ public struct SPDEFunctional: Sendable {
     }
 }
 
-/// Stops a path early: `shouldStop(τ, coefficients)` is asked after every step; the stopping time is
-/// recorded (the horizon for paths that never stop). For exit and transition times.
+/// Stops a path early: `shouldStop(τ, unknowns)` is asked after every step with the coefficients (grid
+/// layout) followed by the globals; the stopping time is recorded (the horizon for paths that never
+/// stop). For exit and transition times.
 public struct SPDEStoppingRule: Sendable {
     public let name: String
     public let shouldStop: @Sendable (Double, UnsafeBufferPointer<Double>) -> Bool
@@ -94,6 +95,8 @@ public struct SPDEEnsembleResult: Sendable {
     public let functionals: [SampleStatistics]
     /// The stopping times (nil without a stopping rule); paths that never stop count with the horizon.
     public let stoppingTimes: SampleStatistics?
+    /// The stopping time of every finite path that stopped, in path order (empty without a rule).
+    public let stoppedTimes: [Double]
     /// Paths stopped by the rule before the horizon.
     public let stoppedPaths: Int
     /// Paths whose state became non-finite: excluded from the statistics above; their last finite
@@ -160,7 +163,7 @@ public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuring
                                     break
                                 }
                                 if recording, let every = ensemble.snapshotInterval, (s + 1) % every == 0 { recorded.append(stepper.nodeValues) }
-                                if let rule = ensemble.stopping, rule.shouldStop(stepper.time, stepper.coefficients) {
+                                if let rule = ensemble.stopping, rule.shouldStop(stepper.time, stepper.unknowns) {
                                     stopped = true
                                     break
                                 }
@@ -208,6 +211,7 @@ public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuring
         modeSecondMoments: moments, modeStandardErrors: errors,
         functionals: ensemble.functionals.enumerated().map { statistics($1.name, 2 + $0) },
         stoppingTimes: ensemble.stopping.map { statistics($0.name, 1) },
+        stoppedTimes: (0..<paths).filter { flags[$0] == 2 }.map { scalars[$0 * (f + 2) + 1] },
         stoppedPaths: flags.filter { $0 == 2 }.count, failedPaths: paths - good.count,
         exactDiscreteEnergy: exact.map { $0.discrete.prefix(grid.count).reduce(0, +) },
         exactEnergy: exact.map { $0.continuous.prefix(grid.count).reduce(0, +) },

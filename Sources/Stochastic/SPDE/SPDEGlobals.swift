@@ -11,21 +11,30 @@ import NumericCore
 public struct SPDEGlobals: Sendable {
     public let count: Int
     public let decay: Double
-    public let noiseScale: Double
+    /// s_g per global (0 keeps a global free of noise: with a zero drift it stays frozen).
+    public let noiseScales: [Double]
     public let initialValue: [Double]
 
     /// Throws `InvalidArgument` for count < 1, a non-finite decay, a negative or non-finite noise scale,
     /// or an initial value of another length or with non-finite entries.
     public init(count: Int, decay: Double = 0, noiseScale: Double = 1, initialValue: [Double]? = nil) throws {
+        try self.init(count: count, decay: decay, noiseScales: [Double](repeating: noiseScale, count: max(count, 0)), initialValue: initialValue)
+    }
+
+    /// One noise scale per global.
+    public init(count: Int, decay: Double = 0, noiseScales: [Double], initialValue: [Double]? = nil) throws {
         try Validate.positive(count, "globals.count")
         try Validate.finite([decay], "globals.decay")
-        guard noiseScale.isFinite, noiseScale >= 0 else { throw InvalidArgument("globals.noiseScale", noiseScale, "must be finite and >= 0") }
+        try Validate.count(noiseScales.count, count, "globals.noiseScales")
+        for scale in noiseScales where !(scale.isFinite && scale >= 0) {
+            throw InvalidArgument("globals.noiseScale", scale, "must be finite and >= 0")
+        }
         let start = initialValue ?? [Double](repeating: 0, count: count)
         try Validate.count(start.count, count, "globals.initialValue")
         try Validate.finite(start, "globals.initialValue")
         self.count = count
         self.decay = decay
-        self.noiseScale = noiseScale
+        self.noiseScales = noiseScales
         self.initialValue = start
     }
 }

@@ -67,7 +67,7 @@ public final class SPDEStepper {
         // The globals behave like modes with rate λ_g and noise scale s_g.
         let mu = problem.rates(on: grid) + [Double](repeating: problem.globals?.decay ?? 0, count: g)
         var root = try problem.noiseEigenvalues(on: grid).map { $0.squareRoot() }
-            + [Double](repeating: problem.globals?.noiseScale ?? 0, count: g)
+            + (problem.globals?.noiseScales ?? [])
         let mask = problem.nonlinearity?.dealiased == true ? grid.dealiasingMask() : nil
         if let mask { for i in 0..<field where !mask[i % grid.pointCount] { root[i] = 0 } }
         dealiasMask = mask
@@ -319,6 +319,9 @@ public final class SPDEStepper {
 
     /// The coefficients of the current state (grid layout).
     public var coefficients: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: state, count: count) }
+
+    /// The coefficients (grid layout) followed by the globals: `noiseCount` entries.
+    public var unknowns: UnsafeBufferPointer<Double> { UnsafeBufferPointer(start: state, count: total) }
 
     /// The coefficients in mode order (component c, mode (j_x, j_y) at c·P + j_y·n_x + j_x), then the
     /// globals: `noiseCount` entries.
