@@ -1,4 +1,5 @@
 import ArgumentParser
+import DeepestLearning
 import Dispatch
 import Foundation
 import NumericCore
@@ -8,7 +9,9 @@ import Stochastic
 /// `linear-saddle` (mean and variance of the exit time against (1/2λ)[ln(2λL²/σ²) + γ_E + ln 2] and
 /// π²/(8λ²), and the slope of E τ against ln(1/Temp) against 1/(2λ)), `double-well` (the mean
 /// transition time against the exact double integral and Eyring–Kramers), `annealed-double-well`
-/// (Hajek's cooling Temp = c/ln(e + τ): P(global well) against the two-state Kramers prediction).
+/// (Hajek's cooling Temp = c/ln(e + τ): P(global well) against the two-state Kramers prediction),
+/// `network-saddle` (the Langevin flow of the training action from its closed-form saddle, MATH.md §6.2:
+/// the escape law with the computed negative eigenvalue λ₋).
 struct EscapeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "escape",
@@ -18,9 +21,10 @@ struct EscapeCommand: ParsableCommand {
         case linearSaddle = "linear-saddle"
         case doubleWell = "double-well"
         case annealedDoubleWell = "annealed-double-well"
+        case networkSaddle = "network-saddle"
     }
 
-    @Option(help: "linear-saddle, double-well or annealed-double-well")
+    @Option(help: "linear-saddle, double-well, annealed-double-well or network-saddle")
     var problem: Problem = .linearSaddle
     @Option(parsing: .unconditional, help: "Paths per temperature")
     var paths: Int = 2000
@@ -30,8 +34,12 @@ struct EscapeCommand: ParsableCommand {
     var temperatures: [Double] = []
     @Option(parsing: .unconditional, help: "linear-saddle: the unstable rate λ")
     var rate: Double = 1
-    @Option(parsing: .unconditional, help: "linear-saddle: the exit radius L")
-    var radius: Double = 1
+    @Option(parsing: .unconditional, help: "linear-saddle: the exit radius L (default 1); network-saddle: in the flow's coordinates (default 0.1)")
+    var radius: Double?
+    @Option(parsing: .unconditional, help: "network-saddle: layers")
+    var layers: Int = 4
+    @Option(parsing: .unconditional, help: "network-saddle: the Tikhonov weight λ per sample")
+    var tikhonov: Double = 0.01
     @Option(parsing: .unconditional, help: "annealed-double-well: the tilt a of V = x⁴/4 − x²/2 + ax")
     var tilt: Double = 0.1
     @Option(parsing: .unconditional, help: "annealed-double-well: the horizon")
@@ -42,7 +50,7 @@ struct EscapeCommand: ParsableCommand {
     var format: OutputFormat = .table
     @OptionGroup var resources: ResourceOptions
 
-    static let optionNames = ["rate": "--rate", "radius": "--radius", "temperatures": "--temperatures", "temperatures.count": "--temperatures",
+    static let optionNames = ["rate": "--rate", "radius": "--radius", "tikhonov": "--tikhonov", "layers": "--layers", "temperatures": "--temperatures", "temperatures.count": "--temperatures",
                               "timeStepFraction": "--dt", "timeStep": "--dt", "paths": "--paths", "tilt": "--tilt", "horizon": "--horizon",
                               "constants": "--temperatures", "constants.count": "--temperatures"]
 
@@ -67,6 +75,8 @@ struct EscapeCommand: ParsableCommand {
         let fittedSlope: Double?
         let slopeCI95: [Double]?
         let theorySlope: Double?
+        let negativeEigenvalue: Double?
+        let morseIndex: Int?
         let seconds: Double
     }
 
@@ -82,6 +92,7 @@ struct EscapeCommand: ParsableCommand {
         }
         report = Report(problem: report.problem, paths: report.paths, seed: report.seed, temperatures: report.temperatures, rows: report.rows,
                         fittedSlope: report.fittedSlope, slopeCI95: report.slopeCI95, theorySlope: report.theorySlope,
+                        negativeEigenvalue: report.negativeEigenvalue, morseIndex: report.morseIndex,
                         seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
         try Output.emit(report, format: format) { table(report) }
     }
@@ -97,7 +108,7 @@ struct EscapeCommand: ParsableCommand {
         switch problem {
         case .linearSaddle:
             let temps = temperatures.isEmpty ? [5e-3, 5e-5, 5e-7, 5e-9] : temperatures
-            let study = try LinearSaddleEscape(rate: rate, radius: radius, temperatures: temps, timeStepFraction: dt ?? 1e-3)
+            let study = try LinearSaddleEscape(rate: rate, radius: radius ?? 1, temperatures: temps, timeStepFraction: dt ?? 1e-3)
             try checkWork(stepsPerPath: 40 / study.timeStepFraction, count: temps.count)
             let result = try study.run(paths: paths, seed: seed)
             return Report(problem: problem.rawValue, paths: paths, seed: seed, temperatures: temps,
@@ -106,7 +117,7 @@ struct EscapeCommand: ParsableCommand {
                                                       variance: $0.variance, theoryVariance: $0.theoryVariance, eyringKramers: nil,
                                                       theoryEscapeProbability: nil) },
                           fittedSlope: result.fittedSlope, slopeCI95: [result.slopeCI95.lowerBound, result.slopeCI95.upperBound],
-                          theorySlope: result.theorySlope, seconds: 0)
+                          theorySlope: result.theorySlope, negativeEigenvalue: -rate, morseIndex: nil, seconds: 0)
         case .doubleWell:
             let temps = temperatures.isEmpty ? [0.1, 0.07, 0.05] : temperatures
             let study = try DoubleWellEscape(temperatures: temps, timeStep: dt ?? 0.005)
@@ -118,7 +129,23 @@ struct EscapeCommand: ParsableCommand {
                                                theoryMeanEscapeTime: $0.theoryMeanEscapeTime, escapeProbability: $0.escapeProbability,
                                                variance: nil, theoryVariance: nil, eyringKramers: $0.eyringKramers,
                                                theoryEscapeProbability: nil) },
-                          fittedSlope: nil, slopeCI95: nil, theorySlope: nil, seconds: 0)
+                          fittedSlope: nil, slopeCI95: nil, theorySlope: nil, negativeEigenvalue: nil, morseIndex: nil, seconds: 0)
+        case .networkSaddle:
+            let temps = temperatures.isEmpty ? [1e-4, 1e-5, 1e-6, 1e-7, 1e-8] : temperatures
+            guard layers >= 1, layers <= 1000 else { throw CommandFailure("invalid --layers = \(layers): must be in 1...1000") }
+            let saddle = try NetworkSaddle(layers: layers, tikhonov: tikhonov)
+            let fraction = dt ?? 0.01
+            try checkWork(stepsPerPath: 40 / fraction * Double(saddle.data.count * layers), count: temps.count)
+            let index = try saddle.morseIndex()
+            let result = try saddle.escape(temperatures: temps, radius: radius ?? 0.1, timeStepFraction: fraction, paths: paths, seed: seed)
+            return Report(problem: problem.rawValue, paths: paths, seed: seed, temperatures: temps,
+                          rows: result.rows.map { Row(temperature: $0.temperature, meanEscapeTime: $0.meanEscapeTime, stderr: $0.stderr,
+                                                      theoryMeanEscapeTime: $0.theoryMeanEscapeTime, escapeProbability: $0.escapeProbability,
+                                                      variance: nil, theoryVariance: nil, eyringKramers: nil,
+                                                      theoryEscapeProbability: $0.theoryEscapeProbability) },
+                          fittedSlope: result.fittedSlope, slopeCI95: [result.slopeCI95.lowerBound, result.slopeCI95.upperBound],
+                          theorySlope: result.theorySlope, negativeEigenvalue: index?.smallestEigenvalue ?? result.negativeEigenvalue,
+                          morseIndex: index?.index, seconds: 0)
         case .annealedDoubleWell:
             let constants = temperatures.isEmpty ? [0.05, 0.1, 0.2, 0.4] : temperatures
             let study = try AnnealedDoubleWell(tilt: tilt, constants: constants, horizon: horizon, timeStep: dt ?? 0.01)
@@ -128,7 +155,7 @@ struct EscapeCommand: ParsableCommand {
                           rows: rows.map { Row(temperature: $0.constant, meanEscapeTime: nil, stderr: $0.stderr, theoryMeanEscapeTime: nil,
                                                escapeProbability: $0.globalProbability, variance: nil, theoryVariance: nil, eyringKramers: nil,
                                                theoryEscapeProbability: $0.theoryGlobalProbability) },
-                          fittedSlope: nil, slopeCI95: nil, theorySlope: nil, seconds: 0)
+                          fittedSlope: nil, slopeCI95: nil, theorySlope: nil, negativeEigenvalue: nil, morseIndex: nil, seconds: 0)
         }
     }
 
@@ -145,6 +172,9 @@ struct EscapeCommand: ParsableCommand {
         if let slope = report.fittedSlope, let ci = report.slopeCI95, let theory = report.theorySlope {
             text += String(format: "slope of E τ against ln(1/Temp): %.4f, 95%% interval [%.4f, %.4f]; theory 1/(2λ) = %.4f\n",
                            slope, ci[0], ci[1], theory)
+        }
+        if problem == .networkSaddle, let eigenvalue = report.negativeEigenvalue {
+            text += String(format: "Morse index %@, smallest Hessian eigenvalue (flow metric) %.6g\n", report.morseIndex.map(String.init) ?? "-", eigenvalue)
         }
         return text
     }

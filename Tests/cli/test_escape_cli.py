@@ -47,3 +47,14 @@ def test_bad_escape_input_names_the_option():
         result = run(*args)
         assert result.returncode == 2, (args, result.stdout)
         assert option in result.stderr, (args, result.stderr)
+
+
+def test_network_saddle_reports_its_eigenvalue_and_the_escape_slope():
+    result = run("--problem", "network-saddle", "--temperatures", "1e-4", "1e-6", "1e-8", "--paths", "60", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    r = json.loads(result.stdout)
+    assert r["morseIndex"] == 1
+    assert r["negativeEigenvalue"] < 0
+    # theory slope 1/(2λ₋) with λ₋ = −negativeEigenvalue
+    assert abs(r["theorySlope"] * 2 * -r["negativeEigenvalue"] - 1) < 1e-9
+    assert r["slopeCI95"][0] - 0.2 * r["theorySlope"] < r["theorySlope"] < r["slopeCI95"][1] + 0.2 * r["theorySlope"]
