@@ -12,5 +12,6 @@ enum CommandRegistry {
         SDECommand.self,
         SPDECommand.self,
         EscapeCommand.self,
+        AnnealCommand.self,
     ]
 }

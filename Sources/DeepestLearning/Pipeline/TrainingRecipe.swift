@@ -105,7 +105,7 @@ public struct TrainingRecipe: Sendable, Hashable {
             // its end point like the symplectic-euler recipe.
             return TrainingRecipe(
                 name: resolved, summary: "annealed Langevin dynamics of the reduced action (an SPDE in depth), then L-BFGS and the exactly constrained rung",
-                stages: [stage(LangevinStage.typeName, ["steps": "2000", "temperature": "1e-3", "schedule": "geometric"]),
+                stages: [stage(LangevinStage.typeName, ["langevin-steps": "2000", "temperature": "1e-3", "schedule": "geometric"]),
                          stage(DiscreteLBFGSStage.typeName, ["iterations": "20000", "gradient-tolerance": "1e-8"]),
                          stage(ConstrainedStage.typeName, ["iterations": dataset == .digits ? "150" : "500"])],
                 smoothness: 0)

@@ -9,7 +9,7 @@ import Stochastic
 /// `constrained` stage polishes the end point ("anneal, then polish": the `langevin` recipe).
 /// Notes/langevin-flow.md.
 ///
-/// Options: `steps`, `time-step` (default 0.1/M: the data term's explicit stiffness grows like M),
+/// Options: `langevin-steps`, `time-step` (default 0.1/M: the data term's explicit stiffness grows like M),
 /// `temperature` (T₀), `schedule` (constant, geometric, logarithmic), `cooling` (geometric factor),
 /// `stage-length` (τ per geometric stage), `quench` (noiseless final steps), `seed-index` (the stream
 /// index: the noise is `XoshiroRandomStream(seed: run seed, index: seed-index)`).
@@ -17,7 +17,7 @@ import Stochastic
 /// Cost: one full-batch gradient per step.
 public struct LangevinStage: TrainingStage {
     public static let typeName = "langevin"
-    public static let keys = ["steps", "time-step", "temperature", "schedule", "cooling", "stage-length", "quench", "seed-index"]
+    public static let keys = ["langevin-steps", "time-step", "temperature", "schedule", "cooling", "stage-length", "quench", "seed-index"]
     public var type: String { Self.typeName }
     public var isContinuum: Bool { false }
 
@@ -50,7 +50,7 @@ public struct LangevinStage: TrainingStage {
     }
 
     public init(_ options: StageOptionReader) throws {
-        let steps = try options.int("steps", default: 2000, in: 1...100_000_000)
+        let steps = try options.int("langevin-steps", default: 2000, in: 1...100_000_000)
         try self.init(steps: steps,
                       timeStep: options.value("time-step") == nil ? nil : try options.positiveDouble("time-step", default: 1),
                       temperature: try options.double("temperature", default: 1e-3),
