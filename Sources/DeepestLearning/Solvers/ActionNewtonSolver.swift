@@ -99,7 +99,7 @@ public final class ActionNewtonSolver {
     /// factored blocks for the back substitution. `multipliers` as in `step`. Returns nil when a state
     /// block is singular. Cost O(M N d² W), parallel over sample blocks.
     func assembleSchurComplement(unknowns: [Double], gradient g: [Double], stateDamping mu: Double,
-                                 multipliers: [Double]?) -> (matrix: [Double], rightSide: [Double])? {
+                                 multipliers: [Double]?, stateInertia: UnsafeMutablePointer<Int>? = nil) -> (matrix: [Double], rightSide: [Double])? {
         let m = action.data.count, w = weightCount, columns = w + 1
         let blocks = SampleBlocks(count: m)
         let net = action.network, field = net.field, h = net.stepSize, rf = action.layerPrecision
@@ -118,6 +118,10 @@ public final class ActionNewtonSolver {
         failure.initialize(repeating: false, count: blocks.blockCount)
         defer { failure.deallocate() }
         let failureFlags = SharedMutablePointer(failure)
+        // With `stateInertia`: per sample block, the negative and the zero eigenvalues of the pivots D̃_j of
+        // the block LDLᵀ of every H_XX,k (Haynsworth: In(H_XX,k) = Σ_j In(D̃_j)), at slots 2·block, 2·block + 1.
+        let inertiaSlots = stateInertia.map { SharedMutablePointer($0) }
+        if let stateInertia { stateInertia.update(repeating: 0, count: 2 * blocks.blockCount) }
         unknowns.withUnsafeBufferPointer { uu in
         g.withUnsafeBufferPointer { gg in
         multiplierValues.withUnsafeBufferPointer { mm in
@@ -218,6 +222,15 @@ public final class ActionNewtonSolver {
                             BLAS.gemm(m: d, n: d, k: d, a: lPrev, lda: d, b: dPrev, ldb: d, c: lTemp, ldc: d)
                             BLAS.gemm(m: d, n: d, k: d, alpha: -1, a: lTemp, lda: d, b: lPrev, ldb: d, transposeB: true,
                                       beta: 1, c: dj, ldc: d)
+                        }
+                        if let inertiaSlots {
+                            let pivot = [Double](UnsafeBufferPointer(start: dj, count: d * d))
+                            let symmetric = (0..<(d * d)).map { 0.5 * (pivot[$0] + pivot[($0 % d) * d + $0 / d]) }
+                            if let eigen = try? SymmetricEigen(matrix: symmetric, dimension: d) {
+                                let scale = max(1, eigen.values.map(abs).max() ?? 0)
+                                inertiaSlots[2 * block] += eigen.values.filter { $0 < -1e-9 * scale }.count
+                                inertiaSlots[2 * block + 1] += eigen.values.filter { abs($0) <= 1e-9 * scale }.count
+                            }
                         }
                         if !SmallDenseSolve.invert(dj, dimension: d, workspace: inv) { singular = true; break }
                     }
