@@ -165,9 +165,10 @@ public struct EnsembleResult: Sendable {
 }
 
 /// Runs `ensemble` on `problem` over both cores. Cost: paths × steps × (one drift and diffusion
-/// evaluation + m Gaussian variates). Scalar problems (n = m = 1) without a Milstein correction advance
-/// blocks of `Ensemble.blockSize` paths step by step (`SDEStepper.integrateDrawingInterleaved`), which
-/// hides the latency of opaque drift and diffusion calls; same bits. With a path functional (`EnsembleFunctional.pathEvaluate`), every
+/// evaluation + m Gaussian variates). Scalar problems (n = m = 1) that evaluate their coefficients
+/// elementwise (`evaluatesElementwise`) advance blocks of `SDEStepper.elementwiseBlock` paths with one
+/// drift and one diffusion call per block and step (`SDEStepper.integrateDrawingElementwise`); same bits.
+/// With a path functional (`EnsembleFunctional.pathEvaluate`), every
 /// path is integrated by the checking loop with its states stored, (steps + 1) × n values per worker. Schemes without a Milstein correction use the drawing loop
 /// (`SDEStepper.integrateDrawing`: one path at a time, increments drawn as used, no increment buffer);
 /// Milstein with non-additive noise uses the checking loop on blocks of `Ensemble.blockSize` paths with
@@ -242,10 +243,10 @@ public func solve<Problem: StochasticDifferentialEquation>(
                         }
                         return
                     }
-                    if n == 1 && m == 1 && SDEStepper.drawsIncrements(problem, scheme: ensemble.scheme) {
-                        // Scalar problems: blocks of paths interleaved step by step (SDEStepper+InterleavedLoop),
-                        // a non-finite final state rerun by the checking loop as below.
-                        let block = min(Ensemble.blockSize, upper - lower)
+                    if n == 1 && m == 1 && problem.evaluatesElementwise && SDEStepper.drawsIncrements(problem, scheme: ensemble.scheme) {
+                        // Elementwise scalar problems: one coefficient call per block of paths and step
+                        // (SDEStepper+ElementwiseLoop); a non-finite final state is rerun by the checking loop.
+                        let block = min(SDEStepper.elementwiseBlock, upper - lower)
                         let workspace = SDEWorkspace(for: problem, paths: block)
                         let single = SDEWorkspace(for: problem)
                         let streams = UnsafeMutableBufferPointer<XoshiroRandomStream>.allocate(capacity: block)
@@ -259,10 +260,10 @@ public func solve<Problem: StochasticDifferentialEquation>(
                                 (streams.baseAddress! + p).initialize(to: XoshiroRandomStream(seed: ensemble.seed, index: UInt64(first + p)))
                                 blockWorkspace.state[p] = initial[0]
                             }
-                            SDEStepper.integrateDrawingInterleaved(problem, scheme: ensemble.scheme,
-                                                                   streams: UnsafeMutableBufferPointer(rebasing: streams[0..<count]),
-                                                                   steps: steps, stepSize: h, startTime: problem.initialTime,
-                                                                   workspace: blockWorkspace, rows: rows)
+                            SDEStepper.integrateDrawingElementwise(problem, scheme: ensemble.scheme,
+                                                                  streams: UnsafeMutableBufferPointer(rebasing: streams[0..<count]),
+                                                                  steps: steps, stepSize: h, startTime: problem.initialTime,
+                                                                  workspace: blockWorkspace, rows: rows)
                             for p in 0..<count {
                                 guard blockWorkspace.failedStep[p] != 0 else {
                                     record(first + p, state: UnsafeBufferPointer(blockWorkspace.state(of: p)), failed: false)
