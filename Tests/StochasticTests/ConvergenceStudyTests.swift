@@ -164,6 +164,14 @@ import Testing
         }
         // Σ_{j ≥ J} (j + 1)^{−2} ≈ 1/J: order 1/2 in h = 1/J.
         #expect(abs(strong.order - 0.5) <= 0.1, "\(Self.describe(result))")
+        // Weights w_j = (j + 1)² undo the amplitudes: the squared error has mean Σ_{J ≤ j < J_ref} 1 = J_ref − J.
+        let weighted = try ConvergenceStudy(levels: study.levels, reference: study.reference, paths: 2000, seed: 18,
+                                            normWeights: (0..<reference).map { Double(($0 + 1) * ($0 + 1)) })
+        let weightedStrong = try #require(try solve(ModeSum(modes: reference), weighted).strong)
+        for (l, j) in modeLevels.enumerated() {
+            let exact = Double(reference - j).squareRoot()
+            #expect(abs(weightedStrong.errors[l] - exact) < 4 * weightedStrong.standardErrors[l], "J = \(j): \(weightedStrong.errors)")
+        }
     }
 
     @Test func invalidStudiesThrowNamingTheArgument() {
