@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test docs demo clean bench-bvp bench-sde bench-resnet bench-collocation bench-targets
+.PHONY: deps build release test docs demo clean bench-bvp bench-sde bench-spde bench-resnet bench-collocation bench-targets
 
 deps:
 	@scripts/install-deps.sh
@@ -79,6 +79,11 @@ bench-collocation: deps
 bench-sde: deps
 	@scripts/install-deps.sh python numpy
 	cd Experiments/bench-sde && $(SWIFT) build -c release && $(PYTHON) run.py
+
+# The semilinear SPDE engine (deepest spde) against vectorised NumPy/SciPy (Experiments/bench-spde).
+bench-spde: release
+	@scripts/install-deps.sh python numpy scipy
+	$(PYTHON) Experiments/bench-spde/run.py
 
 # Span/MutableSpan against raw pointers in a user-facing field closure (Experiments/bench-span).
 bench-span:

@@ -1,23 +1,24 @@
 import Foundation
 
-/// Draws the figures and writes report.md for a `deepest compare` result folder by running the
-/// bundled `compare_report.py` (matplotlib, DESIGN.md: plots come from a well-kept plotting library)
-/// with `python3`, or with the interpreter named by the environment variable DEEPEST_PYTHON.
+/// Draws the figures of a result folder by running a bundled script (matplotlib, DESIGN.md: plots come
+/// from a well-kept plotting library) with `python3`, or with the interpreter named by the environment
+/// variable DEEPEST_PYTHON: `compare_report.py` (figures and report.md of `deepest compare`) and
+/// `spde_figures.py` (the field of `deepest spde`).
 enum ComparisonReport {
-    /// The bundled script, looked up where SwiftPM places an executable's resources (next to the
+    /// A bundled script, looked up where SwiftPM places an executable's resources (next to the
     /// binary); nil when the binary was copied without them.
-    static var script: URL? {
+    static func script(_ name: String) -> URL? {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let candidates = [Bundle.main.bundleURL, executable.deletingLastPathComponent()].map {
-            $0.appendingPathComponent("DeepestLearning_deepest.resources/compare_report.py")
+            $0.appendingPathComponent("DeepestLearning_deepest.resources/\(name)")
         }
         return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
-    /// Runs the script on `folder`. Returns nil on success, else one line saying why nothing was drawn
-    /// (the CSV and JSON results are complete either way).
-    static func render(folder: URL) -> String? {
-        guard let script else { return "compare_report.py is not next to the deepest binary" }
+    /// Runs the script `name` on `folder`. Returns nil on success, else one line saying why nothing was
+    /// drawn (the CSV and JSON results are complete either way).
+    static func render(folder: URL, script name: String = "compare_report.py") -> String? {
+        guard let script = script(name) else { return "\(name) is not next to the deepest binary" }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let python = ProcessInfo.processInfo.environment["DEEPEST_PYTHON"] ?? "python3"
