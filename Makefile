@@ -74,7 +74,8 @@ bench-collocation: deps
 	cd Experiments/bench-resnet && $(SWIFT) build -c release --product BenchCollocation && .build/release/BenchCollocation
 
 # Stochastic engine: OU Euler–Maruyama (10,000 paths x 1,000 steps) against vectorised NumPy in the same
-# run, the cost of our own normals, and the stochastic heat equation (256 modes x 10,000 steps x 100 paths).
+# run, the cost of our own normals, the stochastic heat equation (256 modes x 10,000 steps x 100 paths), and a
+# closure-defined GBM through the public API against the built-in OU and NumPy.
 bench-sde: deps
 	@scripts/install-deps.sh python numpy
 	cd Experiments/bench-sde && $(SWIFT) build -c release && $(PYTHON) run.py

@@ -45,21 +45,24 @@ public struct ConvergenceStudyResult: Sendable {
     /// A human table: one row per level (resolution, h, strong error ± standard error, weak error ±
     /// standard error), then the fitted orders with their bootstrap intervals and the failed paths.
     public var table: String {
+        func pad(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+        }
         func cell(_ curve: StudyErrorCurve?, _ l: Int) -> String {
-            guard let curve else { return String(repeating: " ", count: 23) }
+            guard let curve else { return "" }
             return String(format: "%.4e ± %.1e", curve.errors[l], curve.standardErrors[l])
         }
-        var lines = [String(format: "%-22@ %10@  %-23@  %-23@", "level" as NSString, "h" as NSString,
-                            "strong error" as NSString, "weak error" as NSString)]
+        let width = max(5, levels.map(\.description.count).max() ?? 0) + 2
+        var lines = [pad("level", width) + pad("h", 12) + pad("strong error", 24) + "weak error"]
         for (l, level) in levels.enumerated() {
-            lines.append(String(format: "%-22@ %10.4g  %@  %@", level.description as NSString, stepSizes[l],
-                                cell(strong, l) as NSString, cell(weak, l) as NSString))
+            lines.append(pad(level.description, width) + pad(String(format: "%.4g", stepSizes[l]), 12)
+                         + pad(strong == nil ? "—" : cell(strong, l), 24) + (weak == nil ? "—" : cell(weak, l)))
         }
         for (name, curve) in [("strong", strong), ("weak", weak)] {
             guard let curve else { continue }
             if let fit = curve.fit, let interval = curve.bootstrap95 {
-                lines.append(String(format: "%@ order %.3f, bootstrap 95%% [%.3f, %.3f], regression 95%% [%.3f, %.3f]",
-                                    name as NSString, fit.order, interval.lowerBound, interval.upperBound,
+                lines.append("\(name) order " + String(format: "%.3f, bootstrap 95%% [%.3f, %.3f], regression 95%% [%.3f, %.3f]",
+                                    fit.order, interval.lowerBound, interval.upperBound,
                                     fit.ci95.lowerBound, fit.ci95.upperBound))
             } else {
                 lines.append("\(name) order: no fit (an error is zero or not finite)")

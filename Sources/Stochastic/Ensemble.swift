@@ -165,7 +165,10 @@ public struct EnsembleResult: Sendable {
 }
 
 /// Runs `ensemble` on `problem` over both cores. Cost: paths × steps × (one drift and diffusion
-/// evaluation + m Gaussian variates). With a path functional (`EnsembleFunctional.pathEvaluate`), every
+/// evaluation + m Gaussian variates). Scalar problems (n = m = 1) that evaluate their coefficients
+/// elementwise (`evaluatesElementwise`) advance blocks of `SDEStepper.elementwiseBlock` paths with one
+/// drift and one diffusion call per block and step (`SDEStepper.integrateDrawingElementwise`); same bits.
+/// With a path functional (`EnsembleFunctional.pathEvaluate`), every
 /// path is integrated by the checking loop with its states stored, (steps + 1) × n values per worker. Schemes without a Milstein correction use the drawing loop
 /// (`SDEStepper.integrateDrawing`: one path at a time, increments drawn as used, no increment buffer);
 /// Milstein with non-additive noise uses the checking loop on blocks of `Ensemble.blockSize` paths with
@@ -237,6 +240,47 @@ public func solve<Problem: StochasticDifferentialEquation>(
                             if let progress, (path + 1 - lower) % Ensemble.blockSize == 0 || path + 1 == upper {
                                 progress(done.add((path - lower) % Ensemble.blockSize + 1, ordering: .relaxed).newValue)
                             }
+                        }
+                        return
+                    }
+                    if n == 1 && m == 1 && problem.evaluatesElementwise && SDEStepper.drawsIncrements(problem, scheme: ensemble.scheme) {
+                        // Elementwise scalar problems: one coefficient call per block of paths and step
+                        // (SDEStepper+ElementwiseLoop); a non-finite final state is rerun by the checking loop.
+                        let block = min(SDEStepper.elementwiseBlock, upper - lower)
+                        let workspace = SDEWorkspace(for: problem, paths: block)
+                        let single = SDEWorkspace(for: problem)
+                        let streams = UnsafeMutableBufferPointer<XoshiroRandomStream>.allocate(capacity: block)
+                        let rows = UnsafeMutableBufferPointer<Double>.allocate(capacity: block * SDEStepper.rowsPerRefill)
+                        defer { streams.deallocate(); rows.deallocate() }
+                        var first = lower
+                        while first < upper {
+                            let count = min(block, upper - first)
+                            let blockWorkspace = count == block ? workspace : SDEWorkspace(for: problem, paths: count)
+                            for p in 0..<count {
+                                (streams.baseAddress! + p).initialize(to: XoshiroRandomStream(seed: ensemble.seed, index: UInt64(first + p)))
+                                blockWorkspace.state[p] = initial[0]
+                            }
+                            SDEStepper.integrateDrawingElementwise(problem, scheme: ensemble.scheme,
+                                                                  streams: UnsafeMutableBufferPointer(rebasing: streams[0..<count]),
+                                                                  steps: steps, stepSize: h, startTime: problem.initialTime,
+                                                                  workspace: blockWorkspace, rows: rows)
+                            for p in 0..<count {
+                                guard blockWorkspace.failedStep[p] != 0 else {
+                                    record(first + p, state: UnsafeBufferPointer(blockWorkspace.state(of: p)), failed: false)
+                                    continue
+                                }
+                                var increments = [Double](repeating: 0, count: steps)
+                                var replay = XoshiroRandomStream(seed: ensemble.seed, index: UInt64(first + p))
+                                replay.fillGaussian(&increments, standardDeviation: root)
+                                single.state[0] = initial[0]
+                                increments.withUnsafeBufferPointer { dW in
+                                    SDEStepper.integrate(problem, scheme: ensemble.scheme, increments: dW.baseAddress!, steps: steps,
+                                                         stepSize: h, startTime: problem.initialTime, workspace: single)
+                                }
+                                record(first + p, state: UnsafeBufferPointer(single.state(of: 0)), failed: single.failedStep[0] != 0)
+                            }
+                            first += count
+                            if let progress { progress(done.add(count, ordering: .relaxed).newValue) }
                         }
                         return
                     }

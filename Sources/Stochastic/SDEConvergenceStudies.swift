@@ -3,7 +3,9 @@ import NumericCore
 
 /// Convergence studies of the SDE schemes (Notes/sde-schemes.md says what each measures). Every path
 /// is generated once at the finest level; coarse levels use sums of its increments. All studies are
-/// reproducible from their seed and independent of the thread count.
+/// reproducible from their seed and independent of the thread count. The strong and weak studies are
+/// uses of `ConvergenceStudy` (Notes/convergence-studies.md); the stationary OU study is not, since it
+/// compares independent ensembles run to different horizons with the schemes' exact discrete variances.
 public enum SDEConvergenceStudies {
     /// The study's strong or weak curve as a `StochasticStudyResult` (throws `InvalidArgument` if it has no fit).
     static func report(_ run: ConvergenceStudyResult, weak: Bool = false, name: String, expected: Double,

@@ -14,6 +14,19 @@ public struct SDESolution: Sendable {
     /// Steps actually completed (all of them on success) and drift evaluations (one per step).
     public let completedSteps: Int
 
+    @usableFromInline
+    init(times: [Double], values: [Double], dimension: Int, status: PathStatus, seed: UInt64, pathIndex: UInt64,
+         scheme: StochasticScheme, completedSteps: Int) {
+        self.times = times
+        self.values = values
+        self.dimension = dimension
+        self.status = status
+        self.seed = seed
+        self.pathIndex = pathIndex
+        self.scheme = scheme
+        self.completedSteps = completedSteps
+    }
+
     /// X at time index k.
     public func state(at k: Int) -> ArraySlice<Double> { values[(k * dimension)..<((k + 1) * dimension)] }
 
@@ -38,6 +51,10 @@ public struct SDESolution: Sendable {
 /// divide the path's fine steps; the path's duration must equal the problem's horizon).
 /// Throws `InvalidArgument` for an unusable scheme (Milstein with non-commutative noise), mismatched
 /// dimensions or grids. Numerical blow-up is reported in `status`, not thrown.
+/// (`@inlinable` so that callers in other modules get a stepping loop specialised to their problem type.)
+/// Cost: the checking loop's (`SDEStepper.integrate`) plus the increments and the (steps + 1) × n values it
+/// stores; for many paths of the final state only, an `Ensemble` is several times faster.
+@inlinable
 public func solve<Problem: StochasticDifferentialEquation>(
     _ problem: Problem, _ scheme: StochasticScheme, path: BrownianPath, steps: Int
 ) throws -> SDESolution {

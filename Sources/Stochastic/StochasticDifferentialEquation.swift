@@ -18,6 +18,11 @@ public protocol StochasticDifferentialEquation: Sendable {
     var linearPart: [Double]? { get }
     /// Whether `diffusionDerivative` is implemented (needed by Milstein unless the noise is additive).
     var providesDiffusionDerivative: Bool { get }
+    /// For scalar problems (n = m = 1): whether `drift` and `diffusion` accept a block of B states and
+    /// write the B results elementwise (result[p] = f(t, x[p])). Ensembles then make one call per block of
+    /// paths and step instead of one per path (`SDEStepper.integrateDrawingElementwise`), which matters when
+    /// the calls cannot be inlined (closures). Default false.
+    var evaluatesElementwise: Bool { get }
 
     /// a(t, x), without the linear part: n entries.
     func drift(_ t: Double, _ x: UnsafeBufferPointer<Double>, _ result: UnsafeMutableBufferPointer<Double>)
@@ -31,6 +36,7 @@ extension StochasticDifferentialEquation {
     public var initialTime: Double { 0 }
     public var linearPart: [Double]? { nil }
     public var providesDiffusionDerivative: Bool { false }
+    public var evaluatesElementwise: Bool { false }
     public func diffusionDerivative(_ t: Double, _ x: UnsafeBufferPointer<Double>, _ result: UnsafeMutableBufferPointer<Double>) {
         for i in result.indices { result[i] = 0 }
     }

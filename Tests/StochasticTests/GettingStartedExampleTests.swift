@@ -43,6 +43,15 @@ import Testing
         #expect(abs(eulerMaruyama.order - 0.5) < 0.1, "Euler–Maruyama: \(eulerMaruyama)")
         #expect(abs(milstein.order - 1) < 0.1, "Milstein: \(milstein)")
 
+        let study = try ConvergenceStudy(steps: levels, reference: .exactSolution { path in [sinh(path.endValue[0] + asinh(x0))] },
+                                         paths: paths, seed: 2026, weakFunctional: .component(0))
+        let run = try solve(SDEPathwiseSolver(problem, scheme: .milstein), study)
+        // The study's errors are the hand-written loop's, and the weak error is below the strong one.
+        let milsteinErrors = try strongErrors(.milstein)
+        #expect(run.strong?.errors.indices.allSatisfy { abs(run.strong!.errors[$0] - milsteinErrors[$0]) <= 1e-12 * milsteinErrors[$0] } == true)
+        #expect(abs((run.strong?.order ?? .nan) - 1) < 0.1, "\(run.table)")
+        #expect(run.weak?.errors.indices.allSatisfy { run.weak!.errors[$0] <= run.strong!.errors[$0] } == true, "\(run.table)")
+
         let ensemble = try Ensemble(scheme: .eulerMaruyama, steps: 64, paths: 20_000, seed: 7,
                                     functionals: [.component(0)])
         let result = try solve(problem, ensemble)
