@@ -224,7 +224,7 @@ def test_reduced_stage_options_in_a_config_and_their_errors(tmp_path):
     config = tmp_path / "bad.yaml"
     for stage, message_parts in (("  - type: reduced-action\n    iterations: -1\n", ["stages[0].iterations", "-1"]),
                                  ("  - type: reduced-action\n    interval: 3\n", ["interval", "reduced-action", "intervals"]),
-                                 ("  - type: langevin\n", ["langevin", "continuum-annealing", "sgd"])):
+                                 ("  - type: simulated-annealing\n", ["simulated-annealing", "langevin", "continuum-annealing", "sgd"])):
         config.write_text("dataset: sine\nstages:\n" + stage)
         message = one_line_failure(run("train", "--config", str(config)))
         assert all(part in message for part in message_parts), message
@@ -249,10 +249,10 @@ def test_recipes_lists_every_recipe_and_stage_type():
     listing = json.loads(result.stdout)
     names = [r["name"] for r in listing["recipes"]]
     assert names == ["symplectic-euler", "symplectic-euler-penalty", "collocation-reduced", "collocation-discrete", "collocation-continuation",
-                     "multiple-shooting", "chebyshev", "sgd", "adam"]
+                     "multiple-shooting", "chebyshev", "langevin", "sgd", "adam"]
     types = {t["type"]: t["options"] for t in listing["stageTypes"]}
     assert set(types) == {"discrete-annealing", "constrained", "lbfgs", "reduced-action", "tikhonov-continuation",
-                          "horizon-continuation", "continuum-annealing", "sgd", "adam"}
+                          "horizon-continuation", "continuum-annealing", "langevin", "sgd", "adam"}
     for recipe in listing["recipes"]:
         for stage in recipe["stages"]:
             assert set(stage["options"]) <= set(types[stage["type"]]), (recipe["name"], stage)
