@@ -18,16 +18,6 @@ public enum SDEConvergenceStudies {
                                      bootstrap95: interval, paths: run.usedPaths, note: note)
     }
 
-    static func result(name: String, expected: Double, levels: [Int], horizon: Double, samples: [Double], paths: Int,
-                       seed: UInt64, aggregate: @escaping (Double) -> Double, note: String) throws -> StochasticStudyResult {
-        let h = levels.map { horizon / Double($0) }
-        let errors = PathBootstrap.errors(samples, paths: paths, levels: levels.count, aggregate: aggregate)
-        let fit = try OrderFit.fit(steps: h, errors: errors)
-        let interval = PathBootstrap.interval(samples, paths: paths, steps: h, seed: seed, aggregate: aggregate)
-        return StochasticStudyResult(name: name, expectedOrder: expected, steps: h, errors: errors, fit: fit,
-                                     bootstrap95: interval, paths: paths, note: note)
-    }
-
     /// Strong error at T of `scheme` on geometric Brownian motion (growth 2, volatility 1, x0 = 1, T = 1)
     /// against the exact solution x0 exp((μ − σ²/2)T + σW(T)) on the same path: RMS over paths, steps
     /// 2^4 ... 2^9. Expected order 1/2 (Euler–Maruyama) or 1 (Milstein). A use of `ConvergenceStudy`.
