@@ -1,0 +1,131 @@
+import NumericCore
+
+/// The costates of the per-sample loss along the depth grid: p_n = −∂φ(x(T))/∂x_n, with p(T) = −∇φ
+/// (MATH.md §1.5–1.6). For the ResNet they are the discrete costate recursion
+/// p_n = (I + h ∂ₓF(x_n, θ_n))ᵀ p_{n+1} (`DiscreteCostate`, i.e. backprop); for the flow the discrete
+/// RK4 adjoint of `ReducedContinuumAction`. So p(0) is the exact gradient of the loss with respect to
+/// x(0), and Lᵀ p(0) (the lift's transpose) the gradient with respect to the input: the input gradient
+/// of FGSM and PGD needs no code of its own (Notes/forward-stability-and-robustness.md §3).
+public struct DepthCostates: Sendable {
+    /// Nodes of the depth grid (steps + 1), samples, width d.
+    public let nodes: Int, samples: Int, width: Int
+    /// States and costates, node-major: index (node · samples + sample) · d + i.
+    public let states: [Double], costates: [Double]
+    /// φ_k(x_k(T)) per sample.
+    public let losses: [Double]
+
+    /// ‖p_k(t_n)‖₂.
+    public func costateNorm(node n: Int, sample k: Int) -> Double {
+        let base = (n * samples + k) * width
+        var sum = 0.0
+        for i in 0..<width { sum += costates[base + i] * costates[base + i] }
+        return sum.squareRoot()
+    }
+}
+
+extension TrainedNetwork {
+    /// States and costates of every sample of `data` on the depth grid. Cost O(M · steps · d²), parallel
+    /// over samples (results per sample, independent of the thread count).
+    /// - Throws: `InvalidArgument` when the data do not fit the network (input dimension, target kind).
+    public func costates(data: Dataset) throws -> DepthCostates {
+        let d = width, count = data.count, nodes = steps + 1
+        switch self {
+        case .flow(let flow):
+            let action = try ReducedContinuumAction(network: flow.network, data: data, tikhonov: 0, smoothness: 0, readoutTikhonov: 0)
+            let (states, costates) = action.trajectories(flow.parameters)
+            let final = Array(states[(steps * count * d)...])
+            return DepthCostates(nodes: nodes, samples: count, width: d, states: states, costates: costates,
+                                 losses: try sampleLosses(finalStates: final, data: data))
+        case .resnet(let network, let parameters):
+            let targets = try network.targetRows(data)
+            var states = [Double](repeating: 0, count: nodes * count * d), costates = states
+            var losses = [Double](repeating: 0, count: count)
+            let weights = network.effectiveWeights(parameters)
+            let m = network.inputDimension, h = network.stepSize, readout = network.readout, field = network.field
+            let layers = network.layers
+            parameters.withUnsafeBufferPointer { pp in
+            weights.withUnsafeBufferPointer { ww in
+            data.inputs.withUnsafeBufferPointer { ii in
+            targets.withUnsafeBufferPointer { tt in
+            states.withUnsafeMutableBufferPointer { ss in
+            costates.withUnsafeMutableBufferPointer { cc in
+            losses.withUnsafeMutableBufferPointer { ll in
+                let p = SharedPointer(pp), w = SharedPointer(ww), input = SharedPointer(ii), target = SharedPointer(tt)
+                let stateOut = SharedMutablePointer(ss.baseAddress!), costateOut = SharedMutablePointer(cc.baseAddress!)
+                let lossOut = SharedMutablePointer(ll.baseAddress!)
+                Parallel.forEachChunk(count) { range in
+                    // Trajectory x_0..x_N, values σ(z_n), costate, next costate, scratch, gradient slots.
+                    let scratchCount = (layers + 1) * d + layers * d + 4 * d + readout.outputs + d * d + d
+                        + readout.parameterCount(width: d)
+                    withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { buffer in
+                        let x = buffer.baseAddress!, a = x + (layers + 1) * d, costate = a + layers * d
+                        let result = costate + d, z = result + d, scratch = z + d, outputs = scratch + d
+                        let gK = outputs + readout.outputs, gb = gK + d * d, gReadout = gb + d
+                        for k in range {
+                            network.lift.apply(input.base + k * m, into: x)
+                            for n in 0..<layers {
+                                field.evaluate(x: x + n * d, kTransposed: w.base + (2 * n + 1) * d * d,
+                                               bias: p.base + network.layerOffset(n) + d * d, preactivation: z, value: a + n * d)
+                                for i in 0..<d { x[(n + 1) * d + i] = x[n * d + i] + h * a[n * d + i] }
+                            }
+                            lossOut.base[k] = readout.loss(
+                                x: x + layers * d, parameters: p.base + network.readoutOffset, width: d,
+                                target: target.base + k * readout.targetWidth, weight: 1, gradX: costate,
+                                gradParameters: gReadout, scratch: outputs)
+                            for i in 0..<d { costate[i] = -costate[i] }
+                            for i in 0..<d { costateOut.base[(layers * count + k) * d + i] = costate[i] }
+                            for n in stride(from: layers - 1, through: 0, by: -1) {
+                                DiscreteCostate.step(field: field, step: h, x: x + n * d, value: a + n * d, k: w.base + 2 * n * d * d,
+                                                     next: costate, result: result, scratch: scratch, weightGradient: gK,
+                                                     biasGradient: gb)
+                                costate.update(from: result, count: d)
+                                for i in 0..<d { costateOut.base[(n * count + k) * d + i] = costate[i] }
+                            }
+                            for n in 0...layers { for i in 0..<d { stateOut.base[(n * count + k) * d + i] = x[n * d + i] } }
+                        }
+                    }
+                }
+            }}}}}}}
+            return DepthCostates(nodes: nodes, samples: count, width: d, states: states, costates: costates, losses: losses)
+        }
+    }
+
+    /// φ_k per sample from the final states (count × d).
+    func sampleLosses(finalStates: [Double], data: Dataset) throws -> [Double] {
+        let d = width, readout = self.readout
+        let targets: [Double]
+        switch self {
+        case .resnet(let network, _): targets = try network.targetRows(data)
+        case .flow(let flow): targets = try flow.network.targetRows(data)
+        }
+        let parameters = self.parameters, offset = parameters.count - readout.parameterCount(width: d)
+        var losses = [Double](repeating: 0, count: data.count)
+        var gradX = [Double](repeating: 0, count: d), gradParameters = [Double](repeating: 0, count: readout.parameterCount(width: d))
+        var scratch = [Double](repeating: 0, count: readout.outputs)
+        for k in 0..<data.count {
+            losses[k] = parameters.withUnsafeBufferPointer { p in
+                finalStates.withUnsafeBufferPointer { x in
+                    targets.withUnsafeBufferPointer { t in
+                        readout.loss(x: x.baseAddress! + k * d, parameters: p.baseAddress! + offset, width: d,
+                                     target: t.baseAddress! + k * readout.targetWidth, weight: 1,
+                                     gradX: &gradX, gradParameters: &gradParameters, scratch: &scratch)
+                    }
+                }
+            }
+        }
+        return losses
+    }
+
+    /// The per-sample losses and their gradients with respect to the inputs (count × inputDimension):
+    /// ∂φ_k/∂input = −Lᵀ p_k(0), from the costates. Cost as `costates(data:)`.
+    public func inputGradients(data: Dataset) throws -> (losses: [Double], gradients: [Double]) {
+        let trajectories = try costates(data: data)
+        let d = width, m = inputDimension
+        var gradients = [Double](repeating: 0, count: data.count * m)
+        for k in 0..<data.count {
+            let g = lift.pullback((0..<d).map { -trajectories.costates[k * d + $0] })
+            for j in 0..<m { gradients[k * m + j] = g[j] }
+        }
+        return (trajectories.losses, gradients)
+    }
+}
