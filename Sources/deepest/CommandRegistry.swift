@@ -11,5 +11,6 @@ enum CommandRegistry {
         BoundaryValueCommand.self,
         SDECommand.self,
         SPDECommand.self,
+        StudyCommand.self,
     ]
 }

@@ -6,22 +6,23 @@ import Foundation
 enum ComparisonReport {
     /// The bundled script, looked up where SwiftPM places an executable's resources (next to the
     /// binary); nil when the binary was copied without them.
-    static var script: URL? {
+    static func script(_ name: String) -> URL? {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let candidates = [Bundle.main.bundleURL, executable.deletingLastPathComponent()].map {
-            $0.appendingPathComponent("DeepestLearning_deepest.resources/compare_report.py")
+            $0.appendingPathComponent("DeepestLearning_deepest.resources/\(name)")
         }
         return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
-    /// Runs the script on `folder`. Returns nil on success, else one line saying why nothing was drawn
-    /// (the CSV and JSON results are complete either way).
-    static func render(folder: URL) -> String? {
-        guard let script else { return "compare_report.py is not next to the deepest binary" }
+    /// Runs the script `name` (default compare_report.py; the studies' figures: study_figures.py) on
+    /// `folder` with `arguments` after the folder. Returns nil on success, else one line saying why
+    /// nothing was drawn (the CSV and JSON results are complete either way).
+    static func render(folder: URL, script name: String = "compare_report.py", arguments: [String] = []) -> String? {
+        guard let script = script(name) else { return "\(name) is not next to the deepest binary" }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let python = ProcessInfo.processInfo.environment["DEEPEST_PYTHON"] ?? "python3"
-        process.arguments = [python, script.path, folder.path]
+        process.arguments = [python, script.path, folder.path] + arguments
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

@@ -1,0 +1,126 @@
+"""Figures for the result folders of `deepest study ... --out DIR`.
+
+Usage: python3 study_figures.py DIR STUDY
+  stability:   reads DIR/stability-eigenvalues.csv and DIR/stability-costates.csv, writes
+               stability-eigenvalues.png (h*mu of every layer Jacobian over the forward-Euler disk
+               |1 + h mu| <= 1, one panel per method) and costate-norms.png (||p(t)|| / ||p(T)||
+               against depth: median and the min-max band over the training samples).
+  adversarial: reads DIR/adversarial-curves.csv (and DIR/adversarial-digits.csv when present), writes
+               adversarial-accuracy.png (accuracy against epsilon, FGSM and PGD, both norms) and
+               adversarial-digits.png (clean and adversarial 8x8 images with predicted labels).
+Every figure is written under a temporary name and renamed, so an interrupted run leaves no partial file.
+"""
+import csv
+import math
+import os
+import sys
+from collections import OrderedDict
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+
+
+def read_rows(path):
+    with open(path, newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def save_figure(figure, folder, name):
+    temporary = os.path.join(folder, f".{name}.partial.png")
+    figure.savefig(temporary, dpi=110, bbox_inches="tight")
+    plt.close(figure)
+    os.replace(temporary, os.path.join(folder, name))
+
+
+def grouped(rows, key="method"):
+    groups = OrderedDict()
+    for row in rows:
+        groups.setdefault(row[key], []).append(row)
+    return groups
+
+
+def stability(folder):
+    groups = grouped(read_rows(os.path.join(folder, "stability-eigenvalues.csv")))
+    if groups:
+        count = len(groups)
+        columns = min(3, count)
+        rows = math.ceil(count / columns)
+        figure, axes = plt.subplots(rows, columns, figsize=(4.2 * columns, 4 * rows), squeeze=False)
+        for axis, (method, values) in zip(axes.flat, groups.items()):
+            h = float(values[0]["stepSize"])
+            x = [h * float(v["real"]) for v in values]
+            y = [h * float(v["imaginary"]) for v in values]
+            axis.add_patch(plt.Circle((-1, 0), 1, color="#2ca02c", alpha=0.15, label="|1 + h mu| <= 1"))
+            axis.scatter(x, y, s=4, alpha=0.5, color="#1f77b4", label="h mu")
+            reach = max([2.2] + [abs(v) * 1.1 for v in x + y])
+            axis.set_xlim(-reach, reach)
+            axis.set_ylim(-reach, reach)
+            axis.set_aspect("equal")
+            axis.axhline(0, color="grey", lw=0.5)
+            axis.axvline(0, color="grey", lw=0.5)
+            axis.set_title(method, fontsize=9)
+            axis.set_xlabel("Re h mu")
+            axis.set_ylabel("Im h mu")
+        for axis in list(axes.flat)[count:]:
+            axis.set_visible(False)
+        axes.flat[0].legend(fontsize=7, loc="upper left")
+        figure.tight_layout()
+        save_figure(figure, folder, "stability-eigenvalues.png")
+    costates = grouped(read_rows(os.path.join(folder, "stability-costates.csv")))
+    if costates:
+        figure, axis = plt.subplots(figsize=(6.5, 4.2))
+        for method, values in costates.items():
+            depth = [float(v["depth"]) for v in values]
+            median = [float(v["median"]) for v in values]
+            line, = axis.plot(depth, median, label=method)
+            axis.fill_between(depth, [float(v["minimum"]) for v in values], [float(v["maximum"]) for v in values],
+                              color=line.get_color(), alpha=0.12)
+        axis.set_yscale("log")
+        axis.set_xlabel("depth t")
+        axis.set_ylabel("||p(t)|| / ||p(T)||")
+        axis.set_title("costate norms along depth (median, min-max band)")
+        axis.legend(fontsize=7)
+        save_figure(figure, folder, "costate-norms.png")
+
+
+def adversarial(folder):
+    rows = read_rows(os.path.join(folder, "adversarial-curves.csv"))
+    groups = grouped(rows)
+    if groups:
+        norms = sorted({r["norm"] for r in rows})
+        figure, axes = plt.subplots(1, len(norms), figsize=(5.5 * len(norms), 4), squeeze=False)
+        for axis, norm in zip(axes.flat, norms):
+            for method, values in groups.items():
+                values = [v for v in values if v["norm"] == norm]
+                eps = [float(v["epsilon"]) for v in values]
+                line, = axis.plot(eps, [float(v["fgsmAccuracy"]) for v in values], "--", label=f"{method} FGSM")
+                axis.plot(eps, [float(v["pgdAccuracy"]) for v in values], "-", color=line.get_color(), label=f"{method} PGD")
+            axis.set_xlabel(f"epsilon ({norm})")
+            axis.set_ylabel("test accuracy")
+            axis.set_ylim(-0.02, 1.02)
+            axis.legend(fontsize=6)
+        save_figure(figure, folder, "adversarial-accuracy.png")
+    digits_path = os.path.join(folder, "adversarial-digits.csv")
+    if os.path.exists(digits_path):
+        images = read_rows(digits_path)
+        if images:
+            columns = len(images)
+            figure, axes = plt.subplots(2, columns, figsize=(1.4 * columns, 3.2), squeeze=False)
+            for j, row in enumerate(images):
+                for i, (kind, label) in enumerate((("clean", "cleanPrediction"), ("adversarial", "adversarialPrediction"))):
+                    pixels = [float(row[f"{kind}{p}"]) for p in range(64)]
+                    axis = axes[i][j]
+                    axis.imshow([pixels[r * 8:(r + 1) * 8] for r in range(8)], cmap="gray_r")
+                    axis.set_title(f"{kind[:3]} -> {row[label]}", fontsize=7)
+                    axis.set_xticks([])
+                    axis.set_yticks([])
+            figure.suptitle(f"{images[0]['method']}: clean (top) and PGD adversarial (bottom) digits", fontsize=8)
+            save_figure(figure, folder, "adversarial-digits.png")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[2] not in ("stability", "adversarial"):
+        sys.exit("usage: study_figures.py DIR stability|adversarial")
+    {"stability": stability, "adversarial": adversarial}[sys.argv[2]](sys.argv[1])
