@@ -1,0 +1,123 @@
+"""Contract of `deepest train --out` (model.json) and `deepest study`: the documented JSON keys, the
+result files, and one-line errors naming the option (exit 2) for bad input."""
+import csv
+import json
+import os
+import subprocess
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.path.abspath(os.environ.get("DEEPEST", os.path.join(ROOT, ".build", "release", "deepest")))
+SMALL = ["--dataset", "circles", "--samples", "40", "--layers", "4"]
+
+
+def run(*args, timeout=300, env=None):
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env={**os.environ, **(env or {})})
+
+
+def failure(result, code=2):
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def models(tmp_path_factory):
+    """A ResNet (adam) and a flow (collocation-reduced) trained on 40 circles samples, saved by train --out."""
+    folder = tmp_path_factory.mktemp("models")
+    paths = {}
+    for recipe in ("adam", "collocation-reduced"):
+        out = folder / recipe
+        result = run("train", *SMALL, "--recipe", recipe, "--out", str(out), "--format", "json")
+        assert result.returncode == 0, result.stderr
+        paths[recipe] = out
+    return paths
+
+
+def test_train_out_writes_model_json_with_its_keys(models):
+    for recipe, kind in (("adam", "resnet"), ("collocation-reduced", "flow")):
+        model = json.loads((models[recipe] / "model.json").read_text())
+        for key in ("format", "version", "kind", "width", "activation", "antisymmetric", "shift", "horizon", "lift", "readout",
+                    "parameters", "recipe", "method", "dataset", "seed", "samples"):
+            assert key in model, key
+        assert model["kind"] == kind and model["recipe"] == recipe and model["dataset"] == "circles"
+        assert ("layers" in model) == (kind == "resnet") and ("intervals" in model) == (kind == "flow")
+
+
+def test_stability_of_saved_models_has_the_documented_keys(models):
+    result = run("study", "stability", "--model", str(models["adam"]), "--model", str(models["collocation-reduced"]),
+                 "--format", "json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["dataset"] == "circles"
+    assert [r["network"] for r in summary["results"]] == ["resnet", "flow"]
+    for r in summary["results"]:
+        assert 0 <= r["shareOutsideStabilityRegion"] <= 1
+        assert r["maxCostateNormRatio"] >= 1 >= r["minCostateNormRatio"] > 0
+        assert r["largestSingularValue"] >= r["smallestSingularValue"] > 0
+        assert r["samples"] == 40
+
+
+def test_stability_trains_a_recipe_beside_the_baselines_and_writes_its_files(tmp_path):
+    out = tmp_path / "stability"
+    result = run("study", "stability", *SMALL, "--recipe", "symplectic-euler", "--baselines", "adam", "--kernels",
+                 "plain,antisymmetric", "--figure-samples", "5", "--out", str(out), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    methods = [r["method"] for r in summary["results"]]
+    assert methods == ["symplectic-euler-plain", "adam-plain", "symplectic-euler-antisymmetric", "adam-antisymmetric"]
+    for name in ("stability.json", "stability.csv", "stability-eigenvalues.csv", "stability-costates.csv",
+                 "stability-singular-values.csv"):
+        assert (out / name).exists(), name
+    with open(out / "stability.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["method"] for row in rows] == methods
+    with open(out / "stability-eigenvalues.csv", newline="") as handle:
+        eigen = list(csv.DictReader(handle))
+    # 5 recorded samples x 4 layers x width 4 per method
+    assert len(eigen) == 4 * 5 * 4 * 4
+    assert {row["method"] for row in eigen} == set(methods)
+    assert all(0 <= int(row["point"]) < 4 for row in eigen)
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--model", "/nonexistent/folder"], "--model"),
+    (["--model", "MODEL", "--recipe", "sgd"], "--recipe"),
+    (["--model", "MODEL", "--kernels", "plain"], "--kernels"),
+    (["--dataset", "circles", "--kernels", "skew"], "--kernels"),
+    (["--dataset", "circles", "--kernels", "plain,plain"], "--kernels"),
+    (["--dataset", "circles", "--baselines", "lbfgs"], "--baselines"),
+    (["--dataset", "circles", "--figure-samples", "-1"], "--figure-samples"),
+    (["--dataset", "circles", "--recipe", "nope"], "--recipe"),
+    (["--model", "MODEL", "--dataset", "sine"], "--model"),
+])
+def test_stability_bad_input_names_the_option(models, args, needle):
+    args = [str(models["adam"]) if a == "MODEL" else a for a in args]
+    assert needle in failure(run("study", "stability", *args))
+
+
+@pytest.mark.parametrize("edit, key", [
+    (lambda m: m.pop("layers"), "layers"),
+    (lambda m: m.update(layers=0), "layers"),
+    (lambda m: m.update(parameters=[1, 2]), "parameters"),
+    (lambda m: m.update(activation="relu"), "activation"),
+    (lambda m: m["lift"].update(kind="spline"), "lift.kind"),
+    (lambda m: m.update(width="four"), "width"),
+])
+def test_malformed_model_files_name_the_key(models, tmp_path, edit, key):
+    model = json.loads((models["adam"] / "model.json").read_text())
+    edit(model)
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "model.json").write_text(json.dumps(model))
+    message = failure(run("study", "stability", "--model", str(folder)))
+    assert "--model" in message and f"'{key}'" in message
+
+
+def test_model_file_that_is_not_json(tmp_path):
+    (tmp_path / "model.json").write_text("{\"kind\": ")
+    message = failure(run("study", "stability", "--model", str(tmp_path)))
+    assert "--model" in message and "JSON" in message
