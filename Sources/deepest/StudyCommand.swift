@@ -6,5 +6,5 @@ struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
         abstract: "Studies of trained networks: forward stability, adversarial robustness.",
-        subcommands: [StabilityStudyCommand.self])
+        subcommands: [StabilityStudyCommand.self, AdversarialStudyCommand.self])
 }

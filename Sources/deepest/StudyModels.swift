@@ -9,7 +9,7 @@ import NumericCore
 struct StudyModelOptions: ParsableArguments {
     @Option(name: .customLong("model"), help: "A folder with a model.json written by deepest train --out (repeatable); replaces training.")
     var models: [String] = []
-    @Option(help: "Kernels to train: plain, antisymmetric, or both comma-separated (default both; with --antisymmetric only antisymmetric).")
+    @Option(help: "Kernels to train: plain, antisymmetric, or both comma-separated (default: both for stability, the data set's own otherwise; with --antisymmetric only antisymmetric).")
     var kernels: String?
     @Option(help: "Baselines trained beside --recipe at equal architecture: sgd, adam, both comma-separated, or none (default sgd,adam).")
     var baselines: String?
@@ -33,8 +33,9 @@ struct StudySubjects {
     let networks: [StudiedNetwork]
 
     /// Loads `--model` folders, or trains `--recipe` (default `defaultRecipe`) and the baselines for each kernel.
+    /// `bothKernels`: without --kernels, train plain and antisymmetric kernels (else the configuration's own).
     init(options: TrainOptions, models modelOptions: StudyModelOptions, resources: ResourceOptions,
-         defaultRecipe: String = "symplectic-euler") throws {
+         defaultRecipe: String = "symplectic-euler", bothKernels: Bool = true) throws {
         if !modelOptions.models.isEmpty {
             for (given, option) in [(modelOptions.kernels, "--kernels"), (modelOptions.baselines, "--baselines"),
                                     (options.recipe, "--recipe"), (options.method, "--method")] where given != nil {
@@ -84,7 +85,8 @@ struct StudySubjects {
         if bvp.recipe == nil && bvp.method == nil && TrainSettings.configRecipe(options.config) == nil { bvp.recipe = defaultRecipe }
         let settings = try TrainSettings(command: bvp, strict: false)
         let shape = settings.configuration
-        let kernels = try Self.list(modelOptions.kernels ?? (options.antisymmetric ? "antisymmetric" : "plain,antisymmetric"),
+        let ownKernel = shape.antisymmetric ? "antisymmetric" : "plain"
+        let kernels = try Self.list(modelOptions.kernels ?? (options.antisymmetric ? "antisymmetric" : bothKernels ? "plain,antisymmetric" : ownKernel),
                                     option: "--kernels", allowed: ["plain", "antisymmetric"])
         let baselineNames = modelOptions.baselines == "none" ? []
             : try Self.list(modelOptions.baselines ?? "sgd,adam", option: "--baselines", allowed: ["sgd", "adam"])

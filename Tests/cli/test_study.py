@@ -121,3 +121,43 @@ def test_model_file_that_is_not_json(tmp_path):
     (tmp_path / "model.json").write_text("{\"kind\": ")
     message = failure(run("study", "stability", "--model", str(tmp_path)))
     assert "--model" in message and "JSON" in message
+
+
+def test_adversarial_of_saved_models_has_the_documented_keys(models, tmp_path):
+    out = tmp_path / "adversarial"
+    result = run("study", "adversarial", "--model", str(models["adam"]), "--model", str(models["collocation-reduced"]),
+                 "--epsilons", "0,0.05,0.2", "--epsilons-l2", "0,0.1", "--steps", "5", "--bisection-steps", "4",
+                 "--out", str(out), "--format", "json", env={"DEEPEST_PYTHON": "false"})
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert len(summary["results"]) == 2
+    for r in summary["results"]:
+        assert r["epsilons"] == [0, 0.05, 0.2] and r["epsilonsL2"] == [0, 0.1]
+        assert len(r["fgsmAccuracy"]) == len(r["pgdAccuracy"]) == 3 and len(r["pgdAccuracyL2"]) == 2
+        assert r["fgsmAccuracy"][0] == r["pgdAccuracy"][0] == r["cleanAccuracy"]
+        assert "medianMinimalPerturbation" in r and r["maxLipschitz"] >= r["medianLipschitz"] > 0
+    for name in ("adversarial.json", "adversarial.csv", "adversarial-curves.csv", "adversarial-points.csv"):
+        assert (out / name).exists(), name
+    with open(out / "adversarial-curves.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2 * (3 + 2) and {row["norm"] for row in rows} == {"linf", "l2"}
+
+
+def test_adversarial_trains_the_recipe_and_the_baselines():
+    result = run("study", "adversarial", *SMALL, "--recipe", "symplectic-euler", "--baselines", "sgd", "--steps", "3",
+                 "--bisection-steps", "2", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert [r["method"] for r in json.loads(result.stdout)["results"]] == ["symplectic-euler-plain", "sgd-plain"]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--dataset", "circles", "--epsilons", "0.1,-1"], "--epsilons"),
+    (["--dataset", "circles", "--epsilons-l2", "a"], "--epsilons-l2"),
+    (["--dataset", "circles", "--steps", "0"], "--steps"),
+    (["--dataset", "circles", "--bisection-steps", "99"], "--bisection-steps"),
+    (["--dataset", "circles", "--max-radius", "0"], "--max-radius"),
+    (["--dataset", "sine"], "--dataset"),
+    (["--model", "/nonexistent"], "--model"),
+])
+def test_adversarial_bad_input_names_the_option(args, needle):
+    assert needle in failure(run("study", "adversarial", *args))

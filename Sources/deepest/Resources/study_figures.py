@@ -109,11 +109,12 @@ def adversarial(folder):
             columns = len(images)
             figure, axes = plt.subplots(2, columns, figsize=(1.4 * columns, 3.2), squeeze=False)
             for j, row in enumerate(images):
-                for i, (kind, label) in enumerate((("clean", "cleanPrediction"), ("adversarial", "adversarialPrediction"))):
+                for i, (kind, label, short) in enumerate((("clean", "cleanPrediction", "clean"),
+                                                          ("adversarial", "adversarialPrediction", "adv"))):
                     pixels = [float(row[f"{kind}{p}"]) for p in range(64)]
                     axis = axes[i][j]
                     axis.imshow([pixels[r * 8:(r + 1) * 8] for r in range(8)], cmap="gray_r")
-                    axis.set_title(f"{kind[:3]} -> {row[label]}", fontsize=7)
+                    axis.set_title(f"{short} -> {row[label]}", fontsize=7)
                     axis.set_xticks([])
                     axis.set_yticks([])
             figure.suptitle(f"{images[0]['method']}: clean (top) and PGD adversarial (bottom) digits", fontsize=8)
