@@ -161,3 +161,44 @@ def test_adversarial_trains_the_recipe_and_the_baselines():
 ])
 def test_adversarial_bad_input_names_the_option(args, needle):
     assert needle in failure(run("study", "adversarial", *args))
+
+
+def test_landscape_example_writes_its_files_and_keys(tmp_path):
+    out = tmp_path / "landscape"
+    result = run("study", "landscape", "--resolution", "11", "--example-samples", "3", "--out", str(out), "--format", "json",
+                 env={"DEEPEST_PYTHON": "false"})
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    panels = summary["example"]["panels"]
+    assert [p["layers"] for p in panels] == [5, 100] and [p["stepSize"] for p in panels] == [2, 0.1]
+    assert summary["networks"] == []
+    with open(out / "landscape.csv", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 2 * 11 * 11 and {r["panel"] for r in rows} == {"N=5", "N=100"}
+    # the stability margin is the closed form |1 + h mu| - 1 of the complex pair mu
+    for r in rows[:20]:
+        h = 2.0 if r["panel"] == "N=5" else 0.1
+        t1, t2 = float(r["x"]), float(r["y"])
+        re, im = -1.5 * (t1 + t2), 3 ** 0.5 / 2 * (t1 - t2)
+        assert abs(float(r["stabilityMargin"]) - (((1 + h * re) ** 2 + (h * im) ** 2) ** 0.5 - 1)) < 1e-12
+
+
+def test_landscape_of_a_saved_model(models):
+    result = run("study", "landscape", "--model", str(models["collocation-reduced"]), "--resolution", "5",
+                 "--direction-resolution", "5", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    network = json.loads(result.stdout)["networks"][0]
+    assert network["network"] == "flow" and network["minimumLoss"] <= network["centerLoss"] <= network["maximumLoss"]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--example-layers", "5,0"], "--example-layers"),
+    (["--theta-range", "3,1"], "--theta-range"),
+    (["--resolution", "1"], "--resolution"),
+    (["--example-samples", "0"], "--example-samples"),
+    (["--direction-resolution", "1"], "--direction-resolution"),
+    (["--direction-range", "-1"], "--direction-range"),
+    (["--resolution", "1000", "--example-samples", "10000", "--example-layers", "100000"], "--resolution"),
+])
+def test_landscape_bad_input_names_the_option(args, needle):
+    assert needle in failure(run("study", "landscape", *args))

@@ -8,6 +8,9 @@ Usage: python3 study_figures.py DIR STUDY
   adversarial: reads DIR/adversarial-curves.csv (and DIR/adversarial-digits.csv when present), writes
                adversarial-accuracy.png (accuracy against epsilon, FGSM and PGD, both norms) and
                adversarial-digits.png (clean and adversarial 8x8 images with predicted labels).
+  landscape:   reads DIR/landscape.csv, writes landscape.png (the 3x3 example's objective per N as
+               heat maps, log colour scale, with the boundary |1 + h mu| = 1 of the stable region) and
+               landscape-networks.png (each trained network's loss along two filter-normalised directions).
 Every figure is written under a temporary name and renamed, so an interrupted run leaves no partial file.
 """
 import csv
@@ -121,7 +124,52 @@ def adversarial(folder):
             save_figure(figure, folder, "adversarial-digits.png")
 
 
+def heat_maps(folder, panels, name, with_margin):
+    from matplotlib.colors import LogNorm
+    count = len(panels)
+    figure, axes = plt.subplots(1, count, figsize=(5 * count, 4.3), squeeze=False)
+    for axis, (panel, rows) in zip(axes.flat, panels.items()):
+        xs = sorted({float(r["x"]) for r in rows})
+        ys = sorted({float(r["y"]) for r in rows})
+        values = [[0.0] * len(xs) for _ in ys]
+        margins = [[0.0] * len(xs) for _ in ys]
+        xi = {x: i for i, x in enumerate(xs)}
+        yi = {y: j for j, y in enumerate(ys)}
+        for r in rows:
+            i, j = xi[float(r["x"])], yi[float(r["y"])]
+            value = float(r["value"])
+            values[j][i] = value if math.isfinite(value) else float("nan")
+            if with_margin and r["stabilityMargin"]:
+                margins[j][i] = float(r["stabilityMargin"])
+        positive = [v for row in values for v in row if math.isfinite(v) and v > 0]
+        norm = LogNorm(vmin=min(positive), vmax=max(positive)) if positive else None
+        image = axis.pcolormesh(xs, ys, values, shading="auto", cmap="viridis", norm=norm)
+        figure.colorbar(image, ax=axis)
+        if with_margin:
+            axis.contour(xs, ys, margins, levels=[0], colors="white", linewidths=1.5)
+            axis.set_xlabel("theta1")
+            axis.set_ylabel("theta2")
+            axis.set_title(f"{panel}: objective, white: |1 + h mu| = 1", fontsize=9)
+        else:
+            axis.set_xlabel("alpha")
+            axis.set_ylabel("beta")
+            axis.set_title(f"{panel}: training loss", fontsize=9)
+    figure.tight_layout()
+    save_figure(figure, folder, name)
+
+
+def landscape(folder):
+    rows = read_rows(os.path.join(folder, "landscape.csv"))
+    example = grouped([r for r in rows if r["stabilityMargin"] != ""], key="panel")
+    networks = grouped([r for r in rows if r["stabilityMargin"] == ""], key="panel")
+    if example:
+        heat_maps(folder, example, "landscape.png", True)
+    if networks:
+        heat_maps(folder, networks, "landscape-networks.png", False)
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 3 or sys.argv[2] not in ("stability", "adversarial"):
-        sys.exit("usage: study_figures.py DIR stability|adversarial")
-    {"stability": stability, "adversarial": adversarial}[sys.argv[2]](sys.argv[1])
+    studies = {"stability": stability, "adversarial": adversarial, "landscape": landscape}
+    if len(sys.argv) != 3 or sys.argv[2] not in studies:
+        sys.exit("usage: study_figures.py DIR stability|adversarial|landscape")
+    studies[sys.argv[2]](sys.argv[1])
