@@ -5,6 +5,6 @@ import ArgumentParser
 struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
-        abstract: "Studies of trained networks: forward stability, adversarial robustness, loss landscapes.",
-        subcommands: [StabilityStudyCommand.self, AdversarialStudyCommand.self, LandscapeStudyCommand.self])
+        abstract: "Studies of trained networks: forward stability, adversarial robustness, loss landscapes, depth.",
+        subcommands: [StabilityStudyCommand.self, AdversarialStudyCommand.self, LandscapeStudyCommand.self, DepthStudyCommand.self])
 }

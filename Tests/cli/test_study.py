@@ -202,3 +202,31 @@ def test_landscape_of_a_saved_model(models):
 ])
 def test_landscape_bad_input_names_the_option(args, needle):
     assert needle in failure(run("study", "landscape", *args))
+
+
+def test_depth_has_the_documented_keys(tmp_path):
+    out = tmp_path / "depth"
+    result = run("study", "depth", "--dataset", "circles", "--samples", "40", "--layers-list", "2,4,8", "--baselines", "adam",
+                 "--out", str(out), "--format", "json", env={"DEEPEST_PYTHON": "false"})
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["layers"] == [2, 4, 8]
+    assert [r["method"] for r in summary["results"]] == ["symplectic-euler", "adam"]
+    for r in summary["results"]:
+        assert len(r["weightDistance"]) == 2 and all(d >= 0 for d in r["weightDistance"])
+        assert "fittedOrder" in r and len(r["testAccuracy"]) == len(r["eulerFlowGap"]) == 3
+    with open(out / "depth.csv", newline="") as handle:
+        assert len(list(csv.DictReader(handle))) == 6
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--layers-list", "4,6"], "--layers-list"),
+    (["--layers-list", "4"], "--layers-list"),
+    (["--layers-list", "0,0"], "--layers-list"),
+    (["--seeds", "1,x"], "--seeds"),
+    (["--layers", "8"], "--layers"),
+    (["--kernels", "plain"], "--kernels"),
+    (["--baselines", "rmsprop"], "--baselines"),
+])
+def test_depth_bad_input_names_the_option(args, needle):
+    assert needle in failure(run("study", "depth", "--dataset", "circles", *args))

@@ -11,6 +11,8 @@ Usage: python3 study_figures.py DIR STUDY
   landscape:   reads DIR/landscape.csv, writes landscape.png (the 3x3 example's objective per N as
                heat maps, log colour scale, with the boundary |1 + h mu| = 1 of the stable region) and
                landscape-networks.png (each trained network's loss along two filter-normalised directions).
+  depth:       reads DIR/depth.csv, writes depth.png (test accuracy and the weight distance between N
+               and 2N against N on log axes, with reference slopes 1 and 2).
 Every figure is written under a temporary name and renamed, so an interrupted run leaves no partial file.
 """
 import csv
@@ -158,6 +160,40 @@ def heat_maps(folder, panels, name, with_margin):
     save_figure(figure, folder, name)
 
 
+def depth(folder):
+    rows = read_rows(os.path.join(folder, "depth.csv"))
+    groups = grouped(rows, key="method")
+    if not groups:
+        return
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for method, values in groups.items():
+        seeds = grouped(values, key="seed")
+        for index, (seed, series) in enumerate(seeds.items()):
+            layers = [int(v["layers"]) for v in series]
+            accuracy = [float(v["testAccuracy"]) if v["testAccuracy"] else float("nan") for v in series]
+            label = method if index == 0 else None
+            line, = left.plot(layers, accuracy, "o-", label=label)
+            pairs = [(int(v["layers"]), float(v["weightDistance"])) for v in series if v["weightDistance"]]
+            if pairs:
+                right.plot([p[0] for p in pairs], [p[1] for p in pairs], "o-", color=line.get_color(), label=label)
+    all_layers = sorted({int(r["layers"]) for r in rows})
+    distances = [float(r["weightDistance"]) for r in rows if r["weightDistance"] and float(r["weightDistance"]) > 0]
+    if distances and len(all_layers) > 1:
+        anchor = max(distances)
+        for order, style in ((1, ":"), (2, "--")):
+            right.plot(all_layers[:-1], [anchor * (all_layers[0] / n) ** order for n in all_layers[:-1]], style, color="grey",
+                       label=f"slope {order} (h^{order})")
+    for axis in (left, right):
+        axis.set_xscale("log", base=2)
+        axis.set_xlabel("layers N (h = T/N)")
+        axis.legend(fontsize=7)
+    left.set_ylabel("test accuracy")
+    right.set_yscale("log")
+    right.set_ylabel("||theta_N - theta_2N||_L2 / ||theta_2N||_L2")
+    figure.tight_layout()
+    save_figure(figure, folder, "depth.png")
+
+
 def landscape(folder):
     rows = read_rows(os.path.join(folder, "landscape.csv"))
     example = grouped([r for r in rows if r["stabilityMargin"] != ""], key="panel")
@@ -169,7 +205,7 @@ def landscape(folder):
 
 
 if __name__ == "__main__":
-    studies = {"stability": stability, "adversarial": adversarial, "landscape": landscape}
+    studies = {"stability": stability, "adversarial": adversarial, "landscape": landscape, "depth": depth}
     if len(sys.argv) != 3 or sys.argv[2] not in studies:
-        sys.exit("usage: study_figures.py DIR stability|adversarial|landscape")
+        sys.exit("usage: study_figures.py DIR stability|adversarial|landscape|depth")
     studies[sys.argv[2]](sys.argv[1])
