@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test docs demo clean bench-bvp bench-sde bench-resnet bench-collocation bench-targets
+.PHONY: deps build release test docs demo report clean bench-bvp bench-sde bench-resnet bench-collocation bench-targets
 
 deps:
 	@scripts/install-deps.sh
@@ -48,6 +48,13 @@ demo: release
 	@scripts/install-deps.sh python matplotlib
 	$(DEEPEST) compare --dataset spirals --out results/demo
 	@echo "report: results/demo/report.md"
+
+# Every study of trained networks (stability, adversarial, landscape, depth) at default sizes, with
+# report.md beside the figures, in results/report (about a minute on 2 cores).
+report: release
+	@scripts/install-deps.sh python matplotlib
+	$(DEEPEST) study all --out results/report
+	@echo "report: results/report/report.md"
 
 # Collocation against scipy.integrate.solve_bvp, side by side (Experiments/bench-bvp/bench.py).
 bench-bvp: release

@@ -6,5 +6,6 @@ struct StudyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "study",
         abstract: "Studies of trained networks: forward stability, adversarial robustness, loss landscapes, depth.",
-        subcommands: [StabilityStudyCommand.self, AdversarialStudyCommand.self, LandscapeStudyCommand.self, DepthStudyCommand.self])
+        subcommands: [StabilityStudyCommand.self, AdversarialStudyCommand.self, LandscapeStudyCommand.self, DepthStudyCommand.self,
+                      AllStudiesCommand.self])
 }

@@ -13,6 +13,8 @@ Usage: python3 study_figures.py DIR STUDY
                landscape-networks.png (each trained network's loss along two filter-normalised directions).
   depth:       reads DIR/depth.csv, writes depth.png (test accuracy and the weight distance between N
                and 2N against N on log axes, with reference slopes 1 and 2).
+  report:      reads DIR/studies.json and each study's JSON in its subfolder (written by
+               `deepest study all`), writes DIR/report.md with every table and figure.
 Every figure is written under a temporary name and renamed, so an interrupted run leaves no partial file.
 """
 import csv
@@ -204,8 +206,101 @@ def landscape(folder):
         heat_maps(folder, networks, "landscape-networks.png", False)
 
 
+def load_json(path):
+    import json
+    if not os.path.exists(path):
+        return None
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def markdown_table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def number(value, digits=3):
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    return f"{value:.{digits}g}"
+
+
+def figure_links(folder, sub, names):
+    return "".join(f"![{name}]({sub}/{name})\n\n" for name in names if os.path.exists(os.path.join(folder, sub, name)))
+
+
+def report(folder):
+    studies = load_json(os.path.join(folder, "studies.json")) or {"studies": []}
+    text = ["# Stability, robustness, landscapes and depth of trained networks\n",
+            "Written by `deepest study all` (Notes/forward-stability-and-robustness.md has the formulas).\n"]
+    text.append(markdown_table(["study", "arguments", "seconds", "status"],
+                               [[s["name"], " ".join(s["arguments"]), f"{s['seconds']:.1f}", s["status"]] for s in studies["studies"]]))
+    for sub in sorted(name for name in os.listdir(folder) if name.startswith("stability")):
+        stability_summary = load_json(os.path.join(folder, sub, "stability.json"))
+        if not stability_summary:
+            continue
+        text.append(f"\n## Forward stability ({stability_summary['dataset']}, {sub})\n")
+        text.append("Share of h*mu (eigenvalues of the layer Jacobians along the training trajectories) outside the forward-Euler "
+                    "disk |1 + h mu| <= 1, costate growth ||p(0)||/||p(T)|| and the singular values of dx(T)/dx(0).\n\n")
+        text.append(markdown_table(
+            ["method", "network", "h", "share outside", "max modulus h mu", "max ‖p‖ ratio", "min ‖p‖ ratio", "max sigma", "min sigma", "test accuracy"],
+            [[r["method"], f"{r['network']} {r['steps']}", number(r["stepSize"]), number(r["shareOutsideStabilityRegion"]),
+              number(r["largestScaledModulus"]), number(r["maxCostateNormRatio"]), number(r["minCostateNormRatio"]),
+              number(r["largestSingularValue"]), number(r["smallestSingularValue"]), number(r.get("testAccuracy"))]
+             for r in stability_summary["results"]]))
+        text.append("\n" + figure_links(folder, sub, ["stability-eigenvalues.png", "costate-norms.png"]))
+    for sub in ("adversarial-spirals", "adversarial-digits"):
+        adversarial_summary = load_json(os.path.join(folder, sub, "adversarial.json"))
+        if not adversarial_summary:
+            continue
+        text.append(f"\n## Adversarial robustness ({adversarial_summary['dataset']}, {adversarial_summary['testSamples']} test samples)\n")
+        results = adversarial_summary["results"]
+        if results:
+            text.append("l-inf radii: " + ", ".join(number(e) for e in results[0]["epsilons"]) + "; l2 radii: "
+                        + ", ".join(number(e) for e in results[0]["epsilonsL2"]) + "\n\n")
+        text.append(markdown_table(
+            ["method", "clean", "FGSM l-inf", "PGD l-inf", "FGSM l2", "PGD l2", "median minimal l-inf", "median Lipschitz", "max Lipschitz"],
+            [[r["method"], number(r["cleanAccuracy"]), " ".join(number(a, 2) for a in r["fgsmAccuracy"]),
+              " ".join(number(a, 2) for a in r["pgdAccuracy"]), " ".join(number(a, 2) for a in r["fgsmAccuracyL2"]),
+              " ".join(number(a, 2) for a in r["pgdAccuracyL2"]), number(r["medianMinimalPerturbation"]),
+              number(r["medianLipschitz"]), number(r["maxLipschitz"])] for r in results]))
+        text.append("\n" + figure_links(folder, sub, ["adversarial-accuracy.png", "adversarial-digits.png"]))
+    landscape_summary = load_json(os.path.join(folder, "landscape", "landscape.json"))
+    if landscape_summary:
+        example = landscape_summary["example"]
+        text.append("\n## Landscapes\n")
+        text.append(f"The 3x3 example of MATH.md 6.5 (m = {example['samples']}) on theta in "
+                    f"[{example['theta1'][0]}, {example['theta1'][1]}]^2:\n\n")
+        text.append(markdown_table(["layers N", "h", "min objective", "max objective", "roughness", "share unstable"],
+                                   [[p["layers"], number(p["stepSize"]), number(p["minimum"]), number(p["maximum"]),
+                                     number(p["roughness"]), number(p["shareUnstable"])] for p in example["panels"]]))
+        if landscape_summary["networks"]:
+            text.append("\nTraining loss along two filter-normalised random directions:\n\n")
+            text.append(markdown_table(["method", "network", "center loss", "min loss", "max loss", "roughness"],
+                                       [[n["method"], n["network"], number(n["centerLoss"]), number(n["minimumLoss"]),
+                                         number(n["maximumLoss"]), number(n["roughness"])] for n in landscape_summary["networks"]]))
+        text.append("\n" + figure_links(folder, "landscape", ["landscape.png", "landscape-networks.png"]))
+    depth_summary = load_json(os.path.join(folder, "depth", "depth.json"))
+    if depth_summary:
+        text.append(f"\n## Depth ({depth_summary['dataset']}, T = {depth_summary['horizon']})\n")
+        text.append("Layers " + ", ".join(str(n) for n in depth_summary["layers"]) + ". Weight distance: relative L2 distance in depth "
+                    "between the weights at N and 2N; fitted order: slope of its log against log h.\n\n")
+        text.append(markdown_table(["method", "seed", "test accuracy", "weight distance", "fitted order", "Euler-flow gap"],
+                                   [[r["method"], r["seed"], " ".join(number(a, 3) for a in r["testAccuracy"]),
+                                     " ".join(number(d, 2) for d in r["weightDistance"]), number(r["fittedOrder"]),
+                                     " ".join(number(g, 2) for g in r["eulerFlowGap"])] for r in depth_summary["results"]]))
+        text.append("\n" + figure_links(folder, "depth", ["depth.png"]))
+    temporary = os.path.join(folder, ".report.md.partial")
+    with open(temporary, "w") as handle:
+        handle.write("\n".join(text))
+    os.replace(temporary, os.path.join(folder, "report.md"))
+
+
 if __name__ == "__main__":
-    studies = {"stability": stability, "adversarial": adversarial, "landscape": landscape, "depth": depth}
+    studies = {"stability": stability, "adversarial": adversarial, "landscape": landscape, "depth": depth, "report": report}
     if len(sys.argv) != 3 or sys.argv[2] not in studies:
-        sys.exit("usage: study_figures.py DIR stability|adversarial|landscape|depth")
+        sys.exit("usage: study_figures.py DIR stability|adversarial|landscape|depth|report")
     studies[sys.argv[2]](sys.argv[1])
