@@ -230,3 +230,13 @@ def test_depth_has_the_documented_keys(tmp_path):
 ])
 def test_depth_bad_input_names_the_option(args, needle):
     assert needle in failure(run("study", "depth", "--dataset", "circles", *args))
+
+
+def test_all_refuses_an_output_path_that_is_a_file(tmp_path):
+    target = tmp_path / "file"
+    target.write_text("x")
+    assert "--out" in failure(run("study", "all", "--out", str(target)))
+
+
+def test_all_needs_out():
+    assert "--out" in failure(run("study", "all"))
