@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test docs demo report clean bench-bvp bench-sde bench-resnet bench-collocation bench-targets
+.PHONY: deps build release test docs demo report clean bench-pgd bench-bvp bench-sde bench-resnet bench-collocation bench-targets
 
 deps:
 	@scripts/install-deps.sh
@@ -85,6 +85,12 @@ bench-collocation: deps
 bench-sde: deps
 	@scripts/install-deps.sh python numpy
 	cd Experiments/bench-sde && $(SWIFT) build -c release && $(PYTHON) run.py
+
+# PGD (l-inf, 100 steps) on the digits test set against the same attack in PyTorch on the CPU, same
+# network and weights from model.json (Experiments/bench-pgd).
+bench-pgd: release
+	@scripts/install-deps.sh python numpy torch
+	cd Experiments/bench-pgd && $(SWIFT) build -c release && $(PYTHON) run.py
 
 # Span/MutableSpan against raw pointers in a user-facing field closure (Experiments/bench-span).
 bench-span:

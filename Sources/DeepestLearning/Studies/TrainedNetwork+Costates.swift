@@ -25,7 +25,9 @@ public struct DepthCostates: Sendable {
 
 extension TrainedNetwork {
     /// States and costates of every sample of `data` on the depth grid. Cost O(M · steps · d²), parallel
-    /// over samples (results per sample, independent of the thread count).
+    /// over samples (results per sample, independent of the thread count). The ResNet's forward pass runs
+    /// over blocks of samples as matrix products with the vector tanh (`Activation.applyInPlace`, within a
+    /// few ulp of the scalar one); the costates are exact derivatives of the values computed.
     /// - Throws: `InvalidArgument` when the data do not fit the network (input dimension, target kind).
     public func costates(data: Dataset) throws -> DepthCostates {
         let d = width, count = data.count, nodes = steps + 1
@@ -43,6 +45,9 @@ extension TrainedNetwork {
             let weights = network.effectiveWeights(parameters)
             let m = network.inputDimension, h = network.stepSize, readout = network.readout, field = network.field
             let layers = network.layers
+            // Fixed blocks of samples (not one per core), so the rounding of the block products does not
+            // depend on the number of cores.
+            let blocks = SampleBlocks(count: count, minimumSize: 32)
             parameters.withUnsafeBufferPointer { pp in
             weights.withUnsafeBufferPointer { ww in
             data.inputs.withUnsafeBufferPointer { ii in
@@ -53,35 +58,43 @@ extension TrainedNetwork {
                 let p = SharedPointer(pp), w = SharedPointer(ww), input = SharedPointer(ii), target = SharedPointer(tt)
                 let stateOut = SharedMutablePointer(ss.baseAddress!), costateOut = SharedMutablePointer(cc.baseAddress!)
                 let lossOut = SharedMutablePointer(ll.baseAddress!)
-                Parallel.forEachChunk(count) { range in
-                    // Trajectory x_0..x_N, values σ(z_n), costate, next costate, scratch, gradient slots.
-                    let scratchCount = (layers + 1) * d + layers * d + 4 * d + readout.outputs + d * d + d
+                Parallel.forEach(blocks.blockCount) { block in
+                    let range = blocks.range(block)
+                    // The block's forward pass layer by layer, samples as rows (X_n is rows × d): Z = X_n K_nᵀ + 1 b_nᵀ
+                    // by one gemm, σ applied to the whole matrix at once (the vector tanh), X_{n+1} = X_n + h σ(Z).
+                    // Then per sample the readout and the costate sweep (`DiscreteCostate.step`).
+                    let rows = range.count, matrix = rows * d
+                    let scratchCount = (layers + 1) * matrix + layers * matrix + 4 * d + readout.outputs + d * d + d
                         + readout.parameterCount(width: d)
                     withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { buffer in
-                        let x = buffer.baseAddress!, a = x + (layers + 1) * d, costate = a + layers * d
-                        let result = costate + d, z = result + d, scratch = z + d, outputs = scratch + d
+                        let x = buffer.baseAddress!, a = x + (layers + 1) * matrix, costate = a + layers * matrix
+                        let result = costate + d, scratch = result + d, outputs = scratch + 2 * d
                         let gK = outputs + readout.outputs, gb = gK + d * d, gReadout = gb + d
-                        for k in range {
-                            network.lift.apply(input.base + k * m, into: x)
-                            for n in 0..<layers {
-                                field.evaluate(x: x + n * d, kTransposed: w.base + (2 * n + 1) * d * d,
-                                               bias: p.base + network.layerOffset(n) + d * d, preactivation: z, value: a + n * d)
-                                for i in 0..<d { x[(n + 1) * d + i] = x[n * d + i] + h * a[n * d + i] }
-                            }
+                        for (local, k) in range.enumerated() { network.lift.apply(input.base + k * m, into: x + local * d) }
+                        for n in 0..<layers {
+                            let xn = x + n * matrix, an = a + n * matrix, bias = p.base + network.layerOffset(n) + d * d
+                            for local in 0..<rows { (an + local * d).update(from: bias, count: d) }
+                            BLAS.gemm(m: rows, n: d, k: d, a: xn, lda: d, b: w.base + 2 * n * d * d, ldb: d, transposeB: true,
+                                      beta: 1, c: an, ldc: d)
+                            field.activation.applyInPlace(an, count: matrix)
+                            for i in 0..<matrix { xn[matrix + i] = xn[i] + h * an[i] }
+                        }
+                        for (local, k) in range.enumerated() {
                             lossOut.base[k] = readout.loss(
-                                x: x + layers * d, parameters: p.base + network.readoutOffset, width: d,
+                                x: x + layers * matrix + local * d, parameters: p.base + network.readoutOffset, width: d,
                                 target: target.base + k * readout.targetWidth, weight: 1, gradX: costate,
                                 gradParameters: gReadout, scratch: outputs)
                             for i in 0..<d { costate[i] = -costate[i] }
                             for i in 0..<d { costateOut.base[(layers * count + k) * d + i] = costate[i] }
                             for n in stride(from: layers - 1, through: 0, by: -1) {
-                                DiscreteCostate.step(field: field, step: h, x: x + n * d, value: a + n * d, k: w.base + 2 * n * d * d,
+                                let offset = n * matrix + local * d
+                                DiscreteCostate.step(field: field, step: h, x: x + offset, value: a + offset, k: w.base + 2 * n * d * d,
                                                      next: costate, result: result, scratch: scratch, weightGradient: gK,
                                                      biasGradient: gb)
                                 costate.update(from: result, count: d)
                                 for i in 0..<d { costateOut.base[(n * count + k) * d + i] = costate[i] }
                             }
-                            for n in 0...layers { for i in 0..<d { stateOut.base[(n * count + k) * d + i] = x[n * d + i] } }
+                            for n in 0...layers { for i in 0..<d { stateOut.base[(n * count + k) * d + i] = x[n * matrix + local * d + i] } }
                         }
                     }
                 }
@@ -122,9 +135,19 @@ extension TrainedNetwork {
         let trajectories = try costates(data: data)
         let d = width, m = inputDimension
         var gradients = [Double](repeating: 0, count: data.count * m)
-        for k in 0..<data.count {
-            let g = lift.pullback((0..<d).map { -trajectories.costates[k * d + $0] })
-            for j in 0..<m { gradients[k * m + j] = g[j] }
+        switch lift {
+        case .zeroPadding:
+            for k in 0..<data.count { for j in 0..<m { gradients[k * m + j] = -trajectories.costates[k * d + j] } }
+        case .linear(let matrix, _, _):
+            // Lᵀ(−p(0)) for every sample: −P(0) L with P(0) the count × d costates at t = 0 (node 0 comes first).
+            trajectories.costates.withUnsafeBufferPointer { p in
+                matrix.withUnsafeBufferPointer { l in
+                    gradients.withUnsafeMutableBufferPointer { g in
+                        BLAS.gemm(m: data.count, n: m, k: d, alpha: -1, a: p.baseAddress!, lda: d, b: l.baseAddress!, ldb: m,
+                                  beta: 0, c: g.baseAddress!, ldc: m)
+                    }
+                }
+            }
         }
         return (trajectories.losses, gradients)
     }
