@@ -30,6 +30,12 @@ extension TrainedNetwork {
     /// few ulp of the scalar one); the costates are exact derivatives of the values computed.
     /// - Throws: `InvalidArgument` when the data do not fit the network (input dimension, target kind).
     public func costates(data: Dataset) throws -> DepthCostates {
+        try costates(data: data, allNodes: true)
+    }
+
+    /// With `allNodes` false (the input gradients), a ResNet's result keeps node 0 only: `nodes` is 1,
+    /// `costates` holds p(0) and `states` x(0).
+    func costates(data: Dataset, allNodes: Bool) throws -> DepthCostates {
         let d = width, count = data.count, nodes = steps + 1
         switch self {
         case .flow(let flow):
@@ -40,7 +46,8 @@ extension TrainedNetwork {
                                  losses: try sampleLosses(finalStates: final, data: data))
         case .resnet(let network, let parameters):
             let targets = try network.targetRows(data)
-            var states = [Double](repeating: 0, count: nodes * count * d), costates = states
+            let kept = allNodes ? nodes : 1
+            var states = [Double](repeating: 0, count: kept * count * d), costates = states
             var losses = [Double](repeating: 0, count: count)
             let weights = network.effectiveWeights(parameters)
             let m = network.inputDimension, h = network.stepSize, readout = network.readout, field = network.field
@@ -85,21 +92,21 @@ extension TrainedNetwork {
                                 target: target.base + k * readout.targetWidth, weight: 1, gradX: costate,
                                 gradParameters: gReadout, scratch: outputs)
                             for i in 0..<d { costate[i] = -costate[i] }
-                            for i in 0..<d { costateOut.base[(layers * count + k) * d + i] = costate[i] }
+                            if allNodes { for i in 0..<d { costateOut.base[(layers * count + k) * d + i] = costate[i] } }
                             for n in stride(from: layers - 1, through: 0, by: -1) {
                                 let offset = n * matrix + local * d
                                 DiscreteCostate.step(field: field, step: h, x: x + offset, value: a + offset, k: w.base + 2 * n * d * d,
                                                      next: costate, result: result, scratch: scratch, weightGradient: gK,
                                                      biasGradient: gb)
                                 costate.update(from: result, count: d)
-                                for i in 0..<d { costateOut.base[(n * count + k) * d + i] = costate[i] }
+                                if allNodes || n == 0 { for i in 0..<d { costateOut.base[(n * count + k) * d + i] = costate[i] } }
                             }
-                            for n in 0...layers { for i in 0..<d { stateOut.base[(n * count + k) * d + i] = x[n * matrix + local * d + i] } }
+                            for n in 0...(allNodes ? layers : 0) { for i in 0..<d { stateOut.base[(n * count + k) * d + i] = x[n * matrix + local * d + i] } }
                         }
                     }
                 }
             }}}}}}}
-            return DepthCostates(nodes: nodes, samples: count, width: d, states: states, costates: costates, losses: losses)
+            return DepthCostates(nodes: kept, samples: count, width: d, states: states, costates: costates, losses: losses)
         }
     }
 
@@ -132,7 +139,7 @@ extension TrainedNetwork {
     /// The per-sample losses and their gradients with respect to the inputs (count × inputDimension):
     /// ∂φ_k/∂input = −Lᵀ p_k(0), from the costates. Cost as `costates(data:)`.
     public func inputGradients(data: Dataset) throws -> (losses: [Double], gradients: [Double]) {
-        let trajectories = try costates(data: data)
+        let trajectories = try costates(data: data, allNodes: false)
         let d = width, m = inputDimension
         var gradients = [Double](repeating: 0, count: data.count * m)
         switch lift {
