@@ -240,3 +240,25 @@ def test_all_refuses_an_output_path_that_is_a_file(tmp_path):
 
 def test_all_needs_out():
     assert "--out" in failure(run("study", "all"))
+
+
+@pytest.mark.parametrize("args, complete", [
+    (["stability", *SMALL, "--baselines", "adam"], {"stability.json", "stability.csv", "stability-eigenvalues.csv"}),
+    (["all", "--no-figures"], {"studies.json", "stability", "depth"}),
+])
+@pytest.mark.parametrize("delay", [0.1, 0.6])
+def test_a_signal_during_a_study_leaves_no_partial_result_folder(tmp_path, args, complete, delay):
+    import signal
+    import time
+    out = tmp_path / "result"
+    process = subprocess.Popen([BINARY, "study", *args, "--out", str(out)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    time.sleep(delay)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=300)
+    if process.returncode == 0:
+        assert complete <= set(os.listdir(out))
+    else:
+        assert process.returncode == 128 + int(signal.SIGINT), stderr
+        assert not out.exists(), os.listdir(out)
+        assert [name for name in os.listdir(tmp_path) if name.startswith(".")] == [], "no staging folder left"
