@@ -2,8 +2,8 @@ import ArgumentParser
 import Foundation
 
 /// `deepest study all --out DIR`: every study at its default size (stability on spirals, also of the
-/// continuum recipe collocation-reduced's flow, adversarial on
-/// spirals and digits, the landscape of the 3×3 example and of the spirals networks, depth on spirals),
+/// continuum recipe collocation-reduced's flow; adversarial on spirals, circles and digits; the
+/// landscape of the 3×3 example and of the spirals networks; depth on spirals with seeds 1 and 2),
 /// each in a subfolder of DIR, then `report.md` with every table and figure (`study_figures.py report`).
 /// The studies' own tables are not printed; stdout has one summary (JSON: {out, studies: [{name,
 /// folder, arguments, status, seconds}]}). A study that fails is recorded with its message and the
@@ -32,9 +32,10 @@ struct AllStudiesCommand: ParsableCommand {
         ("stability-continuum", StabilityStudyCommand.self,
          ["--dataset", "spirals", "--recipe", "collocation-reduced", "--baselines", "none", "--kernels", "antisymmetric"]),
         ("adversarial-spirals", AdversarialStudyCommand.self, ["--dataset", "spirals"]),
+        ("adversarial-circles", AdversarialStudyCommand.self, ["--dataset", "circles"]),
         ("adversarial-digits", AdversarialStudyCommand.self, ["--dataset", "digits"]),
         ("landscape", LandscapeStudyCommand.self, ["--dataset", "spirals"]),
-        ("depth", DepthStudyCommand.self, ["--dataset", "spirals"]),
+        ("depth", DepthStudyCommand.self, ["--dataset", "spirals", "--seeds", "1,2"]),
     ]
 
     func run() throws {

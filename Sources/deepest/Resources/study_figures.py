@@ -252,7 +252,7 @@ def report(folder):
               number(r["largestSingularValue"]), number(r["smallestSingularValue"]), number(r.get("testAccuracy"))]
              for r in stability_summary["results"]]))
         text.append("\n" + figure_links(folder, sub, ["stability-eigenvalues.png", "costate-norms.png"]))
-    for sub in ("adversarial-spirals", "adversarial-digits"):
+    for sub in sorted(name for name in os.listdir(folder) if name.startswith("adversarial")):
         adversarial_summary = load_json(os.path.join(folder, sub, "adversarial.json"))
         if not adversarial_summary:
             continue
