@@ -69,15 +69,22 @@ extension TrainedNetwork {
                     let range = blocks.range(block)
                     // The block's forward pass layer by layer, samples as rows (X_n is rows × d): Z = X_n K_nᵀ + 1 b_nᵀ
                     // by one gemm, σ applied to the whole matrix at once (the vector tanh), X_{n+1} = X_n + h σ(Z).
-                    // Then per sample the readout and the costate sweep (`DiscreteCostate.step`).
+                    // Then the readout per sample and the costate sweep for the whole block (`DiscreteCostate.blockStep`).
                     let rows = range.count, matrix = rows * d
-                    let scratchCount = (layers + 1) * matrix + layers * matrix + 4 * d + readout.outputs + d * d + d
-                        + readout.parameterCount(width: d)
+                    let scratchCount = (layers + 1) * matrix + layers * matrix + 2 * matrix + readout.outputs + readout.parameterCount(width: d)
                     withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { buffer in
-                        let x = buffer.baseAddress!, a = x + (layers + 1) * matrix, costate = a + layers * matrix
-                        let result = costate + d, scratch = result + d, outputs = scratch + 2 * d
-                        let gK = outputs + readout.outputs, gb = gK + d * d, gReadout = gb + d
-                        for (local, k) in range.enumerated() { network.lift.apply(input.base + k * m, into: x + local * d) }
+                        let x = buffer.baseAddress!, a = x + (layers + 1) * matrix, costateBlock = a + layers * matrix
+                        let scratch = costateBlock + matrix, outputs = scratch + matrix, gReadout = outputs + readout.outputs
+                        switch network.lift {
+                        case .linear(let lift, _, _):
+                            // X_0 = inputs L ᵀ for the block's rows (one gemm).
+                            lift.withUnsafeBufferPointer { l in
+                                BLAS.gemm(m: rows, n: d, k: m, a: input.base + range.lowerBound * m, lda: m, b: l.baseAddress!, ldb: m,
+                                          transposeB: true, beta: 0, c: x, ldc: d)
+                            }
+                        case .zeroPadding:
+                            for (local, k) in range.enumerated() { network.lift.apply(input.base + k * m, into: x + local * d) }
+                        }
                         for n in 0..<layers {
                             let xn = x + n * matrix, an = a + n * matrix, bias = p.base + network.layerOffset(n) + d * d
                             for local in 0..<rows { (an + local * d).update(from: bias, count: d) }
@@ -87,20 +94,23 @@ extension TrainedNetwork {
                             for i in 0..<matrix { xn[matrix + i] = xn[i] + h * an[i] }
                         }
                         for (local, k) in range.enumerated() {
+                            let row = costateBlock + local * d
                             lossOut.base[k] = readout.loss(
                                 x: x + layers * matrix + local * d, parameters: p.base + network.readoutOffset, width: d,
-                                target: target.base + k * readout.targetWidth, weight: 1, gradX: costate,
+                                target: target.base + k * readout.targetWidth, weight: 1, gradX: row,
                                 gradParameters: gReadout, scratch: outputs)
-                            for i in 0..<d { costate[i] = -costate[i] }
-                            if allNodes { for i in 0..<d { costateOut.base[(layers * count + k) * d + i] = costate[i] } }
-                            for n in stride(from: layers - 1, through: 0, by: -1) {
-                                let offset = n * matrix + local * d
-                                DiscreteCostate.step(field: field, step: h, x: x + offset, value: a + offset, k: w.base + 2 * n * d * d,
-                                                     next: costate, result: result, scratch: scratch, weightGradient: gK,
-                                                     biasGradient: gb)
-                                costate.update(from: result, count: d)
-                                if allNodes || n == 0 { for i in 0..<d { costateOut.base[(n * count + k) * d + i] = costate[i] } }
-                            }
+                            for i in 0..<d { row[i] = -row[i] }
+                        }
+                        func store(node n: Int) {
+                            for (local, k) in range.enumerated() { for i in 0..<d { costateOut.base[(n * count + k) * d + i] = costateBlock[local * d + i] } }
+                        }
+                        if allNodes { store(node: layers) }
+                        for n in stride(from: layers - 1, through: 0, by: -1) {
+                            DiscreteCostate.blockStep(activation: field.activation, step: h, rows: rows, width: d, values: a + n * matrix,
+                                                      k: w.base + 2 * n * d * d, costates: costateBlock, scratch: scratch)
+                            if allNodes || n == 0 { store(node: n) }
+                        }
+                        for (local, k) in range.enumerated() {
                             for n in 0...(allNodes ? layers : 0) { for i in 0..<d { stateOut.base[(n * count + k) * d + i] = x[n * matrix + local * d + i] } }
                         }
                     }
