@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test docs demo report clean bench-pgd bench-bvp bench-sde bench-resnet bench-collocation bench-targets
+.PHONY: deps build release test docs demo report clean bench-bvp bench-sde bench-spde bench-langevin bench-pgd bench-resnet bench-collocation bench-targets
 
 deps:
 	@scripts/install-deps.sh
@@ -91,6 +91,17 @@ bench-sde: deps
 bench-pgd: release
 	@scripts/install-deps.sh python numpy torch
 	cd Experiments/bench-pgd && $(SWIFT) build -c release && $(PYTHON) run.py
+
+# The semilinear SPDE engine (deepest spde) against vectorised NumPy/SciPy (Experiments/bench-spde).
+bench-spde: release
+	@scripts/install-deps.sh python numpy scipy
+	$(PYTHON) Experiments/bench-spde/run.py
+
+# One Langevin step of the training action against a full-batch gradient and PyTorch's SGLD step
+# (Experiments/bench-langevin).
+bench-langevin: deps
+	@scripts/install-deps.sh python numpy torch
+	cd Experiments/bench-langevin && $(SWIFT) build -c release && $(PYTHON) run.py
 
 # Span/MutableSpan against raw pointers in a user-facing field closure (Experiments/bench-span).
 bench-span:

@@ -39,6 +39,9 @@ public enum FFTWPlanCache {
     public enum Transform: Hashable, Sendable {
         /// A real-to-real transform (FFTW kinds REDFT00 ... RODFT01); see `RealTransform.Kind`.
         case realToReal(RealTransform.Kind)
+        /// A separable 2-D real-to-real transform of a row-major rows × columns array: `alongColumns`
+        /// acts on each column (the slow index), `alongRows` on each row (the fast index).
+        case realToRealGrid(alongColumns: RealTransform.Kind, alongRows: RealTransform.Kind, rows: Int)
         /// Real input of n points to n/2 + 1 complex coefficients.
         case realToComplex
         /// n/2 + 1 complex coefficients to n real points (the input is preserved).
@@ -56,7 +59,8 @@ public enum FFTWPlanCache {
     private static let plans = Mutex<[Key: FFTWPlan]>([:])
 
     /// The cached plan for `transform` of `count` points, created (under the planner lock) on first use.
-    /// `count` must already be validated by the caller (>= 1, and >= 2 for DCT-I).
+    /// `count` must already be validated by the caller (>= 1, and >= 2 for DCT-I); for a grid it is the
+    /// number of columns (the fast index).
     static func plan(_ transform: Transform, count: Int, inPlace: Bool) -> FFTWPlan {
         let key = Key(transform: transform, count: count, inPlace: inPlace)
         return plans.withLock { table in
@@ -85,7 +89,8 @@ public enum FFTWPlanCache {
         let n = key.count
         // Planning with FFTW_ESTIMATE never reads or writes the arrays, but FFTW needs real pointers to
         // record placement; complex arrays hold n/2 + 1 pairs.
-        let scratchCount = max(n, 2 * (n / 2 + 1))
+        var scratchCount = max(n, 2 * (n / 2 + 1))
+        if case .realToRealGrid(_, _, let rows) = key.transform { scratchCount = n * rows }
         let input = UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
         let output = key.inPlace ? input : UnsafeMutablePointer<Double>.allocate(capacity: scratchCount)
         defer {
@@ -100,6 +105,9 @@ public enum FFTWPlanCache {
             case .realToReal(let kind):
                 let preserve = key.inPlace ? 0 : UInt32(FFTW_PRESERVE_INPUT)
                 return fftw_plan_r2r_1d(Int32(n), input, output, kind.fftwKind, estimate | preserve)
+            case .realToRealGrid(let slow, let fast, let rows):
+                let preserve = key.inPlace ? 0 : UInt32(FFTW_PRESERVE_INPUT)
+                return fftw_plan_r2r_2d(Int32(rows), Int32(n), input, output, slow.fftwKind, fast.fftwKind, estimate | preserve)
             case .realToComplex:
                 return output.withMemoryRebound(to: fftw_complex.self, capacity: n / 2 + 1) {
                     fftw_plan_dft_r2c_1d(Int32(n), input, $0, estimate)

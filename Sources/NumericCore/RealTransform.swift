@@ -10,7 +10,8 @@ import CFFTW
 ///
 /// Inverses (unnormalised): DCT-I is its own inverse up to 1/(2(n−1)); DCT-II and DCT-III are inverse
 /// to each other up to 1/(2n); DST-I is its own inverse up to 1/(2(n+1)); DST-II and DST-III are
-/// inverse to each other up to 1/(2n). `OrthonormalCosineTransform` and `OrthonormalSineTransform`
+/// inverse to each other up to 1/(2n); DCT-IV and DST-IV are their own inverses up to 1/(2n); the
+/// half-complex pair are inverse to each other up to 1/n. `OrthonormalCosineTransform` and `OrthonormalSineTransform`
 /// wrap the scaled, orthogonal versions.
 public struct RealTransform: Sendable {
     /// The transform kinds, with FFTW's definitions.
@@ -31,6 +32,19 @@ public struct RealTransform: Sendable {
         case dstII
         /// DST-III (RODFT01): Y_k = (−1)^k X_{n−1} + 2 Σ_{j=0}^{n−2} X_j sin(π (j + 1)(k + 1/2)/n).
         case dstIII
+        /// DCT-IV (REDFT11): Y_k = 2 Σ_j X_j cos(π (j + 1/2)(k + 1/2)/n), its own inverse up to 1/(2n).
+        /// Cell-centred values to the quarter-wave cosines cos((k + 1/2)πx/L): Neumann at 0, Dirichlet at L.
+        case dctIV
+        /// DST-IV (RODFT11): Y_k = 2 Σ_j X_j sin(π (j + 1/2)(k + 1/2)/n), its own inverse up to 1/(2n).
+        /// Cell-centred values to the quarter-wave sines sin((k + 1/2)πx/L): Dirichlet at 0, Neumann at L.
+        case dstIV
+        /// The real DFT in half-complex order (R2HC): Y_k = Σ_j X_j cos(2π jk/n) for 0 ≤ k ≤ n/2 and
+        /// Y_{n−k} = −Σ_j X_j sin(2π jk/n) for 0 < k < n/2 (real and imaginary parts of the DFT).
+        /// Periodic values to Fourier coefficients, all real.
+        case halfComplexForward
+        /// The inverse of `halfComplexForward` up to 1/n (HC2R): X_j = Y_0 + 2 Σ_{0<k<n/2} (Y_k cos(2π jk/n)
+        /// − Y_{n−k} sin(2π jk/n)) + Y_{n/2} (−1)^j (the last term for even n only).
+        case halfComplexInverse
 
         @usableFromInline var fftwKind: fftw_r2r_kind {
             switch self {
@@ -40,6 +54,10 @@ public struct RealTransform: Sendable {
             case .dstI: return FFTW_RODFT00
             case .dstII: return FFTW_RODFT10
             case .dstIII: return FFTW_RODFT01
+            case .dctIV: return FFTW_REDFT11
+            case .dstIV: return FFTW_RODFT11
+            case .halfComplexForward: return FFTW_R2HC
+            case .halfComplexInverse: return FFTW_HC2R
             }
         }
 
@@ -47,11 +65,12 @@ public struct RealTransform: Sendable {
         public var minimumCount: Int { self == .dctI ? 2 : 1 }
 
         /// The factor c such that applying the inverse kind after this one multiplies by c
-        /// (2(n−1) for DCT-I, 2(n+1) for DST-I, 2n otherwise).
+        /// (2(n−1) for DCT-I, 2(n+1) for DST-I, n for the half-complex pair, 2n otherwise).
         public func roundTripFactor(count n: Int) -> Double {
             switch self {
             case .dctI: return Double(2 * (n - 1))
             case .dstI: return Double(2 * (n + 1))
+            case .halfComplexForward, .halfComplexInverse: return Double(n)
             default: return Double(2 * n)
             }
         }
@@ -65,6 +84,10 @@ public struct RealTransform: Sendable {
             case .dstI: return .dstI
             case .dstII: return .dstIII
             case .dstIII: return .dstII
+            case .dctIV: return .dctIV
+            case .dstIV: return .dstIV
+            case .halfComplexForward: return .halfComplexInverse
+            case .halfComplexInverse: return .halfComplexForward
             }
         }
     }

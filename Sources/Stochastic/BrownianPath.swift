@@ -12,7 +12,7 @@ import NumericCore
 ///
 /// Increments at generation: row k, entry j is √Δ·Z with Z the (k·m + j)-th variate of
 /// `XoshiroRandomStream(seed:index:)`; an ensemble drawing its path k the same way reproduces it.
-public struct BrownianPath: Sendable {
+public struct BrownianPath: Sendable, Equatable {
     public let seed: UInt64
     public let index: UInt64
     public let dimension: Int
@@ -33,6 +33,29 @@ public struct BrownianPath: Sendable {
         stream.fillGaussian(&values, standardDeviation: (duration / Double(steps)).squareRoot())
         self.init(seed: seed, index: index, dimension: dimension, steps: steps, duration: duration,
                   refinementLevel: 0, increments: values)
+    }
+
+    /// A path from increments computed elsewhere (another program's numbers, replayed): `increments` holds
+    /// steps × dimension values, row k = W(t_{k+1}) − W(t_k) on the uniform grid of `steps` steps over
+    /// [0, duration], the layout of the stored `increments`. `seed` and `index` only label the path; they
+    /// also key the bridge streams of `refined()`. A path built from the increments a seeded path holds
+    /// equals that path (every stored property).
+    ///
+    /// Throws `InvalidArgument` naming `dimension`, `duration` or `increments` for a dimension < 1, a
+    /// non-positive or non-finite duration, an empty or non-finite increment array, or a count that is
+    /// not a multiple of the dimension.
+    public init(increments: [Double], dimension: Int = 1, duration: Double, seed: UInt64 = 0, index: UInt64 = 0) throws {
+        try Validate.positive(dimension, "dimension")
+        guard duration.isFinite, duration > 0 else { throw InvalidArgument("duration", duration, "must be finite and > 0") }
+        guard !increments.isEmpty, increments.count % dimension == 0 else {
+            throw InvalidArgument("increments.count", increments.count,
+                                  "must be a positive multiple of the dimension \(dimension) (steps × dimension values)")
+        }
+        if let bad = increments.firstIndex(where: { !$0.isFinite }) {
+            throw InvalidArgument("increments[\(bad)]", increments[bad], "must be finite")
+        }
+        self.init(seed: seed, index: index, dimension: dimension, steps: increments.count / dimension, duration: duration,
+                  refinementLevel: 0, increments: increments)
     }
 
     init(seed: UInt64, index: UInt64, dimension: Int, steps: Int, duration: Double, refinementLevel: Int, increments: [Double]) {

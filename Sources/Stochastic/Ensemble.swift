@@ -1,14 +1,33 @@
 import NumericCore
 import Synchronization
 
-/// A scalar functional of a path's final state, evaluated once per path.
+/// A scalar functional evaluated once per path of an ensemble: of the final state X(T) (`evaluate`), or
+/// of the whole stored path (`pathEvaluate`: the running maximum, a time average, an exit time).
+///
+/// An ensemble with at least one path functional stores each path's states on the grid, (steps + 1) × n
+/// values per worker, and integrates with the checking loop (`SDEStepper.integrate`), which gives bitwise
+/// the same states as the drawing loop; without one it never stores a path.
 public struct EnsembleFunctional: Sendable {
     public let name: String
+    /// The functional of the final state. For a path functional this is its value on the path that stays
+    /// at the given state (one grid point), which the ensemble never uses: it calls `pathEvaluate`.
     public let evaluate: @Sendable (UnsafeBufferPointer<Double>) -> Double
+    /// The functional of the whole path, or nil for a functional of the final state only.
+    public let pathEvaluate: (@Sendable (SampledPath) -> Double)?
 
     public init(name: String, evaluate: @escaping @Sendable (UnsafeBufferPointer<Double>) -> Double) {
         self.name = name
         self.evaluate = evaluate
+        pathEvaluate = nil
+    }
+
+    /// A functional of the whole path (states at every grid point, see `SampledPath`).
+    public init(name: String, path: @escaping @Sendable (SampledPath) -> Double) {
+        self.name = name
+        pathEvaluate = path
+        evaluate = { state in
+            path(SampledPath(states: state, dimension: state.count, steps: 0, stepSize: 0, startTime: 0))
+        }
     }
 
     /// X_i(T).
@@ -18,6 +37,66 @@ public struct EnsembleFunctional: Sendable {
 
     /// |X(T)|².
     public static let squaredNorm = EnsembleFunctional(name: "|x|^2") { x in x.reduce(0) { $0 + $1 * $1 } }
+
+    /// max_k X_i(t_k) over the grid points, X(t0) included. On a grid of N steps it underestimates the
+    /// continuous maximum by O(√h) for a diffusion (for Brownian motion E max_k W(t_k) = √(h/(2π)) Σ_{k=1}^N
+    /// k^{−1/2} exactly, by Spitzer's identity, which tends to √(2T/π)).
+    public static func runningMaximum(_ i: Int) -> EnsembleFunctional {
+        EnsembleFunctional(name: "max x[\(i)]") { path in
+            var m = path[0, i]
+            for k in 1..<(path.steps + 1) { m = max(m, path[k, i]) }
+            return m
+        }
+    }
+
+    /// (1/T) ∫ X_i dt by the trapezoidal rule on the grid, h(X_0/2 + X_1 + ... + X_{N−1} + X_N/2)/(Nh).
+    public static func timeAverage(_ i: Int) -> EnsembleFunctional {
+        EnsembleFunctional(name: "mean_t x[\(i)]") { path in
+            guard path.steps > 0 else { return path[0, i] }
+            var sum = 0.5 * (path[0, i] + path[path.steps, i])
+            for k in 1..<path.steps { sum += path[k, i] }
+            return sum / Double(path.steps)
+        }
+    }
+
+    /// The first grid time t_k − t0 at which X_i(t_k) is outside the open interval (lower, upper), or the
+    /// horizon N·h if the path stays inside at every grid point (so its mean is E min(τ, T) on the grid;
+    /// a grid exit time overestimates the continuous one by O(√h)).
+    public static func exitTime(_ i: Int, lower: Double, upper: Double) -> EnsembleFunctional {
+        EnsembleFunctional(name: "exit time x[\(i)] from (\(lower), \(upper))") { path in
+            for k in 0..<(path.steps + 1) where !(path[k, i] > lower && path[k, i] < upper) { return Double(k) * path.stepSize }
+            return Double(path.steps) * path.stepSize
+        }
+    }
+}
+
+/// One path as a path functional sees it: the states at the grid points t_k = t0 + k·h, k = 0 ... steps,
+/// row-major ((steps + 1) × dimension values). Valid only during the functional's call.
+public struct SampledPath {
+    public let states: UnsafeBufferPointer<Double>
+    public let dimension: Int
+    public let steps: Int
+    public let stepSize: Double
+    public let startTime: Double
+
+    public init(states: UnsafeBufferPointer<Double>, dimension: Int, steps: Int, stepSize: Double, startTime: Double) {
+        self.states = states
+        self.dimension = dimension
+        self.steps = steps
+        self.stepSize = stepSize
+        self.startTime = startTime
+    }
+
+    /// X_i(t_k).
+    @inlinable public subscript(k: Int, i: Int) -> Double { states[k * dimension + i] }
+
+    /// t_k.
+    public func time(_ k: Int) -> Double { startTime + Double(k) * stepSize }
+
+    /// X(t_N).
+    public var finalState: UnsafeBufferPointer<Double> {
+        UnsafeBufferPointer(rebasing: states[(steps * dimension)..<((steps + 1) * dimension)])
+    }
 }
 
 /// An ensemble algorithm: M independent paths of one scheme on a uniform grid. Path k is driven by
@@ -86,7 +165,8 @@ public struct EnsembleResult: Sendable {
 }
 
 /// Runs `ensemble` on `problem` over both cores. Cost: paths × steps × (one drift and diffusion
-/// evaluation + m Gaussian variates). Schemes without a Milstein correction use the drawing loop
+/// evaluation + m Gaussian variates). With a path functional (`EnsembleFunctional.pathEvaluate`), every
+/// path is integrated by the checking loop with its states stored, (steps + 1) × n values per worker. Schemes without a Milstein correction use the drawing loop
 /// (`SDEStepper.integrateDrawing`: one path at a time, increments drawn as used, no increment buffer);
 /// Milstein with non-additive noise uses the checking loop on blocks of `Ensemble.blockSize` paths with
 /// one increment buffer (block × steps × m) per chunk. Both give the same bits (Notes/sde-schemes.md).
@@ -125,10 +205,40 @@ public func solve<Problem: StochasticDifferentialEquation>(
                     guard lower < upper else { return }
                     let initial = problem.initialValue
                     // Writes path `path`'s failure flag, functionals and final state.
-                    func record(_ path: Int, state: UnsafeBufferPointer<Double>, failed: Bool) {
+                    func record(_ path: Int, state: UnsafeBufferPointer<Double>, failed: Bool, sampled: SampledPath? = nil) {
                         if failed { failedOut[path] = 1 }
-                        for (q, functional) in ensemble.functionals.enumerated() { slotOut[path * f + q] = functional.evaluate(state) }
+                        for (q, functional) in ensemble.functionals.enumerated() {
+                            if let sampled, let pathEvaluate = functional.pathEvaluate {
+                                slotOut[path * f + q] = pathEvaluate(sampled)
+                            } else {
+                                slotOut[path * f + q] = functional.evaluate(state)
+                            }
+                        }
                         if let finalOut { for i in 0..<n { finalOut[path * n + i] = state[i] } }
+                    }
+                    if ensemble.functionals.contains(where: { $0.pathEvaluate != nil }) {
+                        // Path functionals: every path stored on the grid by the checking loop (the same
+                        // variates and the same states as the drawing loop), then handed to the functionals.
+                        let workspace = SDEWorkspace(for: problem)
+                        let increments = UnsafeMutableBufferPointer<Double>.allocate(capacity: steps * m)
+                        let states = UnsafeMutableBufferPointer<Double>.allocate(capacity: (steps + 1) * n)
+                        defer { increments.deallocate(); states.deallocate() }
+                        for path in lower..<upper {
+                            var stream = XoshiroRandomStream(seed: ensemble.seed, index: UInt64(path))
+                            stream.fillGaussian(increments, standardDeviation: root)
+                            for i in 0..<n { workspace.state[i] = initial[i] }
+                            SDEStepper.integrate(problem, scheme: ensemble.scheme, increments: UnsafePointer(increments.baseAddress!),
+                                                 steps: steps, stepSize: h, startTime: problem.initialTime, workspace: workspace,
+                                                 record: states.baseAddress)
+                            let sampled = SampledPath(states: UnsafeBufferPointer(states), dimension: n, steps: steps, stepSize: h,
+                                                      startTime: problem.initialTime)
+                            record(path, state: UnsafeBufferPointer(workspace.state(of: 0)), failed: workspace.failedStep[0] != 0,
+                                   sampled: sampled)
+                            if let progress, (path + 1 - lower) % Ensemble.blockSize == 0 || path + 1 == upper {
+                                progress(done.add((path - lower) % Ensemble.blockSize + 1, ordering: .relaxed).newValue)
+                            }
+                        }
+                        return
                     }
                     if SDEStepper.drawsIncrements(problem, scheme: ensemble.scheme) {
                         // One path at a time, increments drawn as they are used; a path whose final state is

@@ -5,34 +5,15 @@ import NumericCore
 /// is generated once at the finest level; coarse levels use sums of its increments. All studies are
 /// reproducible from their seed and independent of the thread count.
 public enum SDEConvergenceStudies {
-    /// Per path p, `measure(path)` gives the path's samples (squared error or signed difference) at every
-    /// level; computed over both cores into slots p·levels + l.
-    static func samples(paths: Int, levels: [Int], fineSteps: Int, duration: Double, dimension: Int, seed: UInt64,
-                        measure: @escaping @Sendable (BrownianPath) -> [Double]) -> [Double] {
-        var out = [Double](repeating: 0, count: paths * levels.count)
-        out.withUnsafeMutableBufferPointer { buffer in
-            let slots = SharedMutablePointer(buffer.baseAddress!)
-            Parallel.forEach(paths) { p in
-                // Construction cannot fail: dimension, steps and duration were validated by the caller.
-                guard let path = try? BrownianPath(seed: seed, index: UInt64(p), dimension: dimension, steps: fineSteps,
-                                                   duration: duration) else { return }
-                for (l, value) in measure(path).enumerated() { slots[p * levels.count + l] = value }
-            }
+    /// The study's strong or weak curve as a `StochasticStudyResult` (throws `InvalidArgument` if it has no fit).
+    static func report(_ run: ConvergenceStudyResult, weak: Bool = false, name: String, expected: Double,
+                       note: String) throws -> StochasticStudyResult {
+        guard let curve = weak ? run.weak : run.strong, let fit = curve.fit, let interval = curve.bootstrap95 else {
+            throw InvalidArgument("errors", (weak ? run.weak : run.strong)?.errors.description ?? "none",
+                                  "must be finite and > 0 at every level to fit an order")
         }
-        return out
-    }
-
-    /// X_h(T) for one path at `steps` steps (NaN if the path blew up).
-    static func endState<Problem: StochasticDifferentialEquation>(_ problem: Problem, _ scheme: StochasticScheme,
-                                                                   _ path: BrownianPath, steps: Int) -> [Double] {
-        guard let increments = try? path.increments(steps: steps) else { return [.nan] }
-        let workspace = SDEWorkspace(for: problem)
-        for i in 0..<problem.dimension { workspace.state[i] = problem.initialValue[i] }
-        increments.withUnsafeBufferPointer { dW in
-            SDEStepper.integrate(problem, scheme: scheme, increments: dW.baseAddress!, steps: steps,
-                                 stepSize: problem.horizon / Double(steps), startTime: problem.initialTime, workspace: workspace)
-        }
-        return workspace.failedStep[0] == 0 ? Array(workspace.state) : [.nan]
+        return StochasticStudyResult(name: name, expectedOrder: expected, steps: run.stepSizes, errors: curve.errors, fit: fit,
+                                     bootstrap95: interval, paths: run.usedPaths, note: note)
     }
 
     static func result(name: String, expected: Double, levels: [Int], horizon: Double, samples: [Double], paths: Int,
@@ -47,25 +28,18 @@ public enum SDEConvergenceStudies {
 
     /// Strong error at T of `scheme` on geometric Brownian motion (growth 2, volatility 1, x0 = 1, T = 1)
     /// against the exact solution x0 exp((μ − σ²/2)T + σW(T)) on the same path: RMS over paths, steps
-    /// 2^4 ... 2^9. Expected order 1/2 (Euler–Maruyama) or 1 (Milstein).
+    /// 2^4 ... 2^9. Expected order 1/2 (Euler–Maruyama) or 1 (Milstein). A use of `ConvergenceStudy`.
     public static func strongGeometricBrownianMotion(scheme: StochasticScheme, paths: Int = 1000, seed: UInt64 = 20261)
         throws -> StochasticStudyResult {
         try Validate.positive(paths, "paths")
         let problem = try GeometricBrownianMotion(growth: 2, volatility: 1, start: 1, horizon: 1)
-        try scheme.validate(for: problem)
-        let levels = [16, 32, 64, 128, 256, 512]
-        let s = samples(paths: paths, levels: levels, fineSteps: 512, duration: 1, dimension: 1, seed: seed) { path in
-            let exact = problem.exactSolution(at: 1, wienerValue: path.endValue)[0]
-            return levels.map { steps in
-                let e = endState(problem, scheme, path, steps: steps)[0] - exact
-                return e * e
-            }
-        }
+        let study = try ConvergenceStudy(steps: [16, 32, 64, 128, 256, 512], reference: .exactSolution(of: problem),
+                                         paths: paths, seed: seed)
+        let run = try solve(SDEPathwiseSolver(problem, scheme: scheme), study)
         let expected = scheme == .milstein ? 1.0 : 0.5
-        return try result(name: scheme == .milstein ? "milstein-strong" : "em-strong", expected: expected, levels: levels,
-                          horizon: 1, samples: s, paths: paths, seed: seed, aggregate: { $0.squareRoot() },
+        return try report(run, name: scheme == .milstein ? "milstein-strong" : "em-strong", expected: expected,
                           note: "strong error (E|X_h(T) − X(T)|²)^{1/2} of \(scheme) on GBM dX = 2X dt + X dW, X0 = 1, T = 1, "
-                            + "against the exact solution on the same Brownian path (\(paths) paths, fine path 2^9 steps)")
+                            + "against the exact solution on the same Brownian path (\(run.usedPaths) paths, fine path 2^9 steps)")
     }
 
     /// Weak error |E X_h(T) − E X(T)| of Euler–Maruyama on GBM (growth 1.5, volatility 0.5, x0 = 1, T = 1),
@@ -76,16 +50,14 @@ public enum SDEConvergenceStudies {
         try Validate.positive(paths, "paths")
         let problem = try GeometricBrownianMotion(growth: 1.5, volatility: 0.5, start: 1, horizon: 1)
         let levels = [16, 32, 64, 128, 256]
-        let s = samples(paths: paths, levels: levels, fineSteps: 256, duration: 1, dimension: 1, seed: seed) { path in
-            let exact = problem.exactSolution(at: 1, wienerValue: path.endValue)[0]
-            return levels.map { endState(problem, .eulerMaruyama, path, steps: $0)[0] - exact }
-        }
+        let study = try ConvergenceStudy(steps: levels, reference: .exactSolution(of: problem), paths: paths, seed: seed,
+                                         weakFunctional: .component(0))
+        let run = try solve(SDEPathwiseSolver(problem, scheme: .eulerMaruyama), study)
         let exactBias = levels.map { n in pow(1 + 1.5 / Double(n), Double(n)) - exp(1.5) }
         let text = exactBias.map { String(format: "%.4e", abs($0)) }.joined(separator: ", ")
-        return try result(name: "em-weak", expected: 1, levels: levels, horizon: 1, samples: s, paths: paths, seed: seed,
-                          aggregate: { abs($0) },
+        return try report(run, weak: true, name: "em-weak", expected: 1,
                           note: "weak error |E X_h(T) − E X(T)| of euler-maruyama on GBM dX = 1.5X dt + 0.5X dW, estimated by "
-                            + "the mean of X_h(T) − X_exact(T) on the same paths (\(paths) paths); exact values |(1 + μh)^N − e^μ| = \(text)")
+                            + "the mean of X_h(T) − X_exact(T) on the same paths (\(run.usedPaths) paths); exact values |(1 + μh)^N − e^μ| = \(text)")
     }
 
     /// The additive-noise test problem dX = (sin X − X) dt + 0.5 dW, X0 = 1, T = 1.
@@ -99,19 +71,28 @@ public enum SDEConvergenceStudies {
     /// reference with step 2^-13 on the same path (16 times finer than the finest level 2^-9). Expected 1.
     public static func strongAdditive(paths: Int = 1000, seed: UInt64 = 20263) throws -> StochasticStudyResult {
         try Validate.positive(paths, "paths")
-        let problem = try additiveProblem()
-        let levels = [16, 32, 64, 128, 256, 512], reference = 8192
-        let s = samples(paths: paths, levels: levels, fineSteps: reference, duration: 1, dimension: 1, seed: seed) { path in
-            let fine = endState(problem, .eulerMaruyama, path, steps: reference)[0]
-            return levels.map { steps in
-                let e = endState(problem, .eulerMaruyama, path, steps: steps)[0] - fine
-                return e * e
-            }
-        }
-        return try result(name: "em-additive-strong", expected: 1, levels: levels, horizon: 1, samples: s, paths: paths, seed: seed,
-                          aggregate: { $0.squareRoot() },
+        let study = try ConvergenceStudy(steps: [16, 32, 64, 128, 256, 512], reference: .fineSolution(StudyResolution(steps: 8192)),
+                                         paths: paths, seed: seed)
+        let run = try solve(SDEPathwiseSolver(try additiveProblem(), scheme: .eulerMaruyama), study)
+        return try report(run, name: "em-additive-strong", expected: 1,
                           note: "strong error of euler-maruyama on dX = (sin X − X) dt + 0.5 dW (additive noise), X0 = 1, T = 1, "
-                            + "against EM with step 2^-13 on the same path (\(paths) paths)")
+                            + "against EM with step 2^-13 on the same path (\(run.usedPaths) paths)")
+    }
+
+    /// Strong error of Euler–Maruyama on the Ornstein–Uhlenbeck process dX = −X dt + 0.5 dW, X0 = 1, T = 1
+    /// (additive noise, so order 1), against the exact solution X(T) = e^{−T} + 0.5 ∫ e^{−(T−s)} dW(s) on
+    /// the same path (`OrnsteinUhlenbeckProcess.exactSolution(on:)`, the integral taken on a fine path of
+    /// 2^13 steps, 16 times finer than the finest level 2^-9).
+    public static func strongOrnsteinUhlenbeck(paths: Int = 1000, seed: UInt64 = 20267) throws -> StochasticStudyResult {
+        try Validate.atLeast(paths, 2, "paths")
+        let problem = try OrnsteinUhlenbeckProcess(rate: 1, volatility: 0.5, start: 1, horizon: 1)
+        let study = try ConvergenceStudy(steps: [16, 32, 64, 128, 256, 512],
+                                         reference: .exactSolution { problem.exactSolution(on: $0) }, paths: paths, seed: seed,
+                                         pathSteps: 8192)
+        let run = try solve(SDEPathwiseSolver(problem, scheme: .eulerMaruyama), study)
+        return try report(run, name: "ou-exact-strong", expected: 1,
+                          note: "strong error of euler-maruyama on OU dX = −X dt + 0.5 dW, X0 = 1, T = 1, against the exact "
+                            + "solution e^{−T} + 0.5 ∫ e^{−(T−s)} dW on the same path (\(run.usedPaths) paths)")
     }
 
     /// One row of the stationary-variance comparison: a scheme at step Δ, its sample variance over the

@@ -58,6 +58,26 @@ public struct StochasticHeatEquation: Sendable {
         self.initialValue = initialValue
     }
 
+    /// The same equation as a `SemilinearSPDE` (one axis, the Neumann cosine or Dirichlet sine basis):
+    /// the spectral `HeatScheme`s run on it.
+    public var semilinear: SemilinearSPDE {
+        get throws {
+            let covariance: QWienerCovariance
+            switch noise {
+            case .white: covariance = .white
+            case .traceClass(let q): covariance = .custom { mode in mode.x < q.count ? q[mode.x] : 0 }
+            }
+            var nonlinearity: SPDENonlinearity?
+            if let reaction { nonlinearity = .pointwise(reaction) }
+            var start: (@Sendable (Int, Double, Double) -> Double)?
+            if let initialValue { start = { _, x, _ in initialValue(x) } }
+            let basis: SpectralBasis = boundary == .neumann ? .neumann : .dirichlet
+            return try SemilinearSPDE(boundaries: [basis], lengths: [length],
+                                      linearPart: SpectralOperator(diffusion: diffusivity, decay: decay), nonlinearity: nonlinearity,
+                                      noise: SPDENoise(amplitude: noiseAmplitude, covariance: covariance), initialValue: start)
+        }
+    }
+
     /// The wavenumber index of mode j (j for Neumann, j + 1 for Dirichlet).
     public func wavenumber(mode j: Int) -> Int { boundary == .neumann ? j : j + 1 }
 

@@ -23,7 +23,10 @@ public enum StochasticScheme: Sendable, Equatable, CustomStringConvertible {
 
     /// Throws `InvalidArgument` when the problem is malformed (dimension < 1, initial value of the wrong
     /// length, horizon <= 0) or the scheme cannot be used for it: Milstein with non-commutative noise or
-    /// without `diffusionDerivative`, θ outside [0, 1].
+    /// without `diffusionDerivative`, θ outside [0, 1]. For Milstein the coefficients are also checked
+    /// numerically at a few states (StochasticScheme+CoefficientChecks.swift): a diffusion declared
+    /// `.additive` that depends on the state, and a `diffusionDerivative` that differs from central
+    /// differences of the diffusion in its noise structure's layout, throw `InvalidArgument`.
     public func validate<Problem: StochasticDifferentialEquation>(for problem: Problem) throws {
         try Validate.atLeast(problem.dimension, 1, "dimension")
         try Validate.count(problem.initialValue.count, problem.dimension, "initialValue")
@@ -37,7 +40,7 @@ public enum StochasticScheme: Sendable, Equatable, CustomStringConvertible {
         case .milstein:
             switch problem.noise {
             case .additive:
-                return
+                try Self.checkAdditiveDiffusion(problem)
             case .general(_, let commutative) where !commutative:
                 throw InvalidArgument("scheme", "milstein",
                                       "needs commutative noise; this problem has \(problem.noise) noise (use euler-maruyama)")
@@ -45,6 +48,7 @@ public enum StochasticScheme: Sendable, Equatable, CustomStringConvertible {
                 guard problem.providesDiffusionDerivative else {
                     throw InvalidArgument("scheme", "milstein", "needs the diffusion derivative, which this problem does not provide")
                 }
+                try Self.checkDiffusionDerivative(problem)
                 if case .general(let m, _) = problem.noise { try checkCommutativity(problem, m) }
             }
         }

@@ -11,6 +11,8 @@ enum CommandRegistry {
         BoundaryValueCommand.self,
         SDECommand.self,
         SPDECommand.self,
+        EscapeCommand.self,
+        AnnealCommand.self,
         StudyCommand.self,
     ]
 }

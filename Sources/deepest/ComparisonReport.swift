@@ -1,10 +1,12 @@
 import Foundation
 
-/// Draws the figures and writes report.md for a `deepest compare` result folder by running the
-/// bundled `compare_report.py` (matplotlib, DESIGN.md: plots come from a well-kept plotting library)
-/// with `python3`, or with the interpreter named by the environment variable DEEPEST_PYTHON.
+/// Draws the figures of a result folder by running a bundled script (matplotlib, DESIGN.md: plots come
+/// from a well-kept plotting library) with `python3`, or with the interpreter named by the environment
+/// variable DEEPEST_PYTHON: `compare_report.py` (figures and report.md of `deepest compare`),
+/// `spde_figures.py` (the field of `deepest spde`) and `study_figures.py` (the figures of `deepest study`
+/// and report.md of `deepest study all`).
 enum ComparisonReport {
-    /// The bundled script, looked up where SwiftPM places an executable's resources (next to the
+    /// A bundled script, looked up where SwiftPM places an executable's resources (next to the
     /// binary); nil when the binary was copied without them.
     static func script(_ name: String) -> URL? {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()

@@ -8,9 +8,13 @@ enum StochasticStudies {
         ConvergenceStudy(name: "milstein-strong") { report(try SDEConvergenceStudies.strongGeometricBrownianMotion(scheme: .milstein)) },
         ConvergenceStudy(name: "em-weak") { report(try SDEConvergenceStudies.weakGeometricBrownianMotion()) },
         ConvergenceStudy(name: "em-additive-strong") { report(try SDEConvergenceStudies.strongAdditive()) },
+        ConvergenceStudy(name: "ou-exact-strong") { report(try SDEConvergenceStudies.strongOrnsteinUhlenbeck()) },
         ConvergenceStudy(name: "ou-stationary") { report(try SDEConvergenceStudies.ornsteinUhlenbeckStationary().study) },
         ConvergenceStudy(name: "heat-time") { report(try HeatConvergenceStudies.time(modes: 16, diffusivity: 0.01, reaction: true, paths: 1000)) },
         ConvergenceStudy(name: "heat-time-white") { report(try HeatConvergenceStudies.time(modes: 128, diffusivity: 1, reaction: false, paths: 1000)) },
+        ConvergenceStudy(name: "heat-time-trace-class") {
+            report(try HeatConvergenceStudies.time(modes: 128, diffusivity: 1, reaction: false, regularity: 1, paths: 1000))
+        },
         ConvergenceStudy(name: "heat-space") { report(try HeatConvergenceStudies.space(paths: 400)) },
     ]
 

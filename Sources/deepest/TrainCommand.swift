@@ -94,6 +94,12 @@ struct TrainOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Minibatch stages: batch size.") var batch: Int?
     @Option(name: .customLong("lr"), parsing: .unconditional, help: "Minibatch stages: learning rate.") var learningRate: Double?
     @Option(parsing: .unconditional, help: "SGD stages: momentum.") var momentum: Double?
+    @Option(name: .customLong("langevin-steps"), parsing: .unconditional, help: "Langevin stages: steps in optimisation time.") var langevinSteps: Int?
+    @Option(name: .customLong("time-step"), parsing: .unconditional, help: "Langevin stages: the step Δτ (default 0.1/M).") var timeStep: Double?
+    @Option(parsing: .unconditional, help: "Langevin stages: the initial temperature T₀.") var temperature: Double?
+    @Option(help: "Langevin stages: constant, geometric or logarithmic cooling.") var schedule: String?
+    @Option(parsing: .unconditional, help: "Langevin stages: the geometric cooling factor.") var cooling: Double?
+    @Option(parsing: .unconditional, help: "Langevin stages: noiseless final steps.") var quench: Int?
     @Option(parsing: .unconditional, help: "Tikhonov weight lambda on the layer weights (per sample).") var tikhonov: Double?
     @Option(parsing: .unconditional, help: "Depth-smoothness weight alpha (default 1 with continuum stages, else 0).") var smoothness: Double?
     @Option(name: .customLong("readout-tikhonov"), parsing: .unconditional, help: "Tikhonov weight mu on the readout (per sample).") var readoutTikhonov: Double?

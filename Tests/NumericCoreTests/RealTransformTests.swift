@@ -45,6 +45,27 @@ enum DirectTrigonometricSum {
                     let angle = Double.pi * (Double(j) + 1) * (kd + 0.5) / nd
                     sum += 2 * x[j] * sin(angle)
                 }
+            case .dctIV, .dstIV:
+                for j in 0..<n {
+                    let angle = Double.pi * (Double(j) + 0.5) * (kd + 0.5) / nd
+                    sum += 2 * x[j] * (kind == .dctIV ? cos(angle) : sin(angle))
+                }
+            case .halfComplexForward:
+                // Slots k ≤ n/2 hold Σ x_j cos(2πjk/n); slot n − k (0 < k < n/2) holds −Σ x_j sin(2πjk/n).
+                let isSine = 2 * k > n
+                let frequency = isSine ? Double(n - k) : kd
+                for j in 0..<n {
+                    let angle = 2 * Double.pi * Double(j) * frequency / nd
+                    sum += isSine ? -x[j] * sin(angle) : x[j] * cos(angle)
+                }
+            case .halfComplexInverse:
+                // Value k from the half-complex coefficients x (the roles of j and k swapped).
+                sum = x[0]
+                for f in 1..<((n + 1) / 2) {
+                    let angle = 2 * Double.pi * Double(f) * kd / nd
+                    sum += 2 * (x[f] * cos(angle) - x[n - f] * sin(angle))
+                }
+                if n % 2 == 0 { sum += x[n / 2] * alternating }
             }
             y[k] = sum
         }

@@ -63,4 +63,27 @@ import Testing
         #expect(abs(stats.mean) < 4 * (duration / Double(paths)).squareRoot(), "mean \(stats.mean)")
         #expect(abs(stats.variance - duration) < 4 * duration * (2 / Double(paths)).squareRoot(), "variance \(stats.variance)")
     }
+
+    /// A path built from the increments of a seeded path is that path (and refines to the same path).
+    @Test func aPathFromIncrementsEqualsTheSeededPathWithThoseIncrements() throws {
+        let seeded = try BrownianPath(seed: 5, index: 2, dimension: 2, steps: 8, duration: 2)
+        let replayed = try BrownianPath(increments: seeded.increments, dimension: 2, duration: 2, seed: 5, index: 2)
+        #expect(replayed == seeded)
+        #expect(replayed.refined() == seeded.refined())
+        #expect(try replayed.increments(steps: 2) == seeded.increments(steps: 2))
+        let plain = try BrownianPath(increments: [0.1, -0.2, 0.3], duration: 1.5)
+        #expect(plain.steps == 3 && plain.dimension == 1 && plain.stepSize == 0.5 && plain.values == [0, 0.1, 0.1 + -0.2, 0.1 + -0.2 + 0.3])
+    }
+
+    @Test func invalidIncrementsThrowNamingTheArgument() {
+        func argument(_ body: () throws -> Void) -> String? {
+            do { try body() } catch let error as InvalidArgument { return error.argument } catch { return "other" }
+            return nil
+        }
+        #expect(argument { _ = try BrownianPath(increments: [0.1, 0.2, 0.3], dimension: 2, duration: 1) } == "increments.count")
+        #expect(argument { _ = try BrownianPath(increments: [], duration: 1) } == "increments.count")
+        #expect(argument { _ = try BrownianPath(increments: [0.1, .nan], duration: 1) } == "increments[1]")
+        #expect(argument { _ = try BrownianPath(increments: [0.1], duration: 0) } == "duration")
+        #expect(argument { _ = try BrownianPath(increments: [0.1], dimension: 0, duration: 1) } == "dimension")
+    }
 }

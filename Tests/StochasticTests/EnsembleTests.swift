@@ -57,4 +57,56 @@ import Testing
         #expect(single.status != .success)
         #expect(single.finalState[0].isFinite)
     }
+
+    /// Brownian motion from 0 (dX = dW): by Spitzer's identity the grid maximum has the exact mean
+    /// E max_{0≤k≤N} W(t_k) = Σ_{k=1}^N E[W(t_k)⁺]/k = √(h/(2π)) Σ_{k=1}^N k^{−1/2}, which increases to √(2T/π).
+    @Test func runningMaximumOfBrownianMotionHasSpitzersMean() throws {
+        let problem = try SDEProblem(initialValue: [0], horizon: 1, noise: .additive(dimensions: 1),
+                                     drift: { _, _, r in r[0] = 0 }, diffusion: { _, _, r in r[0] = 1 })
+        var previous = 0.0
+        for steps in [16, 256] {
+            let result = try solve(problem, Ensemble(scheme: .eulerMaruyama, steps: steps, paths: 20000, seed: 21,
+                                                     functionals: [.runningMaximum(0)], quantileLevels: []))
+            let stats = result.statistics[0]
+            let h = 1 / Double(steps)
+            let exact = (h / (2 * Double.pi)).squareRoot() * (1...steps).reduce(0) { $0 + 1 / Double($1).squareRoot() }
+            #expect(abs(stats.mean - exact) < 4 * stats.standardError, "N = \(steps): \(stats.mean) vs \(exact)")
+            #expect(exact > previous && exact < (2 / Double.pi).squareRoot())
+            previous = exact
+        }
+    }
+
+    /// EM on OU with level m has E X_k = m + (x0 − m)(1 − κh)^k exactly, so the trapezoidal time average
+    /// has the mean (1/N)(E X_0/2 + Σ_{k=1}^{N−1} E X_k + E X_N/2); the ensemble agrees within 4 standard errors.
+    @Test func timeAverageOfOrnsteinUhlenbeckHasTheExactDiscreteMean() throws {
+        let kappa = 2.0, level = 0.5, x0 = 0.0, steps = 40
+        let problem = try OrnsteinUhlenbeckProcess(rate: kappa, volatility: 0.8, start: x0, level: level, horizon: 1)
+        let result = try solve(problem, Ensemble(scheme: .eulerMaruyama, steps: steps, paths: 20000, seed: 22,
+                                                 functionals: [.timeAverage(0), .component(0)], quantileLevels: []))
+        let h = 1 / Double(steps)
+        let mean = { (k: Int) in level + (x0 - level) * pow(1 - kappa * h, Double(k)) }
+        let exact = (0.5 * (mean(0) + mean(steps)) + (1..<steps).reduce(0) { $0 + mean($1) }) / Double(steps)
+        let stats = result.statistics[0]
+        #expect(abs(stats.mean - exact) < 4 * stats.standardError, "\(stats.mean) vs \(exact)")
+        // The final-state functional is unchanged by the path route (same variates, same loop bits).
+        let plain = try solve(problem, Ensemble(scheme: .eulerMaruyama, steps: steps, paths: 20000, seed: 22,
+                                                functionals: [.component(0)], quantileLevels: []))
+        #expect(plain.statistics[0] == result.statistics[1])
+    }
+
+    /// Each path functional is its definition applied to the path `solve(_:_:path:steps:)` gives.
+    @Test func pathFunctionalsSeeTheWholePath() throws {
+        let problem = try GeometricBrownianMotion(growth: 0.1, volatility: 0.6)
+        let steps = 100
+        let result = try solve(problem, Ensemble(scheme: .eulerMaruyama, steps: steps, paths: 1, seed: 23,
+                                                 functionals: [.runningMaximum(0), .timeAverage(0), .exitTime(0, lower: 0.8, upper: 1.2)],
+                                                 quantileLevels: [], chunks: 1))
+        let path = try solve(problem, .eulerMaruyama, path: BrownianPath(seed: 23, index: 0, steps: steps, duration: 1), steps: steps)
+        let x = path.values, h = 1 / Double(steps)
+        #expect(result.statistics[0].mean == x.max())
+        let trapezoid = (0.5 * (x[0] + x[steps]) + x[1..<steps].reduce(0, +)) / Double(steps)
+        #expect(abs(result.statistics[1].mean - trapezoid) <= 1e-14 * abs(trapezoid))
+        let exit = x.firstIndex { !($0 > 0.8 && $0 < 1.2) }.map { Double($0) * h } ?? 1
+        #expect(result.statistics[2].mean == exit)
+    }
 }

@@ -92,4 +92,48 @@ import Testing
                                                             steps: 500, paths: 1, seed: 3))
         #expect(single.energy.mean == stepper.energy)
     }
+
+    /// Sources/Stochastic/Stochastic.docc/SemilinearSPDEs.md: a 2-D linear ensemble against the scheme's
+    /// exact energy, Burgers' mean mode equal to its integrated noise, a forced steady state below the
+    /// linear one (comparison principle: −u³ ≤ 0 where u ≥ 0), and a study whose fitted order lies between
+    /// the uniform rate 3/4 (β < r + 1/2 − 1/2 = 1.5 in 2-D) and the fixed-mode-set rate 1.
+    @Test func semilinearSPDEs() throws {
+        let heat = try SemilinearSPDE.heat(boundaries: [.periodic, .neumann], lengths: [2, 1.5], diffusivity: 0.1, decay: 1,
+                                           noise: SPDENoise(amplitude: 0.7, covariance: .traceClass(regularity: 1.5)))
+        let ensemble = try SPDEEnsemble(scheme: .semiImplicit, modes: [8, 6], timeStep: 0.05, steps: 20, paths: 2000, seed: 1)
+        let linear = try solve(heat, ensemble)
+        let exact = try #require(linear.exactDiscreteEnergy)
+        #expect(abs(linear.energy.mean - exact) < 4 * linear.energy.standardError)
+
+        let burgers = try SemilinearSPDE.burgers(boundaries: [.periodic], lengths: [2 * Double.pi], viscosity: 0.05,
+                                                 noise: SPDENoise(amplitude: 0.3))
+        let stepper = try SPDEStepper(burgers, modes: [64], scheme: .exponentialEuler, timeStep: 0.001)
+        var stream = XoshiroRandomStream(seed: 7, index: 0)
+        var increments = [Double](repeating: 0, count: 64)
+        var meanModeNoise = 0.0
+        for _ in 0..<1000 {
+            stream.fillGaussian(&increments, standardDeviation: 0.001.squareRoot())
+            meanModeNoise += 0.3 * increments[0]
+            _ = increments.withUnsafeBufferPointer { stepper.step(increments: $0.baseAddress) }
+        }
+        #expect(abs(stepper.modeCoefficients[0] - meanModeNoise) < 1e-12)
+
+        let custom: SPDENonlinearity = .forcing { _, x, _ in sin(Double.pi * x) } + .pointwise { -$0 * $0 * $0 }
+        let forced = try SemilinearSPDE(boundaries: [.dirichlet], lengths: [1], linearPart: SpectralOperator(diffusion: 1),
+                                        nonlinearity: custom, noise: .none)
+        let deterministic = try SPDEStepper(forced, modes: [32], scheme: .semiImplicit, timeStep: 0.01)
+        for _ in 0..<2000 { _ = deterministic.step(increments: nil) }
+        let steady = deterministic.nodeValues
+        _ = deterministic.step(increments: nil)
+        #expect(zip(steady, deterministic.nodeValues).allSatisfy { abs($0 - $1) < 1e-12 })
+        let nodes = (0..<32).map { deterministic.grid.position(ofPoint: $0).x }
+        #expect(zip(steady, nodes).allSatisfy { u, x in u > 0 && u < sin(Double.pi * x) / (Double.pi * Double.pi) })
+
+        let solver = try SPDEPathwiseSolver(heat, scheme: .semiImplicit, horizon: 0.5, finestModes: [8, 6])
+        let study = try ConvergenceStudy(steps: [8, 16, 32, 64], reference: .fineSolution(StudyResolution(steps: 1024)),
+                                         paths: 400, seed: 2)
+        let run = try solve(solver, study)
+        let order = try #require(run.strong?.order)
+        #expect(order > 0.7 && order < 1.15, "\(run.table)")
+    }
 }

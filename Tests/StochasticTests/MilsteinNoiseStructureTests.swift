@@ -99,3 +99,48 @@ import Testing
         #expect(throws: Never.self) { try StochasticScheme.eulerMaruyama.validate(for: problem) }
     }
 }
+
+/// Milstein's coefficients are checked numerically when the scheme is validated (both mistakes used to
+/// pass silently and cost the order: 0.57 and 0.52 instead of 1).
+@Suite struct MilsteinCoefficientCheckTests {
+    static func argument(_ body: () throws -> Void) -> String? {
+        do { try body() } catch let error as InvalidArgument { return error.argument } catch { return "other" }
+        return nil
+    }
+
+    /// Diagonal noise b_i = σ_i x_i needs ∂b_i/∂x_i = σ_i; the scalar-noise layout b_i ∂b_i/∂x_i = σ_i² x_i
+    /// is rejected (it agrees at x = 1 for σ = 1, so the check must look at more than one state).
+    @Test func aDerivativeInTheWrongLayoutIsRejected() throws {
+        let sigma = [1.0, 0.5]
+        let wrong = try SDEProblem(initialValue: [1, 2], horizon: 1, noise: .diagonal,
+                                   drift: { _, x, r in r[0] = x[0]; r[1] = x[1] },
+                                   diffusion: { _, x, r in r[0] = sigma[0] * x[0]; r[1] = sigma[1] * x[1] },
+                                   diffusionDerivative: { _, x, r in r[0] = sigma[0] * sigma[0] * x[0]; r[1] = sigma[1] * sigma[1] * x[1] })
+        #expect(Self.argument { try StochasticScheme.milstein.validate(for: wrong) } == "diffusionDerivative")
+        #expect(Self.argument { _ = try SDEPathwiseSolver(wrong, scheme: .milstein) } == "diffusionDerivative")
+        #expect(Self.argument { try StochasticScheme.eulerMaruyama.validate(for: wrong) } == nil)
+        // Scalar GBM with ∂b/∂x = σ in place of L¹b = σ²x.
+        let scalar = try SDEProblem(initialValue: [1], horizon: 1, noise: .scalar,
+                                    drift: { _, x, r in r[0] = 2 * x[0] }, diffusion: { _, x, r in r[0] = 0.5 * x[0] },
+                                    diffusionDerivative: { _, _, r in r[0] = 0.5 })
+        #expect(Self.argument { try StochasticScheme.milstein.validate(for: scalar) } == "diffusionDerivative")
+        let right = try SDEProblem(initialValue: [1, 2], horizon: 1, noise: .diagonal,
+                                   drift: { _, x, r in r[0] = x[0]; r[1] = x[1] },
+                                   diffusion: { _, x, r in r[0] = sigma[0] * x[0]; r[1] = sigma[1] * x[1] },
+                                   diffusionDerivative: { _, _, r in r[0] = sigma[0]; r[1] = sigma[1] })
+        #expect(Self.argument { try StochasticScheme.milstein.validate(for: right) } == nil)
+        #expect(Self.argument { try StochasticScheme.milstein.validate(for: GeometricBrownianMotion(growth: 2, volatility: 1)) } == nil)
+    }
+
+    /// A diffusion that depends on the state, declared additive, would make Milstein Euler–Maruyama.
+    @Test func aStateDependentDiffusionDeclaredAdditiveIsRejected() throws {
+        let problem = try SDEProblem(initialValue: [1], horizon: 1, noise: .additive(dimensions: 1),
+                                     drift: { _, x, r in r[0] = 2 * x[0] }, diffusion: { _, x, r in r[0] = x[0] })
+        #expect(Self.argument { try StochasticScheme.milstein.validate(for: problem) } == "noise")
+        // Time-dependent additive noise is additive.
+        let timeDependent = try SDEProblem(initialValue: [1], horizon: 1, noise: .additive(dimensions: 1),
+                                           drift: { _, x, r in r[0] = -x[0] }, diffusion: { t, _, r in r[0] = 1 + t })
+        #expect(Self.argument { try StochasticScheme.milstein.validate(for: timeDependent) } == nil)
+        #expect(Self.argument { try StochasticScheme.milstein.validate(for: SDEConvergenceStudies.additiveProblem()) } == nil)
+    }
+}

@@ -91,12 +91,29 @@ for value in ("0", "nan", "-2"):
     case("spde", ["--horizon", value], INVALID, "--horizon")
 for value in ("-1", "nan", "inf"):
     case("spde", ["--sigma", value], INVALID, "--sigma")
-for value in ("0", "-1", "nan"):
-    case("spde", ["--diffusivity", value], INVALID, "--diffusivity")
+# α = 0 (no smoothing) and λ < 0 (linear growth) are valid equations.
 for value in ("-1", "nan"):
+    case("spde", ["--diffusivity", value], INVALID, "--diffusivity")
+for value in ("nan", "inf"):
     case("spde", ["--decay", value], INVALID, "--decay")
 case("spde", ["--scheme", "euler"], INVALID, "--scheme")
-case("spde", ["--boundary", "periodic"], INVALID, "--boundary")
+case("spde", ["--boundary", "robin"], INVALID, "--boundary")
+case("spde", ["--problem", "burgers", "--boundary", "neumann"], INVALID, "--boundary")
+case("spde", ["--dimension", "3"], INVALID, "--dimension")
+case("spde", ["--modes-y", "8"], INVALID, "--modes-y")
+case("spde", ["--dimension", "2", "--modes-y", "0"], INVALID, "--modes-y")
+case("spde", ["--dimension", "2", "--boundary-y", "mixed"], INVALID, "--boundary-y")
+case("spde", ["--length", "-1"], INVALID, "--length")
+case("spde", ["--noise", "pink"], INVALID, "--noise")
+case("spde", ["--noise", "trace-class", "--regularity", "-1"], INVALID, "--regularity")
+case("spde", ["--cutoff", "0"], INVALID, "--cutoff")
+case("spde", ["--scheme", "milstein"], INVALID, "--scheme")
+case("spde", ["--multiplicative", "cubic"], INVALID, "--multiplicative")
+case("spde", ["--problem", "allen-cahn", "--reaction", "sine"], INVALID, "--reaction")
+case("spde", ["--scheme", "finite-difference", "--dimension", "2"], INVALID, "--scheme")
+case("spde", ["--snapshots", "0", "--out", "/tmp/never-written"], INVALID, "--snapshots")
+case("spde", ["--decay", "-2000", "--dt", "0.001"], INVALID, "--dt")
+case("spde", ["--dimension", "2", "--modes", "100000", "--modes-y", "100000"], INVALID, "--modes")
 case("spde", ["--reaction", "cubic"], INVALID, "--reaction")
 case("spde", ["--problem", "wave"], INVALID, "--problem")
 case("spde", ["--modes", "100000", "--paths", "100000"], INVALID, "--modes")

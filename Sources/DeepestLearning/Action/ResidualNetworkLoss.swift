@@ -33,7 +33,7 @@ public final class ResidualNetworkLoss {
     /// samples (`BLAS.gemm`); narrower networks use the per-sample kernels, where a call into BLAS on
     /// d × d blocks would cost more than the arithmetic. Both give the same gradient up to the order of
     /// the sums over samples (tests set this to compare them).
-    var minimumBatchedWidth = 16
+    public var minimumBatchedWidth = 16
     /// Minimum samples per block for the batched kernels: taller matrices for `gemm`, and fewer gradient
     /// slots (N(d² + d) numbers each) to write and reduce per minibatch. Fixed, so the partition still
     /// depends on the batch size only.

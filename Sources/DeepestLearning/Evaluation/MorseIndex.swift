@@ -31,17 +31,38 @@ public struct MorseIndex: Sendable {
     }
 
     /// The index of the discrete reduced action V = M·J (action weights `regularization`) at the
-    /// ResNet parameters `parameters`.
+    /// ResNet parameters `parameters`, over the parameters not in `frozen`. With `metric` s the
+    /// eigenvalues are those of S H S, S = diag(s) (for the Langevin flow's preconditioned Hessian
+    /// P^{1/2} H P^{1/2}, s = 1/√h on the weights and 1 on the readout); the index does not depend on
+    /// it (Sylvester's law of inertia). The eigenvector is in the free parameters' coordinates of S H S,
+    /// padded with zeros at the frozen ones.
     public static func discrete(network: ResidualNetwork, data: Dataset, parameters: [Double],
-                                regularization: Regularization) throws -> MorseIndex? {
+                                regularization: Regularization, frozen: Set<Int> = [], metric: [Double]? = nil) throws -> MorseIndex? {
         guard network.parameterCount <= maximumDimension else { return nil }
+        if let metric { try Validate.count(metric.count, network.parameterCount, "metric") }
         let action = try TrainingAction(network: network, data: data, modelPrecision: 1, inputWeight: .infinity, outputWeight: 1,
                                         regularization: regularization)
         let solver = ActionNewtonSolver(action: action)
         let unknowns = action.unknowns(parameters: parameters)
         let hessian = solver.reducedHessian(unknowns: unknowns, multipliers: solver.adjoints(unknowns: unknowns))
         guard hessian.allSatisfy(\.isFinite) else { return nil }
-        return MorseIndex(hessian: hessian, dimension: network.parameterCount, relativeThreshold: 1e-9)
+        let p = network.parameterCount
+        guard !frozen.isEmpty || metric != nil else { return MorseIndex(hessian: hessian, dimension: p, relativeThreshold: 1e-9) }
+        let free = (0..<p).filter { !frozen.contains($0) }, f = free.count
+        var restricted = [Double](repeating: 0, count: f * f)
+        for (a, i) in free.enumerated() {
+            for (b, j) in free.enumerated() { restricted[a * f + b] = (metric?[i] ?? 1) * hessian[i * p + j] * (metric?[j] ?? 1) }
+        }
+        guard let reduced = MorseIndex(hessian: restricted, dimension: f, relativeThreshold: 1e-9) else { return nil }
+        var vector = [Double](repeating: 0, count: p)
+        for (a, i) in free.enumerated() { vector[i] = reduced.eigenvector[a] }
+        return MorseIndex(index: reduced.index, smallestEigenvalue: reduced.smallestEigenvalue, eigenvector: vector)
+    }
+
+    init(index: Int, smallestEigenvalue: Double, eigenvector: [Double]) {
+        self.index = index
+        self.smallestEigenvalue = smallestEigenvalue
+        self.eigenvector = eigenvector
     }
 
     /// The index of the reduced continuum action at `parameters` (nodal weights and readout).

@@ -13,6 +13,7 @@ public enum StageCatalog {
         TikhonovContinuationStage.typeName: TikhonovContinuationStage.keys,
         HorizonContinuationStage.typeName: HorizonContinuationStage.keys,
         ContinuumAnnealingStage.typeName: ContinuumAnnealingStage.keys,
+        LangevinStage.typeName: LangevinStage.keys,
         MinibatchStage.Optimizer.sgd.rawValue: MinibatchStage.keys,
         MinibatchStage.Optimizer.adam.rawValue: MinibatchStage.keys.filter { $0 != "momentum" },
     ]
@@ -41,6 +42,7 @@ public enum StageCatalog {
         case TikhonovContinuationStage.typeName: return try TikhonovContinuationStage(options)
         case HorizonContinuationStage.typeName: return try HorizonContinuationStage(options)
         case ContinuumAnnealingStage.typeName: return try ContinuumAnnealingStage(options)
+        case LangevinStage.typeName: return try LangevinStage(options)
         case MinibatchStage.Optimizer.sgd.rawValue: return try MinibatchStage(.sgd, options)
         default: return try MinibatchStage(.adam, options)
         }

@@ -26,7 +26,7 @@ public struct TrainingRecipe: Sendable, Hashable {
 
     /// Every recipe name, in the order `deepest recipes` lists them.
     public static let names = ["symplectic-euler", "symplectic-euler-penalty", "collocation-reduced", "collocation-discrete", "collocation-continuation",
-                               "multiple-shooting", "chebyshev", "sgd", "adam"]
+                               "multiple-shooting", "chebyshev", "langevin", "sgd", "adam"]
     /// The recipes whose trained network is a continuum flow.
     public static let continuumNames = ["collocation-reduced", "collocation-discrete", "collocation-continuation", "multiple-shooting", "chebyshev"]
     /// Names that stand for a recipe chosen by the data set.
@@ -99,6 +99,16 @@ public struct TrainingRecipe: Sendable, Hashable {
                          stage(HorizonContinuationStage.typeName, ["rf": "1", "horizon-steps": "4", "initial-horizon": t0, "algorithm": "collocation"]),
                          stage(ContinuumAnnealingStage.typeName, ["rf": "1", "anneal-steps": "10", "algorithm": "collocation"])],
                 smoothness: 1)
+        case "langevin":
+            // Anneal, then polish (MATH.md §2.2, Notes/langevin-flow.md): annealed Langevin dynamics of the
+            // reduced action leaves saddles; L-BFGS and the exactly constrained rung then converge from
+            // its end point like the symplectic-euler recipe.
+            return TrainingRecipe(
+                name: resolved, summary: "annealed Langevin dynamics of the reduced action (an SPDE in depth), then L-BFGS and the exactly constrained rung",
+                stages: [stage(LangevinStage.typeName, ["langevin-steps": "2000", "temperature": "1e-3", "schedule": "geometric"]),
+                         stage(DiscreteLBFGSStage.typeName, ["iterations": "20000", "gradient-tolerance": "1e-8"]),
+                         stage(ConstrainedStage.typeName, ["iterations": dataset == .digits ? "150" : "500"])],
+                smoothness: 0)
         case "sgd", "adam":
             let sgd = resolved == "sgd"
             var options: [(String, String)]

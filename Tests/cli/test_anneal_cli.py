@@ -1,0 +1,33 @@
+"""`deepest anneal` (the langevin recipe) and the Langevin stage options of `deepest train`."""
+import json
+import os
+import subprocess
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BINARY = os.environ.get("DEEPEST", os.path.join(ROOT, ".build", "release", "deepest"))
+
+
+def run(*args):
+    return subprocess.run([BINARY, *args], capture_output=True, text=True, timeout=300)
+
+
+def test_anneal_then_polish_reaches_a_certified_minimum_on_sine():
+    result = run("anneal", "--dataset", "sine", "--temperature", "1e-3", "--schedule", "logarithmic", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    r = json.loads(result.stdout)
+    assert r["recipe"] == "langevin"
+    assert r["status"] == "constrained-converged"
+    assert r["morseIndex"] == 0 and r["smallestHessianEigenvalue"] > 0
+    assert r["testRMSE"] < 0.05
+
+
+def test_langevin_options_name_themselves_when_invalid():
+    for args, option in ((["--schedule", "cold"], "--schedule"), (["--temperature", "-1"], "--temperature"),
+                         (["--cooling", "2"], "--cooling"), (["--langevin-steps", "0"], "--langevin-steps"),
+                         (["--time-step", "0"], "--time-step"), (["--quench", "-1"], "--quench"),
+                         (["--recipe", "adam"], "--recipe")):
+        result = run("anneal", "--dataset", "sine", *args)
+        assert result.returncode == 2, (args, result.stdout)
+        assert option in result.stderr, (args, result.stderr)
+    result = run("train", "--dataset", "sine", "--recipe", "adam", "--temperature", "1")
+    assert result.returncode == 2 and "--temperature" in result.stderr
