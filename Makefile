@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test docs demo clean bench-bvp bench-sde bench-spde bench-langevin bench-resnet bench-collocation bench-targets
+.PHONY: deps build release test docs demo report clean bench-bvp bench-sde bench-spde bench-langevin bench-pgd bench-resnet bench-collocation bench-targets
 
 deps:
 	@scripts/install-deps.sh
@@ -49,6 +49,13 @@ demo: release
 	$(DEEPEST) compare --dataset spirals --out results/demo
 	@echo "report: results/demo/report.md"
 
+# Every study of trained networks (stability, adversarial, landscape, depth) at default sizes, with
+# report.md beside the figures, in results/report (about a minute on 2 cores).
+report: release
+	@scripts/install-deps.sh python matplotlib
+	$(DEEPEST) study all --out results/report
+	@echo "report: results/report/report.md"
+
 # Collocation against scipy.integrate.solve_bvp, side by side (Experiments/bench-bvp/bench.py).
 bench-bvp: release
 	@scripts/install-deps.sh python numpy scipy
@@ -79,6 +86,12 @@ bench-collocation: deps
 bench-sde: deps
 	@scripts/install-deps.sh python numpy
 	cd Experiments/bench-sde && $(SWIFT) build -c release && $(PYTHON) run.py
+
+# PGD (l-inf, 100 steps) on the digits test set against the same attack in PyTorch on the CPU, same
+# network and weights from model.json (Experiments/bench-pgd).
+bench-pgd: release
+	@scripts/install-deps.sh python numpy torch
+	cd Experiments/bench-pgd && $(SWIFT) build -c release && $(PYTHON) run.py
 
 # The semilinear SPDE engine (deepest spde) against vectorised NumPy/SciPy (Experiments/bench-spde).
 bench-spde: release

@@ -66,10 +66,13 @@ static inline void deepest_vector_tanh(double *x, long n) {
 }
 #endif
 
-/* LAPACK's Cholesky factorisation, from OpenBLAS (column-major, Fortran calling convention). */
+/* LAPACK's Cholesky factorisation and symmetric eigen-decomposition, from OpenBLAS (column-major, Fortran calling convention). */
 void dpotrf_(const char *uplo, const int *n, double *a, const int *lda, int *info);
 void dsyevd_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda, double *w, double *work,
              const int *lwork, int *iwork, const int *liwork, int *info);
+/* LAPACK's eigenvalues of a general real matrix (Hessenberg QR), from OpenBLAS. */
+void dgeev_(const char *jobvl, const char *jobvr, const int *n, double *a, const int *lda, double *wr, double *wi,
+            double *vl, const int *ldvl, double *vr, const int *ldvr, double *work, const int *lwork, int *info);
 
 /* Thread placement for NumericCore's WorkerPool. glibc declares these only under _GNU_SOURCE, which
    must not be defined after other headers; the prototypes below are glibc's ABI (the affinity mask is

@@ -13,5 +13,6 @@ enum CommandRegistry {
         SPDECommand.self,
         EscapeCommand.self,
         AnnealCommand.self,
+        StudyCommand.self,
     ]
 }

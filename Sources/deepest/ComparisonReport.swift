@@ -2,8 +2,9 @@ import Foundation
 
 /// Draws the figures of a result folder by running a bundled script (matplotlib, DESIGN.md: plots come
 /// from a well-kept plotting library) with `python3`, or with the interpreter named by the environment
-/// variable DEEPEST_PYTHON: `compare_report.py` (figures and report.md of `deepest compare`) and
-/// `spde_figures.py` (the field of `deepest spde`).
+/// variable DEEPEST_PYTHON: `compare_report.py` (figures and report.md of `deepest compare`),
+/// `spde_figures.py` (the field of `deepest spde`) and `study_figures.py` (the figures of `deepest study`
+/// and report.md of `deepest study all`).
 enum ComparisonReport {
     /// A bundled script, looked up where SwiftPM places an executable's resources (next to the
     /// binary); nil when the binary was copied without them.
@@ -15,14 +16,15 @@ enum ComparisonReport {
         return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
-    /// Runs the script `name` on `folder`. Returns nil on success, else one line saying why nothing was
-    /// drawn (the CSV and JSON results are complete either way).
-    static func render(folder: URL, script name: String = "compare_report.py") -> String? {
+    /// Runs the script `name` (default compare_report.py; the studies' figures: study_figures.py) on
+    /// `folder` with `arguments` after the folder. Returns nil on success, else one line saying why
+    /// nothing was drawn (the CSV and JSON results are complete either way).
+    static func render(folder: URL, script name: String = "compare_report.py", arguments: [String] = []) -> String? {
         guard let script = script(name) else { return "\(name) is not next to the deepest binary" }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         let python = ProcessInfo.processInfo.environment["DEEPEST_PYTHON"] ?? "python3"
-        process.arguments = [python, script.path, folder.path]
+        process.arguments = [python, script.path, folder.path] + arguments
         let errors = Pipe()
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice

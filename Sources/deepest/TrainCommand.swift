@@ -26,7 +26,10 @@ struct TrainCommand: ParsableCommand {
         let report = outcome.report
         if let out {
             defer { out.discard() }
-            try out.write([("train.json", try Output.json(report) + "\n"), ("loss.csv", TrainingRun.lossCSV(report)),
+            let train = try TrainingExperiment.trainingSplit(settings.configuration, of: split).train
+            let model = try SavedModel(outcome: outcome, configuration: settings.configuration, train: train)
+            try out.write([("train.json", try Output.json(report) + "\n"), ("model.json", String(decoding: try model.jsonData(), as: UTF8.self) + "\n"),
+                           ("loss.csv", TrainingRun.lossCSV(report)),
                            ("stages.csv", TrainingRun.stagesCSV(report))]
                           + (report.rungs.isEmpty ? [] : [("rungs.csv", TrainingRun.rungsCSV(report))]))
             try out.commit()
@@ -107,7 +110,7 @@ struct TrainOptions: ParsableArguments {
     var tolerance: Double?
     @Option(help: "YAML file with the same settings (keys are the long option names) and optionally 'stages:'.") var config: String?
     @Option(name: .customLong("data-dir"), help: "Folder of the built-in data sets (default: Experiments/data).") var dataDirectory: String?
-    @Option(help: "Folder for train.json, stages.csv, loss.csv (minibatch) and rungs.csv (rungs).") var out: String?
+    @Option(help: "Folder for train.json, model.json (the trained network, for deepest study --model), stages.csv, loss.csv (minibatch) and rungs.csv (rungs).") var out: String?
 }
 
 /// Loads a catalog data set from `directory`, or from Experiments/data beside the working directory

@@ -228,9 +228,8 @@ public final class ResidualNetworkLoss {
         for n in stride(from: layers - 1, through: 0, by: -1) {
             let x = layout.trajectory + n * matrix, a = layout.values + n * matrix
             let gK = layout.slot + net.layerOffset(n), gb = gK + d * d
-            for i in 0..<matrix { u[i] = activation.derivative(value: a[i]) * p[i] }
-            BLAS.gemm(m: rows, n: d, k: d, alpha: h, a: u, lda: d, b: c.weights + 2 * n * d * d, ldb: d,
-                      beta: 1, c: p, ldc: d)
+            DiscreteCostate.blockStep(activation: activation, step: h, rows: rows, width: d, values: a, k: c.weights + 2 * n * d * d,
+                                      costates: p, scratch: u)
             BLAS.gemm(m: d, n: d, k: rows, alpha: -h, a: u, lda: d, transposeA: true, b: x, ldb: d,
                       beta: 0, c: gK, ldc: d)
             for k in 0..<rows {

@@ -59,6 +59,18 @@ public enum InputLift: Sendable, Hashable {
         }
     }
 
+    /// The transpose of the lift applied to a gradient with respect to x(0) (width numbers): the
+    /// gradient with respect to the input (inputDimension numbers), ∂ℓ/∂input = Lᵀ ∂ℓ/∂x(0).
+    public func pullback(_ gradient: [Double]) -> [Double] {
+        switch self {
+        case .zeroPadding(let m, _): return Array(gradient[0..<m])
+        case .linear(let matrix, let m, let d):
+            var out = [Double](repeating: 0, count: m)
+            for i in 0..<d { for j in 0..<m { out[j] += matrix[i * m + j] * gradient[i] } }
+            return out
+        }
+    }
+
     /// Array form of `apply`.
     public func apply(_ input: [Double]) -> [Double] {
         var x = [Double](repeating: 0, count: width)
