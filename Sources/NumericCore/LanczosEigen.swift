@@ -18,13 +18,16 @@ public struct LanczosEigen: Sendable {
     public let converged: Bool
 
     /// Runs up to `maximumIterations` steps from a seeded random start until the `count` smallest Ritz
-    /// pairs have residuals ≤ tolerance · max(1, |θ|). `apply(v, result)` writes A·v. Throws
-    /// `InvalidArgument` for a dimension or count below 1.
-    public init(dimension n: Int, count: Int = 1, maximumIterations: Int = 300, tolerance: Double = 1e-8, seed: UInt64 = 1,
-                apply: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void) throws {
+    /// pairs have residuals ≤ tolerance · max(1, |θ|) (a `count` of n or more runs to the limit or to an
+    /// invariant subspace: every eigenvalue the Krylov space resolves). Ritz vectors are formed for the
+    /// `vectorCount` smallest (default `count`). `apply(v, result)` writes A·v. Throws `InvalidArgument`
+    /// for a dimension or count below 1.
+    public init(dimension n: Int, count: Int = 1, vectorCount: Int? = nil, maximumIterations: Int = 300, tolerance: Double = 1e-8,
+                seed: UInt64 = 1, apply: (UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void) throws {
         try Validate.positive(n, "dimension")
         try Validate.positive(count, "count")
         try Validate.positive(maximumIterations, "maximumIterations")
+        let vectorsWanted = vectorCount ?? count
         let limit = min(maximumIterations, n)
         var basis: [[Double]] = []
         var alpha: [Double] = [], beta: [Double] = []
@@ -52,16 +55,21 @@ public struct LanczosEigen: Sendable {
             j += 1
             let invariant = b <= 1e-14 * max(1, abs(a))
             if j % 5 == 0 || invariant || j == limit {
-                let ritz = try Self.ritz(alpha: alpha, beta: beta, lastBeta: invariant ? 0 : b, basis: basis, count: count)
+                let final = invariant || j == limit
+                let ritz = try Self.ritz(alpha: alpha, beta: beta, lastBeta: invariant ? 0 : b, basis: basis,
+                                         count: final ? vectorsWanted : 0)
                 result = ritz
                 let wanted = min(count, ritz.values.count)
-                done = invariant || (0..<wanted).allSatisfy { ritz.residuals[$0] <= tolerance * max(1, abs(ritz.values[$0])) }
+                done = invariant || (count < n && (0..<wanted).allSatisfy { ritz.residuals[$0] <= tolerance * max(1, abs(ritz.values[$0])) })
+                if done && !final {
+                    result = try Self.ritz(alpha: alpha, beta: beta, lastBeta: b, basis: basis, count: vectorsWanted)
+                }
             }
             if invariant { break }
             beta.append(b)
             for i in 0..<n { v[i] = w[i] / b }
         }
-        let final = try result ?? Self.ritz(alpha: alpha, beta: beta, lastBeta: 0, basis: basis, count: count)
+        let final = try result ?? Self.ritz(alpha: alpha, beta: beta, lastBeta: 0, basis: basis, count: vectorsWanted)
         values = final.values
         vectors = final.vectors
         residuals = final.residuals

@@ -12,12 +12,19 @@ import NumericCore
 /// - Continuum results (the flow of the reduced continuum action V_K): central differences of the exact
 ///   gradient (2P gradients for P unknowns, step 1e-5 · max(1, |u_i|), symmetrised), then the same
 ///   decomposition; eigenvalues within 1e-6 · max(1, max|λ|) count as zero (the differencing error).
-///   Lanczos on Hessian-vector products, for sizes where the dense matrix is too big, is not built.
+/// - Above `maximumDimension` unknowns: Lanczos (`LanczosEigen`) on Hessian-vector products, central
+///   differences of the exact gradient along the Lanczos vectors (2 gradients per product, at most 200
+///   products); the index is then the number of converged negative Ritz values, a lower bound
+///   (`indexIsLowerBound`), and the smallest eigenvalue is the converged smallest Ritz value.
+/// - The discrete action at finite r_f (states as unknowns): `ActionNewtonSolver.inertia`, Haynsworth's
+///   per-sample Schur complement.
 public struct MorseIndex: Sendable {
     public let index: Int
     public let smallestEigenvalue: Double
     /// The unit eigenvector of `smallestEigenvalue` in the unknowns' order (the network's parameters).
     public let eigenvector: [Double]
+    /// True when `index` counts only the negative eigenvalues Lanczos resolved (large problems).
+    public var indexIsLowerBound = false
 
     /// Unknowns above which the dense decomposition is skipped (nil result): 9W³ flops and W² doubles.
     public static let maximumDimension = 3000
@@ -38,7 +45,20 @@ public struct MorseIndex: Sendable {
     /// padded with zeros at the frozen ones.
     public static func discrete(network: ResidualNetwork, data: Dataset, parameters: [Double],
                                 regularization: Regularization, frozen: Set<Int> = [], metric: [Double]? = nil) throws -> MorseIndex? {
-        guard network.parameterCount <= maximumDimension else { return nil }
+        guard network.parameterCount <= maximumDimension else {
+            guard frozen.isEmpty, metric == nil else { return nil }
+            // V = M·J + penalties through the ResNet loss, whose regularisation is per sample.
+            let m = Double(data.count)
+            let perSample = try Regularization(tikhonov: regularization.tikhonov / m, smoothness: regularization.smoothness / m,
+                                               readoutTikhonov: regularization.readoutTikhonov / m)
+            let loss = try ResidualNetworkLoss(network: network, data: data, regularization: perSample)
+            loss.minimumBatchedWidth = 1
+            return lanczos(parameters: parameters) { u, g in
+                let value = loss.evaluate(parameters: u, gradient: &g)
+                for i in g.indices { g[i] *= m }  // ∇V = M ∇J
+                return m * value
+            }
+        }
         if let metric { try Validate.count(metric.count, network.parameterCount, "metric") }
         let action = try TrainingAction(network: network, data: data, modelPrecision: 1, inputWeight: .infinity, outputWeight: 1,
                                         regularization: regularization)
@@ -68,7 +88,9 @@ public struct MorseIndex: Sendable {
     /// The index of the reduced continuum action at `parameters` (nodal weights and readout).
     public static func continuum(action: ReducedContinuumAction, parameters: [Double]) -> MorseIndex? {
         let p = parameters.count
-        guard p <= maximumDimension else { return nil }
+        guard p <= maximumDimension else {
+            return lanczos(parameters: parameters) { u, g in action.evaluate(u, gradient: &g) }
+        }
         var hessian = [Double](repeating: 0, count: p * p)
         var plus = [Double](repeating: 0, count: p), minus = plus
         var point = parameters
@@ -84,5 +106,28 @@ public struct MorseIndex: Sendable {
         for i in 0..<p { for j in 0..<i { let s = 0.5 * (hessian[i * p + j] + hessian[j * p + i]); hessian[i * p + j] = s; hessian[j * p + i] = s } }
         guard hessian.allSatisfy(\.isFinite) else { return nil }
         return MorseIndex(hessian: hessian, dimension: p, relativeThreshold: 1e-6)
+    }
+
+    /// Lanczos on central-difference Hessian-vector products of `evaluate` (value, gradient) at
+    /// `parameters`: Hv ≈ (∇V(u + εv) − ∇V(u − εv))/(2ε), ε = 1e-5 · max(1, max|u|) for the unit vectors v.
+    static func lanczos(parameters: [Double], maximumProducts: Int = 200,
+                        evaluate: ([Double], inout [Double]) -> Double) -> MorseIndex? {
+        let p = parameters.count
+        let epsilon = 1e-5 * max(1, parameters.map(abs).max() ?? 0)
+        var plus = [Double](repeating: 0, count: p), minus = plus, point = parameters
+        // count = p: run to the product limit (or an invariant subspace) so that every negative
+        // eigenvalue the Krylov space resolves is counted; one Ritz vector.
+        guard let eigen = try? LanczosEigen(dimension: p, count: p, vectorCount: 1, maximumIterations: maximumProducts, tolerance: 1e-6,
+                                            apply: { v, result in
+            for i in 0..<p { point[i] = parameters[i] + epsilon * v[i] }
+            _ = evaluate(point, &plus)
+            for i in 0..<p { point[i] = parameters[i] - epsilon * v[i] }
+            _ = evaluate(point, &minus)
+            for i in 0..<p { result[i] = (plus[i] - minus[i]) / (2 * epsilon) }
+        }), eigen.values.allSatisfy(\.isFinite), let vector = eigen.vectors.first else { return nil }
+        var morse = MorseIndex(index: eigen.convergedNegativeCount(relativeThreshold: 1e-6, tolerance: 1e-4),
+                               smallestEigenvalue: eigen.values[0], eigenvector: vector)
+        morse.indexIsLowerBound = true
+        return morse
     }
 }
