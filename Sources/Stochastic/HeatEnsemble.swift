@@ -48,12 +48,23 @@ public struct HeatEnsemble: Sendable {
 
 /// Runs `ensemble` on `problem` over both cores. Path k draws its mode increments, step by step, from
 /// `XoshiroRandomStream(seed: seed, index: k)`; results are reduced in path order, so they do not depend
-/// on the thread count. Cost: paths × steps × (J normals + one stepper step). `progress`, if given, is
-/// called from worker threads with the number of completed paths.
+/// on the thread count. The spectral schemes are the `SemilinearSPDE` engine's ensemble on
+/// `problem.semilinear` (the same variates, the same bits); finite differences run their own stepper.
+/// Cost: paths × steps × (J normals + one stepper step). `progress`, if given, is called from worker
+/// threads with the number of completed paths.
 public func solve(_ problem: StochasticHeatEquation, _ ensemble: HeatEnsemble,
                   progress: (@Sendable (Int) -> Void)? = nil) throws -> HeatEnsembleResult {
     let scheme = ensemble.scheme, modes = ensemble.modes, timeStep = ensemble.timeStep
     let steps = ensemble.steps, paths = ensemble.paths, seed = ensemble.seed
+    guard scheme == .semiImplicitFiniteDifference else {
+        let spectral = try SPDEEnsemble(scheme: scheme == .semiImplicitSpectral ? .semiImplicit : .exponentialEuler, modes: [modes],
+                                        timeStep: timeStep, steps: steps, paths: paths, seed: seed)
+        let run = try solve(try problem.semilinear, spectral, progress: progress)
+        return HeatEnsembleResult(energy: run.energy, modeSecondMoments: run.modeSecondMoments, modeStandardErrors: run.modeStandardErrors,
+                                  exactEnergy: scheme == .exponentialEulerSpectral
+                                    ? problem.expectedModeEnergy(at: Double(steps) * timeStep, modes: modes) : nil,
+                                  paths: paths, failedPaths: run.failedPaths, steps: steps, timeStep: timeStep, seed: seed)
+    }
     // Built once here so that a construction error is thrown to the caller, not swallowed by a worker.
     _ = try HeatEquationStepper(problem, scheme: scheme, modes: modes, timeStep: timeStep)
     var energies = [Double](repeating: 0, count: paths)
