@@ -7,7 +7,7 @@ import NumericCore
 ///
 /// Cost per step, P points, m components: O(mP) for the linear part and additive noise; one inverse
 /// and one forward transform per component for F (plus one inverse per requested derivative); with
-/// multiplicative noise one more inverse (the noise field) and one forward (exponential Euler: two).
+/// multiplicative noise one more inverse (the noise field) and one forward (g(u)·ΔW^Q).
 /// No allocation per step.
 public final class SPDEStepper {
     public let problem: SemilinearSPDE
@@ -232,12 +232,11 @@ public final class SPDEStepper {
             grid.laplacian(state, into: target)
             transform { grid.coefficientsToValues(target, into: target) }
         }
-        func view(_ p: UnsafeMutablePointer<Double>?, _ input: SPDENonlinearity.Inputs) -> UnsafeBufferPointer<Double>? {
+        func view(_ p: UnsafeMutablePointer<Double>?) -> UnsafeBufferPointer<Double>? {
             p.map { UnsafeBufferPointer(start: $0, count: n) }
         }
         let field = SPDEFieldView(time: time, grid: grid, values: UnsafeBufferPointer(start: values, count: n),
-                                  gradientX: view(derivatives[0], .gradientX), gradientY: view(derivatives[1], .gradientY),
-                                  laplacian: view(derivatives[2], .laplacian),
+                                  gradientX: view(derivatives[0]), gradientY: view(derivatives[1]), laplacian: view(derivatives[2]),
                                   x: UnsafeBufferPointer(start: positionX, count: P), y: UnsafeBufferPointer(start: positionY, count: P),
                                   globals: UnsafeBufferPointer(start: state + n, count: total - n))
         f.evaluate(field, UnsafeMutableBufferPointer(start: drift, count: total))
