@@ -9,7 +9,8 @@ import NumericCore
 /// object of each method]}. `--out DIR` writes the result files of `ComparisonFiles` and then, unless
 /// `--no-figures`, the figures and report.md (`ComparisonReport`). `--continuum R` adds a column for the
 /// continuum recipe R with its own defaults and the options given (each applies to the stages of every
-/// column that have it).
+/// column that have it); `--langevin` a column for the langevin recipe (`--recipe langevin` makes it the
+/// first column instead).
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
@@ -22,6 +23,8 @@ struct CompareCommand: ParsableCommand {
     var figures = true
     @Option(help: "Also train this continuum recipe (collocation, collocation-reduced, collocation-discrete, collocation-continuation, multiple-shooting or chebyshev) at the same architecture, with its own defaults (Notes/deepest-learning-action.md §9e).")
     var continuum: String?
+    @Flag(help: "Also train the langevin recipe (annealed Langevin dynamics, then polish) at the same architecture.")
+    var langevin = false
 
     func run() throws {
         var bvp = options
@@ -44,6 +47,7 @@ struct CompareCommand: ParsableCommand {
             }
             if continuum != shape.methodLabel { columns.append(continuum) }
         }
+        if langevin && shape.methodLabel != "langevin" { columns.append("langevin") }
         var trained = [(configuration: TrainingConfiguration, parameters: [Double])]()
         var reports = [TrainingReport]()
         for recipe in columns + ["sgd", "adam"] {

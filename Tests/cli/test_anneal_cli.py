@@ -31,3 +31,10 @@ def test_langevin_options_name_themselves_when_invalid():
         assert option in result.stderr, (args, result.stderr)
     result = run("train", "--dataset", "sine", "--recipe", "adam", "--temperature", "1")
     assert result.returncode == 2 and "--temperature" in result.stderr
+
+
+def test_compare_includes_the_langevin_recipe():
+    result = run("compare", "--dataset", "sine", "--langevin", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    methods = [r["method"] for r in json.loads(result.stdout)["results"]]
+    assert methods == ["symplectic-euler", "langevin", "sgd", "adam"]
