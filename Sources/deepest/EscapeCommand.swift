@@ -46,6 +46,10 @@ struct EscapeCommand: ParsableCommand {
     var horizon: Double = 200
     @Option(parsing: .unconditional, help: "Time step (linear-saddle: as a fraction of 1/λ; default 1e-3, double-well 0.005, annealed 0.01)")
     var dt: Double?
+    @Option(help: "Folder for escape.json, escape.csv and escape.png")
+    var out: String?
+    @Flag(inversion: .prefixedNo, help: "With --out: draw escape.png (needs python3 with matplotlib).")
+    var figures = true
     @Option(help: "table or json")
     var format: OutputFormat = .table
     @OptionGroup var resources: ResourceOptions
@@ -83,6 +87,7 @@ struct EscapeCommand: ParsableCommand {
     func run() throws {
         guard paths >= 2 else { throw CommandFailure("invalid --paths = \(paths): must be >= 2") }
         if let dt, !(dt.isFinite && dt > 0) { throw CommandFailure("invalid --dt = \(dt): must be a finite number > 0") }
+        let folder = try out.map { try OutputFolder(path: $0, option: "--out") }
         let start = DispatchTime.now().uptimeNanoseconds
         var report: Report
         do {
@@ -94,7 +99,26 @@ struct EscapeCommand: ParsableCommand {
                         fittedSlope: report.fittedSlope, slopeCI95: report.slopeCI95, theorySlope: report.theorySlope,
                         negativeEigenvalue: report.negativeEigenvalue, morseIndex: report.morseIndex,
                         seconds: Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
+        if let folder {
+            defer { folder.discard() }
+            try folder.write([("escape.json", try Output.json(report) + "\n"), ("escape.csv", Self.csv(report))])
+            if figures, let staging = try? folder.stage(), let reason = ComparisonReport.render(folder: staging, script: "escape_figures.py") {
+                FileHandle.standardError.write(Data("deepest: escape.png not written: \(reason)\n".utf8))
+            }
+            try folder.commit()
+        }
         try Output.emit(report, format: format) { table(report) }
+    }
+
+    /// One row per temperature (empty cells where a quantity is not defined).
+    static func csv(_ report: Report) -> String {
+        func cell(_ x: Double?) -> String { x.map { "\($0)" } ?? "" }
+        var lines = ["temperature,meanEscapeTime,stderr,theoryMeanEscapeTime,escapeProbability,theoryEscapeProbability,eyringKramers"]
+        for r in report.rows {
+            lines.append([cell(r.temperature), cell(r.meanEscapeTime), cell(r.stderr), cell(r.theoryMeanEscapeTime),
+                          cell(r.escapeProbability), cell(r.theoryEscapeProbability), cell(r.eyringKramers)].joined(separator: ","))
+        }
+        return lines.joined(separator: "\n") + "\n"
     }
 
     /// Steps the chosen problem may take, checked against --max-work before any work.

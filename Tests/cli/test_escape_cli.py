@@ -58,3 +58,17 @@ def test_network_saddle_reports_its_eigenvalue_and_the_escape_slope():
     # theory slope 1/(2λ₋) with λ₋ = −negativeEigenvalue
     assert abs(r["theorySlope"] * 2 * -r["negativeEigenvalue"] - 1) < 1e-9
     assert r["slopeCI95"][0] - 0.2 * r["theorySlope"] < r["theorySlope"] < r["slopeCI95"][1] + 0.2 * r["theorySlope"]
+
+
+def test_out_writes_the_table_and_the_figure(tmp_path):
+    folder = tmp_path / "escape"
+    result = run("--problem", "linear-saddle", "--paths", "200", "--out", str(folder))
+    assert result.returncode == 0, result.stderr
+    names = sorted(os.listdir(folder))
+    try:
+        import matplotlib  # noqa: F401
+        assert names == ["escape.csv", "escape.json", "escape.png"], names
+    except ImportError:
+        assert names == ["escape.csv", "escape.json"], names
+    lines = (folder / "escape.csv").read_text().splitlines()
+    assert len(lines) == 5 and lines[0].startswith("temperature,meanEscapeTime")
