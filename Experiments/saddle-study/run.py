@@ -5,7 +5,9 @@
 recipe), (iv) SGD and (v) Adam, through `deepest train --format json`; then report per data set and
 method the distribution of the final training loss, the test accuracy (RMSE for sine), the Morse
 index, the wall time, bootstrap 95% intervals of the means, and the fraction of runs that end at a
-saddle (Morse index >= 1). Writes results.csv and summary.md into --out (default Experiments/results/saddle-study).
+saddle (Morse index >= 1). Writes results.csv, summary.md and histograms.png (final loss and Morse index
+per method and data set, with matplotlib when it is installed) into --out (default
+Experiments/results/saddle-study). `--from-csv FILE` redraws the summary and figure from an earlier run.
 
 Usage: python3 run.py [--seeds 20] [--datasets spirals,circles,sine,digits] [--out DIR]
 """
@@ -60,13 +62,22 @@ def main():
     parser.add_argument("--datasets", default="spirals,circles,sine,digits")
     parser.add_argument("--methods", default="symplectic-euler,gradient-flow,langevin,sgd,adam")
     parser.add_argument("--out", default=str(ROOT / "Experiments/results/saddle-study"))
+    parser.add_argument("--from-csv", help="summarise an earlier run's results.csv instead of training")
     options = parser.parse_args()
     out = pathlib.Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
     rows = []
     datasets, methods = options.datasets.split(","), options.methods.split(",")
+    if options.from_csv:
+        for row in csv.DictReader(open(options.from_csv)):
+            for key in ("trainLoss", "testAccuracy", "testRMSE", "seconds"):
+                row[key] = float(row[key]) if row.get(key) not in (None, "") else None
+            row["morseIndex"] = int(row["morseIndex"]) if row.get("morseIndex") not in (None, "") else None
+            rows.append(row)
+        datasets = [d for d in datasets if any(r["dataset"] == d for r in rows)]
+        options.seeds = max(int(r["seed"]) for r in rows)
     total = len(datasets) * len(methods) * options.seeds
-    for dataset in datasets:
+    for dataset in datasets if not options.from_csv else []:
         for method in methods:
             for seed in range(1, options.seeds + 1):
                 rows.append(train(dataset, method, seed))
@@ -106,7 +117,36 @@ def main():
                          f"{len(group) - len(known)} | {sum(r['seconds'] for r in group) / max(1, len(group)):.2f} | {', '.join(statuses)} |")
         lines.append("")
     (out / "summary.md").write_text("\n".join(lines) + "\n")
+    histograms(rows, datasets, methods, out)
     print("\n".join(lines))
+
+
+def histograms(rows, datasets, methods, out):
+    """Final training loss (log scale) and Morse index per method, one column per data set."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed: histograms.png not drawn", file=sys.stderr)
+        return
+    import math
+    figure, axes = plt.subplots(2, len(datasets), figsize=(4.2 * len(datasets), 7), squeeze=False)
+    for column, dataset in enumerate(datasets):
+        for method in methods:
+            group = [r for r in rows if r["dataset"] == dataset and r["method"] == method and r.get("trainLoss")]
+            losses = [math.log10(r["trainLoss"]) for r in group if r["trainLoss"] > 0]
+            axes[0][column].hist(losses, bins=12, alpha=0.5, label=method)
+            indices = [r["morseIndex"] for r in group if r.get("morseIndex") is not None]
+            axes[1][column].hist(indices, bins=range(0, max(indices + [1]) + 2), alpha=0.5, label=method)
+        axes[0][column].set_title(dataset)
+        axes[0][column].set_xlabel("log10 final training loss")
+        axes[1][column].set_xlabel("Morse index at the returned point")
+    axes[0][0].legend(fontsize=8)
+    temporary = out / ".histograms.partial.png"
+    figure.savefig(temporary, dpi=100, bbox_inches="tight")
+    plt.close(figure)
+    os.replace(temporary, out / "histograms.png")
 
 
 if __name__ == "__main__":
