@@ -32,6 +32,13 @@ struct TrainCommand: ParsableCommand {
                            ("loss.csv", TrainingRun.lossCSV(report)),
                            ("stages.csv", TrainingRun.stagesCSV(report))]
                           + (report.rungs.isEmpty ? [] : [("rungs.csv", TrainingRun.rungsCSV(report))]))
+            if let annealing = TrainingRun.annealingCSV(report) {
+                // A Langevin stage ran: its weights' (τ, t) heat map.
+                try out.write([("annealing.csv", annealing)])
+                if let reason = ComparisonReport.render(folder: try out.stage(), script: "anneal_figures.py") {
+                    FileHandle.standardError.write(Data("deepest: annealing.png not written: \(reason)\n".utf8))
+                }
+            }
             try out.commit()
         }
         try Output.emit(report, format: format) {
@@ -110,7 +117,7 @@ struct TrainOptions: ParsableArguments {
     var tolerance: Double?
     @Option(help: "YAML file with the same settings (keys are the long option names) and optionally 'stages:'.") var config: String?
     @Option(name: .customLong("data-dir"), help: "Folder of the built-in data sets (default: Experiments/data).") var dataDirectory: String?
-    @Option(help: "Folder for train.json, model.json (the trained network, for deepest study --model), stages.csv, loss.csv (minibatch) and rungs.csv (rungs).") var out: String?
+    @Option(help: "Folder for train.json, model.json (the trained network, for deepest study --model), stages.csv, loss.csv (minibatch), rungs.csv (rungs), annealing.csv and annealing.png (Langevin stages).") var out: String?
 }
 
 /// Loads a catalog data set from `directory`, or from Experiments/data beside the working directory

@@ -56,6 +56,20 @@ enum TrainingRun {
     }
 
     /// Loss per epoch (minibatch stages): `epoch,loss`.
+    /// The weight norms |θ_n(τ)| of the stages that record them (Langevin): stage, tau, t, weightNorm;
+    /// nil when no stage does.
+    static func annealingCSV(_ report: TrainingReport) -> String? {
+        let recorded = report.stages.enumerated().compactMap { index, stage in stage.depthSnapshots.map { (index, $0) } }
+        guard !recorded.isEmpty else { return nil }
+        var lines = ["stage,tau,t,weightNorm"]
+        for (index, snapshots) in recorded {
+            for (i, tau) in snapshots.times.enumerated() {
+                for (n, t) in snapshots.depth.enumerated() { lines.append("\(index),\(tau),\(t),\(snapshots.norms[i][n])") }
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     static func lossCSV(_ report: TrainingReport) -> String {
         var csv = "epoch,loss\n"
         for (i, loss) in report.lossPerEpoch.enumerated() { csv += "\(i + 1),\(loss)\n" }

@@ -38,3 +38,22 @@ def test_compare_includes_the_langevin_recipe():
     assert result.returncode == 0, result.stderr
     methods = [r["method"] for r in json.loads(result.stdout)["results"]]
     assert methods == ["symplectic-euler", "langevin", "sgd", "adam"]
+
+
+def test_anneal_out_writes_the_depth_heat_map(tmp_path):
+    folder = tmp_path / "anneal"
+    result = run("anneal", "--dataset", "sine", "--langevin-steps", "200", "--out", str(folder), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    names = set(os.listdir(folder))
+    assert {"train.json", "model.json", "stages.csv", "annealing.csv"} <= names, names
+    rows = (folder / "annealing.csv").read_text().splitlines()
+    assert rows[0] == "stage,tau,t,weightNorm"
+    # 100 snapshots after τ = 0 (every 2 of 200 steps) of every layer, all finite and non-negative.
+    layers = len({line.split(",")[2] for line in rows[1:]})
+    assert len(rows) - 1 == 101 * layers
+    assert all(float(line.split(",")[3]) >= 0 for line in rows[1:])
+    try:
+        import matplotlib  # noqa: F401
+        assert "annealing.png" in names
+    except ImportError:
+        pass

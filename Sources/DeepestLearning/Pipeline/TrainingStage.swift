@@ -78,6 +78,9 @@ public struct StageRecord: Sendable {
     public var status: String
     /// The stage failed in a way that ends the pipeline (a continuum rung that failed after bisection).
     public var endsPipeline: Bool
+    /// A stage that evolves the weights in an optimisation time τ (`LangevinStage`): the norm |θ_n| of
+    /// each layer's weights at a few τ, for the (τ, t) heat map; nil for other stages.
+    public var depthSnapshots: DepthSnapshots?
 
     public init(type: String, rungs: [AnnealingRung] = [], lossPerEpoch: [Double] = [], seconds: Double = 0,
                 evaluations: Int, status: String, endsPipeline: Bool = false) {
@@ -89,4 +92,12 @@ public struct StageRecord: Sendable {
         self.status = status
         self.endsPipeline = endsPipeline
     }
+}
+
+/// |θ_n(τ)| of every layer n at the times `times`: `norms[i][n]` at τ = times[i], depth t = `depth[n]`
+/// (the layer midpoints).
+public struct DepthSnapshots: Sendable {
+    public let times: [Double]
+    public let depth: [Double]
+    public let norms: [[Double]]
 }

@@ -83,6 +83,19 @@ public struct LangevinStage: TrainingStage {
         let root = dt.squareRoot(), noisy = temperature > 0
         var completed = 0
         var finite = true
+        // |θ_n| per layer at about 100 times, for the (τ, t) heat map.
+        let network = context.network, q = network.layerParameterCount, every = max(1, steps / 100)
+        var times: [Double] = [], norms: [[Double]] = []
+        func snapshot() {
+            let p = flow.parameters(of: stepper)
+            times.append(stepper.time)
+            norms.append((0..<network.layers).map { n in
+                var sum = 0.0
+                for i in 0..<q { sum += p[n * q + i] * p[n * q + i] }
+                return sum.squareRoot()
+            })
+        }
+        snapshot()
         while completed < steps {
             let ok = increments.withUnsafeMutableBufferPointer { buffer -> Bool in
                 if noisy { stream.fillGaussian(buffer, standardDeviation: root) }
@@ -90,6 +103,7 @@ public struct LangevinStage: TrainingStage {
             }
             guard ok else { finite = false; break }
             completed += 1
+            if completed % every == 0 || completed == steps { snapshot() }
             if completed % 200 == 0, let progress {
                 let (action, _) = try flow.actionAndDrift(flow.parameters(of: stepper))
                 progress(.epoch(completed, loss: action / m))
@@ -105,6 +119,9 @@ public struct LangevinStage: TrainingStage {
         iterate.parameters = parameters
         iterate.discrete = nil
         iterate.source = .minibatch
-        return StageRecord(type: type, rungs: [rung], seconds: Date().timeIntervalSince(start), evaluations: completed, status: rung.status)
+        var record = StageRecord(type: type, rungs: [rung], seconds: Date().timeIntervalSince(start), evaluations: completed, status: rung.status)
+        let h = network.stepSize
+        record.depthSnapshots = DepthSnapshots(times: times, depth: (0..<network.layers).map { (Double($0) + 0.5) * h }, norms: norms)
+        return record
     }
 }
