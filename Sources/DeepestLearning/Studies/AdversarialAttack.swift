@@ -52,16 +52,46 @@ public struct AdversarialAttack: Sendable {
         try Validate.count(epsilons.count, data.count, "epsilons")
         for epsilon in epsilons { try Self.checkRadius(epsilon) }
         let m = data.inputDimension
-        var inputs = data.inputs
-        for _ in 0..<steps {
-            let current = Dataset(validated: inputs, inputDimension: m, targets: data.targets)
-            let gradients = try network.inputGradients(data: current).gradients
-            for k in 0..<data.count where epsilons[k] > 0 {
-                step(&inputs, gradients: gradients, sample: k, dimension: m, length: stepFactor * epsilons[k] / Double(steps))
-                project(&inputs, center: data.inputs, sample: k, dimension: m, radius: epsilons[k])
+        // The samples' attacks are independent: each worker runs every step on its fixed blocks of
+        // samples (the blocks the costate sweep uses, so the arithmetic and the result are those of one
+        // sweep over all samples per step), one pool wake-up per attack instead of one per step.
+        let blocks = SampleBlocks(count: data.count, minimumSize: 32)
+        var result = data.inputs
+        var failures = [UInt8](repeating: 0, count: blocks.blockCount)
+        result.withUnsafeMutableBufferPointer { buffer in
+            failures.withUnsafeMutableBufferPointer { failureBuffer in
+                let out = SharedMutablePointer(buffer.baseAddress!), failed = SharedMutablePointer(failureBuffer.baseAddress!)
+                Parallel.forEach(blocks.blockCount) { block in
+                    let range = blocks.range(block)
+                    let center = Array(data.inputs[(range.lowerBound * m)..<(range.upperBound * m)])
+                    let targets: Targets
+                    switch data.targets {
+                    case .classes(let labels, let count): targets = .classes(labels: Array(labels[range]), count: count)
+                    case .values(let values, let dimension):
+                        targets = .values(Array(values[(range.lowerBound * dimension)..<(range.upperBound * dimension)]), dimension: dimension)
+                    }
+                    var inputs = center
+                    for _ in 0..<steps {
+                        let current = Dataset(validated: inputs, inputDimension: m, targets: targets)
+                        guard let gradients = try? network.inputGradients(data: current).gradients else {
+                            failed[block] = 1
+                            return
+                        }
+                        for (local, k) in range.enumerated() where epsilons[k] > 0 {
+                            step(&inputs, gradients: gradients, sample: local, dimension: m, length: stepFactor * epsilons[k] / Double(steps))
+                            project(&inputs, center: center, sample: local, dimension: m, radius: epsilons[k])
+                        }
+                    }
+                    for i in 0..<inputs.count { out[range.lowerBound * m + i] = inputs[i] }
+                }
             }
         }
-        return inputs
+        if failures.contains(1) {
+            // Only a mismatch of data and network fails: the whole set's call throws its error.
+            _ = try network.inputGradients(data: data)
+            throw InvalidArgument("data", data.count, "samples do not fit the network")
+        }
+        return result
     }
 
     /// PGD at one radius for every sample.
