@@ -119,7 +119,7 @@ public enum FFTWPlanCache {
             }
         }()
         guard let made else {
-            // FFTW_ESTIMATE planning of a supported 1-D transform only fails when memory is exhausted.
+            // FFTW_ESTIMATE planning of a supported 1-D or 2-D transform only fails when memory is exhausted.
             fatalError("FFTW could not create a plan for \(key.transform) of size \(n): out of memory")
         }
         return made

@@ -15,8 +15,8 @@ struct AnnealCommand: ParsableCommand {
     @OptionGroup var resources: ResourceOptions
 
     func run() throws {
-        guard options.recipe == nil, options.method == nil else {
-            throw CommandFailure("invalid --recipe: anneal always runs the langevin recipe (use deepest train --recipe for others)")
+        for (value, option) in [(options.recipe, "--recipe"), (options.method, "--method")] where value != nil {
+            throw CommandFailure("invalid \(option) = \(value!): anneal always runs the langevin recipe (deepest train \(option) runs the others)")
         }
         var train = TrainCommand()
         train.options = options

@@ -30,7 +30,7 @@ struct EscapeCommand: ParsableCommand {
     var paths: Int = 2000
     @Option(parsing: .unconditional, help: "Seed")
     var seed: UInt64 = 1
-    @Option(parsing: .upToNextOption, help: "Temperatures (linear-saddle default 5e-3 5e-5 5e-7 5e-9, i.e. σ from 0.1 to 1e-4; double-well 0.1 0.07 0.05) or, for annealed-double-well, the cooling constants c")
+    @Option(parsing: .upToNextOption, help: "Temperatures (linear-saddle default 5e-3 5e-5 5e-7 5e-9, i.e. σ from 0.1 to 1e-4; double-well 0.1 0.07 0.05; network-saddle 1e-4 ... 1e-8) or, for annealed-double-well, the cooling constants c (default 0.05 0.1 0.2 0.4)")
     var temperatures: [Double] = []
     @Option(parsing: .unconditional, help: "linear-saddle: the unstable rate λ")
     var rate: Double = 1
@@ -44,7 +44,7 @@ struct EscapeCommand: ParsableCommand {
     var tilt: Double = 0.1
     @Option(parsing: .unconditional, help: "annealed-double-well: the horizon")
     var horizon: Double = 200
-    @Option(parsing: .unconditional, help: "Time step (linear-saddle: as a fraction of 1/λ; default 1e-3, double-well 0.005, annealed 0.01)")
+    @Option(parsing: .unconditional, help: "Time step (linear-saddle: a fraction of 1/λ, default 1e-3; network-saddle: a fraction of 1/λ₋, default 0.01; double-well 0.005; annealed 0.01)")
     var dt: Double?
     @Option(help: "Folder for escape.json, escape.csv and escape.png")
     var out: String?
@@ -56,7 +56,9 @@ struct EscapeCommand: ParsableCommand {
 
     static let optionNames = ["rate": "--rate", "radius": "--radius", "tikhonov": "--tikhonov", "layers": "--layers", "temperatures": "--temperatures", "temperatures.count": "--temperatures",
                               "timeStepFraction": "--dt", "timeStep": "--dt", "paths": "--paths", "tilt": "--tilt", "horizon": "--horizon",
-                              "constants": "--temperatures", "constants.count": "--temperatures"]
+                              "constants": "--temperatures", "constants.count": "--temperatures",
+                              // An empty sample of escape times (no path escaped at a temperature): more paths.
+                              "times": "--paths"]
 
     struct Row: Codable {
         let temperature: Double

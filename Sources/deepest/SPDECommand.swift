@@ -87,7 +87,7 @@ struct SPDECommand: ParsableCommand {
     /// The library's argument names as this command's options.
     static let optionNames = ["noiseAmplitude": "--sigma", "diffusion": "--diffusivity", "decay": "--decay", "modes": "--modes",
                               "modes-y": "--modes-y", "paths": "--paths", "timeStep": "--dt", "steps": "--dt", "lengths": "--length",
-                              "cutoff": "--cutoff", "boundary": "--boundary", "scheme": "--scheme", "hyperdiffusion": "--control"]
+                              "cutoff": "--cutoff", "boundary": "--boundary", "scheme": "--scheme"]
 
     struct Statistic: Codable {
         let mean: Double
@@ -163,14 +163,17 @@ struct SPDECommand: ParsableCommand {
         let integral = result.functionals[0]
         statistics["integral"] = Statistic(mean: integral.mean, stderr: integral.standardError, exact: nil)
         if problem == .burgers {
-            // The mean mode is û₀(0) + σ√q₀ W₀(τ): E û₀² = û₀(0)² + σ²q₀τ (the Nyquist and cutoff aside, q₀ = 1).
+            // With additive noise the mean mode is an OU process of rate λ (∫u u_x = ∫u_xx = 0):
+            // E û₀² = e^{−2λτ}û₀(0)² + σ²q₀(1 − e^{−2λτ})/(2λ), û₀(0)² + σ²q₀τ at λ = 0. No closed form with
+            // multiplicative noise.
             let grid = try equation.grid(modes: modeCounts)
             let q0 = try equation.noiseEigenvalues(on: grid)[0]
             let stepper = try SPDEStepper(equation, modes: modeCounts, scheme: chosen, timeStep: dt)
-            let u0 = stepper.modeCoefficients[0], s = equation.noise.amplitude
-            let squares = result.modeSecondMoments[0]
-            statistics["meanModeSecondMoment"] = Statistic(mean: squares, stderr: result.modeStandardErrors[0],
-                                                           exact: u0 * u0 + s * s * q0 * horizon)
+            let u0 = stepper.modeCoefficients[0], s = equation.noise.amplitude, lambda = equation.linearPart.decay[0]
+            let growth = lambda != 0 ? -expm1(-2 * lambda * horizon) / (2 * lambda) : horizon
+            let exact = multiplicative == .none ? exp(-2 * lambda * horizon) * u0 * u0 + s * s * q0 * growth : nil
+            statistics["meanModeSecondMoment"] = Statistic(mean: result.modeSecondMoments[0], stderr: result.modeStandardErrors[0],
+                                                           exact: exact)
         }
         let boundaries = equation.boundaries.map(\.rawValue).joined(separator: " × ")
         let share = measureTransforms && result.workerSeconds > 0 ? result.transformSeconds / result.workerSeconds : nil

@@ -34,6 +34,10 @@ public final class ResidualNetworkLoss {
     /// d × d blocks would cost more than the arithmetic. Both give the same gradient up to the order of
     /// the sums over samples (tests set this to compare them).
     public var minimumBatchedWidth = 16
+    /// Parameters held fixed (indices in the network's layout): their gradient entries are returned as 0,
+    /// so every gradient method leaves them where they are (a bias-free readout freezes the readout bias
+    /// at 0, MATH.md §6.2).
+    public var frozen: Set<Int> = []
     /// Minimum samples per block for the batched kernels: taller matrices for `gemm`, and fewer gradient
     /// slots (N(d² + d) numbers each) to write and reduce per minibatch. Fixed, so the partition still
     /// depends on the batch size only.
@@ -143,6 +147,7 @@ public final class ResidualNetworkLoss {
                 parameters.withUnsafeBufferPointer { p in
                     total += regularization.accumulate(network: net, parameters: p.baseAddress!, gradient: g.baseAddress!)
                 }
+                for i in frozen { g[i] = 0 }
             }
         }
         return total

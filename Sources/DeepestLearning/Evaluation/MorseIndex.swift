@@ -15,7 +15,8 @@ import NumericCore
 /// - Above `maximumDimension` unknowns: Lanczos (`LanczosEigen`) on Hessian-vector products, central
 ///   differences of the exact gradient along the Lanczos vectors (2 gradients per product, at most 200
 ///   products); the index is then the number of converged negative Ritz values, a lower bound
-///   (`indexIsLowerBound`), and the smallest eigenvalue is the converged smallest Ritz value.
+///   (`indexIsLowerBound`), and the smallest eigenvalue is the smallest Ritz value (an upper bound on
+///   λ_min, converged when the Krylov space resolves it).
 /// - The discrete action at finite r_f (states as unknowns): `ActionNewtonSolver.inertia`, Haynsworth's
 ///   per-sample Schur complement.
 public struct MorseIndex: Sendable {

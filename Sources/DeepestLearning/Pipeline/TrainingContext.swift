@@ -11,6 +11,10 @@ public struct TrainingContext: Sendable {
     /// α's factor in the action: 1 when the pipeline has a continuum stage (α is the continuum action's
     /// own weight), M otherwise (the discrete action is then M·J).
     public let smoothnessScale: Double
+    /// Parameters every stage leaves fixed (network layout): the gradient stages see a zero gradient
+    /// there, the constrained rung an identity row, the Langevin flow no drift and no noise, and the
+    /// report's Morse index is taken over the others. Empty by default.
+    public var frozenParameters: Set<Int> = []
     /// The lifted inputs x_k(0), M × d row-major.
     public let liftedInputs: [Double]
     /// The data's targets in the readout's layout.

@@ -89,7 +89,8 @@ extension TrainingPipeline {
         // The Morse index of the returned point: a certified stationary point with a negative Hessian
         // eigenvalue is a saddle, a status of its own (MATH.md §6.1).
         let morse = try flowAction.map { MorseIndex.continuum(action: $0, parameters: flow!.parameters) }
-            ?? MorseIndex.discrete(network: net, data: train, parameters: iterate.parameters, regularization: weights)
+            ?? MorseIndex.discrete(network: net, data: train, parameters: iterate.parameters, regularization: weights,
+                                   frozen: context.frozenParameters)
         report.morseIndex = morse?.index
         report.smallestHessianEigenvalue = morse?.smallestEigenvalue
         if let morse, morse.index > 0, Self.certifiesStationarity(report.status, source: iterate.source) { report.status = "saddle" }

@@ -53,6 +53,7 @@ extension ActionNewtonSolver {
         var u = action.unknowns(parameters: theta)
         var gradient = [Double](), trialGradient = [Double](), extendedGradient = [Double]()
         let loss = try ResidualNetworkLoss(network: net, data: action.data, regularization: reducedRegularization)
+        loss.frozen = frozenParameters
         var value = scale * loss.evaluate(parameters: theta, gradient: &gradient)
         for i in gradient.indices { gradient[i] *= scale }
         var evaluations = 1
@@ -75,7 +76,12 @@ extension ActionNewtonSolver {
             if converged() { return finish(.converged, iterations) }
             iterations += 1
             let multipliers = options.exactCurvature ? adjoints(unknowns: u) : zeroMultipliers
-            let hessian = reducedHessian(unknowns: u, multipliers: multipliers)
+            var hessian = reducedHessian(unknowns: u, multipliers: multipliers)
+            // Frozen parameters: identity rows and columns, so the step leaves them (their gradient is 0).
+            for i in frozenParameters {
+                for j in 0..<w { hessian[i * w + j] = 0; hessian[j * w + i] = 0 }
+                hessian[i * w + i] = 1
+            }
             guard hessian.allSatisfy(\.isFinite) else { return finish(.nonFinite, iterations) }
             var accepted = false, sameHessian = false
             while !accepted {

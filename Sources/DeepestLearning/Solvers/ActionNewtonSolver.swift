@@ -64,6 +64,8 @@ public struct ActionNewtonResult: Sendable {
 public final class ActionNewtonSolver {
     public let action: TrainingAction
     let d: Int, layers: Int, states: Int, q: Int, readoutCount: Int, weightCount: Int
+    /// `solveProjected` only: parameters left fixed (zero gradient, identity Hessian rows).
+    public var frozenParameters: Set<Int> = []
     private let firstLayer: Int
     /// Per-sample persistent blocks: Dinv (s d²), L (s−1) d², B0 (N d q), B1 (N d q), E (d k).
     private let sampleStride: Int

@@ -35,6 +35,7 @@ public struct DiscreteLBFGSStage: TrainingStage {
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
         let loss = try ResidualNetworkLoss(network: context.network, data: context.data, regularization: context.regularization)
+        loss.frozen = context.frozenParameters
         // Full-batch gradients at every width through the batched kernels (gemm over blocks of 32 samples
         // and libmvec's vector tanh): 2.3x (spirals, d = 4: 0.42 → 0.18 ms) and 1.6x (digits, d = 12: 0.82 → 0.50 ms)
         // faster per gradient than

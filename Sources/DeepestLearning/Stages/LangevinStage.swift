@@ -13,7 +13,8 @@ import Stochastic
 /// `temperature` (T₀), `schedule` (constant, geometric, logarithmic), `cooling` (geometric factor),
 /// `stage-length` (τ per geometric stage), `quench` (noiseless final steps), `seed-index` (the stream
 /// index: the noise is `XoshiroRandomStream(seed: run seed, index: seed-index)`).
-/// Status "langevin-completed", or "langevin-nonFinite" with the last finite state.
+/// Status "langevin-completed", or "langevin-nonFinite" with the last finite state. The rung's
+/// `gradientNorm` is max|P∇V|, the preconditioned drift (the weights' entries scaled by 1/h).
 /// Cost: one full-batch gradient per step.
 public struct LangevinStage: TrainingStage {
     public static let typeName = "langevin"
@@ -74,8 +75,13 @@ public struct LangevinStage: TrainingStage {
         let start = Date()
         let m = Double(context.samples)
         let dt = timeStep ?? 0.1 / m
+        let readoutOffset = context.network.readoutOffset
+        guard context.frozenParameters.allSatisfy({ $0 >= readoutOffset }) else {
+            throw InvalidArgument("frozenParameters", context.frozenParameters.min() ?? 0, "the langevin stage freezes readout parameters only")
+        }
         let flow = try LangevinFlow(network: context.network, data: context.data, regularization: try context.actionRegularization(),
-                                    schedule: try temperatureSchedule(timeStep: dt))
+                                    schedule: try temperatureSchedule(timeStep: dt),
+                                    frozenReadout: Set(context.frozenParameters.map { $0 - readoutOffset }))
         let stepper = try SPDEStepper(try flow.equation(start: iterate.parameters), modes: [context.network.layers],
                                       scheme: .semiImplicit, timeStep: dt)
         var stream = XoshiroRandomStream(seed: context.seed, index: seedIndex)

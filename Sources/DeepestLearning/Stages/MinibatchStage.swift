@@ -48,6 +48,7 @@ public struct MinibatchStage: TrainingStage {
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
         let loss = try ResidualNetworkLoss(network: context.network, data: context.data, regularization: context.regularization)
+        loss.frozen = context.frozenParameters
         let options = try MinibatchOptions(epochs: epochs, batchSize: batch, seed: context.seed)
         let report: ((Int, Double) -> Void) = { epoch, value in progress?(.epoch(epoch, loss: value)) }
         let result: MinibatchTrainingResult

@@ -75,7 +75,7 @@ public struct AnnealedDoubleWell: Sendable {
         self.constants = constants
         self.horizon = horizon
         self.timeStep = timeStep
-        // Roots of V′ = x³ − x + a by Newton from −1, 1 and 0.
+        // Roots of V′ = x³ − x + a by Newton from −1.2, 1.2 and 0.
         func root(_ start: Double) -> Double {
             var x = start
             for _ in 0..<60 { x -= (x * x * x - x + tilt) / (3 * x * x - 1) }
@@ -99,7 +99,7 @@ public struct AnnealedDoubleWell: Sendable {
 
     /// The two-state prediction P(global at `horizon`) from the local well: dp/dτ = k₊(1 − p) − k₋p with
     /// k± the Eyring–Kramers rates (|V″(z)|V″(m))^{1/2}/(2π) e^{−depth/Temp(τ)} out of the local and the
-    /// global well, integrated by RK4 on the run's grid.
+    /// global well, integrated by RK4 with steps of about 10 Δτ ending at the horizon.
     public func twoStatePrediction(constant c: Double) -> Double {
         func curvature(_ x: Double) -> Double { 3 * x * x - 1 }
         let outOfLocal = (abs(curvature(saddle)) * curvature(localMinimum)).squareRoot() / (2 * Double.pi)
@@ -108,13 +108,15 @@ public struct AnnealedDoubleWell: Sendable {
             let temp = c / log(M_E + tau)
             return outOfLocal * exp(-depth / temp) * (1 - p) - outOfGlobal * exp(-globalDepth / temp) * p
         }
-        var p = 0.0, tau = 0.0
-        let h = timeStep * 10
-        while tau < horizon - 1e-12 {
+        // About 10 Δτ per RK4 step, the step adjusted to end exactly at the horizon.
+        let count = max(1, Int((horizon / (10 * timeStep)).rounded(.up)))
+        let h = horizon / Double(count)
+        var p = 0.0
+        for i in 0..<count {
+            let tau = Double(i) * h
             let k1 = derivative(tau, p), k2 = derivative(tau + h / 2, p + h / 2 * k1)
             let k3 = derivative(tau + h / 2, p + h / 2 * k2), k4 = derivative(tau + h, p + h * k3)
             p += h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
-            tau += h
         }
         return p
     }

@@ -34,10 +34,13 @@ public struct ExitTimeEnsemble: Sendable {
         self.maximumSteps = maximumSteps
     }
 
-    /// The exit time of every path (τ at the first grid time outside), and whether it exited.
+    /// The exit time of every path (τ at the first grid time outside), whether it exited, and whether it
+    /// failed (left the finite numbers: neither an exit nor a time).
     public struct Times: Sendable {
         public let times: [Double]
         public let exited: [Bool]
+        public let failed: [Bool]
+        public var failedCount: Int { failed.filter { $0 }.count }
         public var exitedCount: Int { exited.filter { $0 }.count }
         /// Statistics of the exit times of the paths that exited.
         public var statistics: SampleStatistics {
@@ -47,8 +50,8 @@ public struct ExitTimeEnsemble: Sendable {
 
     /// Runs `paths` paths. Throws `InvalidArgument` for paths < 1.
     public func run(paths: Int, seed: UInt64) throws -> Times {
-        let (times, exited, _) = try simulate(paths: paths, seed: seed)
-        return Times(times: times, exited: exited)
+        let (times, exited, states) = try simulate(paths: paths, seed: seed)
+        return Times(times: times, exited: exited, failed: states.map { !$0.isFinite })
     }
 
     /// The state of every path when it stopped (exit or `maximumSteps`).
@@ -75,7 +78,8 @@ public struct ExitTimeEnsemble: Sendable {
                                 let tau = Double(step) * dt
                                 x += drift(x) * dt + noise(tau) * root * stream.gaussian()
                                 step += 1
-                                if hasExited(x) || !x.isFinite { left = true; break }
+                                if !x.isFinite { break }  // failed: not an exit (its state reports it)
+                                if hasExited(x) { left = true; break }
                             }
                             timeOut[path] = Double(step) * dt
                             exitOut[path] = left

@@ -13,8 +13,8 @@ public struct SPDEFunctional: Sendable {
         self.evaluate = evaluate
     }
 
-    /// ∫ u_c over the domain (component c): the coefficient of the constant mode × √|domain|, for the
-    /// periodic and Neumann bases, and the node quadrature otherwise.
+    /// ∫ u_c over the domain (component c) by the node quadrature h_x h_y Σ u (exact for the periodic
+    /// and Neumann bases, the midpoint rule otherwise).
     public static func integral(component c: Int = 0) -> SPDEFunctional {
         SPDEFunctional(name: "integral u[\(c)]") { grid, _, values in
             var sum = 0.0
@@ -121,8 +121,9 @@ public struct SPDEEnsembleResult: Sendable {
 }
 
 /// Runs `ensemble` on `problem` over both cores (Notes/spde-schemes.md). Cost: paths × steps × (one
-/// stepper step + grid.count Gaussian variates when the noise is on). Memory: one stepper per worker,
-/// paths × (grid.count + functionals + 2) result values. `progress`, if given, is called from worker
+/// stepper step + `SPDEStepper.noiseCount` Gaussian variates when the noise is on: the field's
+/// coefficients and the globals). Memory: one stepper per worker, paths × (noiseCount + functionals + 2)
+/// result values. `progress`, if given, is called from worker
 /// threads with the number of completed paths. Throws `InvalidArgument` for an unusable discretisation.
 public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuringTransforms: Bool = false,
                   progress: (@Sendable (Int) -> Void)? = nil) throws -> SPDEEnsembleResult {

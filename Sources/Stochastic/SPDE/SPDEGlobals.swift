@@ -2,9 +2,9 @@ import NumericCore
 
 /// Unknowns of a `SemilinearSPDE` that do not depend on space, coupled to the field only through the
 /// nonlinearity: dg = (−λ_g g + F_g(u, g)) dτ + σ(τ)·s_g dW_g, with independent Wiener processes W_g.
-/// The readout (C, c) of a network in the Langevin flow of its training action is one: its
-/// preconditioning differs from the depth field's by h, so its noise is s_g = √h times the field's
-/// (Notes/langevin-flow.md). F_g is written by the nonlinearity after the field's drift
+/// The readout (C, c) of a network in the Langevin flow of its training action is one, with s_g = 1:
+/// the field's noise per orthonormal mode, √(2 Temp), equals the readout's, while the node noise of the
+/// field is √(2 Temp/h) (Notes/langevin-flow.md). F_g is written by the nonlinearity after the field's drift
 /// (`SPDENonlinearity.evaluate` receives a result buffer of grid.count + count entries) and reads the
 /// globals in `SPDEFieldView.globals`. The schemes treat λ_g like a mode's rate (implicitly or exactly);
 /// with multiplicative noise the globals keep additive noise in the semi-implicit form.

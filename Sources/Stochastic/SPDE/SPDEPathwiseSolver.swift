@@ -65,10 +65,11 @@ public struct SPDEPathwiseSolver: PathwiseSolver {
         for k in grid.count..<n { result[embedding[k]] = coefficients[k] }
         for k in 0..<grid.count {
             let p = grid.modeSlots[k % grid.pointCount]
-            let nyquistX = grid.axes[0].basis.isNyquist(slot: p % nx, count: nx)
+            // A Nyquist cosine is left out only along an axis coarser than the finest grid's.
+            let nyquistX = grid.axes[0].basis.isNyquist(slot: p % nx, count: nx) && nx < finestModes[0]
             let nyquistY = grid.dimension == 2 && grid.axes[1].basis.isNyquist(slot: p / nx, count: grid.axes[1].count)
-            let finer = grid.axes.indices.contains { grid.axes[$0].count < finestModes[$0] }
-            if finer && (nyquistX || nyquistY) { continue }
+                && grid.axes[1].count < finestModes[1]
+            if nyquistX || nyquistY { continue }
             result[embedding[k]] = coefficients[k]
         }
         return result

@@ -5,7 +5,8 @@
 public enum SPDEScheme: String, Sendable, CaseIterable, Codable {
     /// Semi-implicit Euler–Maruyama: û' = (û + Δτ F̂ + Ĝ ΔW)/(1 + Δτ μ). Stable for every Δτ where
     /// 1 + Δτμ > 0 (all Δτ when A is dissipative). Strong order 1/2 (1 for additive noise) on a fixed
-    /// mode set; uniformly in the modes 1/4 − ε with white noise in 1-D, up to 1/2 with trace-class noise.
+    /// mode set; uniformly in the modes β/2 with ‖A^{(β−1)/2}Q^{1/2}‖_HS < ∞: 1/4 − ε with white noise in
+    /// 1-D, up to 1 − ε with additive trace-class noise, at most 1/2 with multiplicative noise.
     /// Per-mode stationary variance σ²q/(μ(2 + μΔτ)) for a linear problem: high modes are damped.
     case semiImplicit = "semi-implicit"
     /// Exponential Euler: û' = e^{−μΔτ}û + φ₁(μΔτ)Δτ F̂ + noise, with the exact per-mode variance

@@ -6,8 +6,9 @@ import NumericCore
 /// own workspace (allocated once): one stepper per worker thread (Notes/spde-schemes.md).
 ///
 /// Cost per step, P points, m components: O(mP) for the linear part and additive noise; one inverse
-/// and one forward transform per component for F (plus one inverse per requested derivative); with
-/// multiplicative noise one more inverse (the noise field) and one forward (g(u)·ΔW^Q).
+/// (the state at the nodes) and one forward transform per component for F (plus one inverse per
+/// requested derivative); with multiplicative noise the state's inverse (also without F), one more
+/// inverse (the noise field) and one forward (g(u)·ΔW^Q).
 /// No allocation per step.
 public final class SPDEStepper {
     public let problem: SemilinearSPDE
@@ -276,6 +277,8 @@ public final class SPDEStepper {
                 for i in 0..<n { product[i] = g.g(values[i]) * noiseField[i] }
             }
             transform { grid.valuesToCoefficients(product) }
+            // The 2/3 rule: no noise in the dealiased modes (as for additive noise).
+            if let mask = dealiasMask { for i in 0..<n where !mask[i % grid.pointCount] { product[i] = 0 } }
             // The globals' noise is additive: σ s_g ΔW (times a below, the semi-implicit form).
             for i in n..<total { product[i] = sigma * noiseRoot[i] * dW[i] }
             // Semi-implicit: a = 1/(1 + Δτμ), b = Δτ·a; exponential Euler: a = e^{−μΔτ}, b = φ₁(μΔτ)Δτ.

@@ -50,4 +50,43 @@ import Testing
         #expect(abs(result.fittedSlope / result.theorySlope - 1) < 0.1,
                 "slope \(result.fittedSlope) \(result.slopeCI95), theory \(result.theorySlope)")
     }
+
+    /// Started at the saddle (zero weights, the readout bias frozen through
+    /// `TrainingContext.frozenParameters`), the deterministic methods stay there exactly, because every
+    /// first variation vanishes, and return a point of Morse index 1: the symplectic-euler recipe
+    /// (full-batch L-BFGS, then the constrained rung) and the noiseless gradient flow (a langevin stage at
+    /// Temp = 0). The stochastic ones leave: the langevin recipe by its noise (and its polish ends at
+    /// index 0), SGD and Adam by their minibatches, whose sums over half the samples break the symmetry
+    /// that makes the full-batch gradient vanish (MATH.md §6.2–6.3).
+    @Test func deterministicMethodsStayAtTheSaddleAndStochasticOnesLeave() throws {
+        let saddle = try NetworkSaddle(layers: 4)
+        let network = saddle.network
+        var context = try TrainingContext(network: network, data: saddle.data,
+                                          regularization: try Regularization(tikhonov: saddle.tikhonov, readoutTikhonov: saddle.readoutTikhonov),
+                                          seed: 1, smoothnessScale: Double(saddle.data.count))
+        context.frozenParameters = Set(NetworkSaddle.frozenBias.map { network.readoutOffset + $0 })
+        let noiselessFlow: [any TrainingStage] = [try LangevinStage(steps: 500, timeStep: 1e-3, temperature: 0, schedule: .constant, quench: 0)]
+        let methods: [(String, [any TrainingStage], Bool)] = [
+            ("symplectic-euler", try TrainingRecipe.named("symplectic-euler", dataset: nil, horizon: 1).pipeline().stages, true),
+            ("gradient flow", noiselessFlow, true),
+            ("langevin", try TrainingRecipe.named("langevin", dataset: nil, horizon: 1).pipeline().stages, false),
+            ("sgd", try TrainingRecipe.named("sgd", dataset: nil, horizon: 1).pipeline().stages, false),
+            ("adam", try TrainingRecipe.named("adam", dataset: nil, horizon: 1).pipeline().stages, false),
+        ]
+        for (name, stages, stays) in methods {
+            var iterate = TrainingIterate(initialParameters: saddle.point)
+            for stage in stages { _ = try stage.run(&iterate, in: context, progress: nil) }
+            #expect(iterate.parameters[network.readoutOffset + 1] == 0, "\(name) moved the frozen bias")
+            let morse = try #require(try MorseIndex.discrete(network: network, data: saddle.data, parameters: iterate.parameters,
+                                                             regularization: try context.actionRegularization(),
+                                                             frozen: context.frozenParameters))
+            if stays {
+                #expect(iterate.parameters.allSatisfy { $0 == 0 }, "\(name) left the saddle")
+                #expect(morse.index == 1, "\(name): index \(morse.index)")
+            } else {
+                #expect(iterate.parameters.contains { $0 != 0 }, "\(name) stayed at the saddle")
+            }
+            if name == "langevin" { #expect(morse.index == 0, "langevin then polish ends at index \(morse.index)") }
+        }
+    }
 }
