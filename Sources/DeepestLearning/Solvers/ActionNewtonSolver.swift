@@ -64,7 +64,8 @@ public struct ActionNewtonResult: Sendable {
 public final class ActionNewtonSolver {
     public let action: TrainingAction
     let d: Int, layers: Int, states: Int, q: Int, readoutCount: Int, weightCount: Int
-    /// `solveProjected` only: parameters left fixed (zero gradient, identity Hessian rows).
+    /// Parameters (network layout) left fixed by `solve`, `step` and `solveProjected`: their gradient
+    /// entries count as 0 and their rows and columns of the Newton matrix are the identity's.
     public var frozenParameters: Set<Int> = []
     private let firstLayer: Int
     /// Per-sample persistent blocks: Dinv (s d²), L (s−1) d², B0 (N d q), B1 (N d q), E (d k).
@@ -81,8 +82,9 @@ public final class ActionNewtonSolver {
             + 2 * outputs + outputs * outputs + outputs * d + d * d
     }
 
-    public init(action: TrainingAction) {
+    public init(action: TrainingAction, frozenParameters: Set<Int> = []) {
         self.action = action
+        self.frozenParameters = frozenParameters
         let net = action.network
         d = net.width
         layers = net.layers
@@ -314,7 +316,7 @@ public final class ActionNewtonSolver {
     /// with the backprop adjoints at a feasible point this is the Lagrangian Hessian of the exactly
     /// constrained problem (`solveProjected`).
     public func step(unknowns: [Double], gradient g: [Double], damping mu: Double, multipliers: [Double]? = nil) -> [Double]? {
-        guard case (var matrix, let rightSide)? = assembleSchurComplement(unknowns: unknowns, gradient: g, stateDamping: mu,
+        guard case (var matrix, var rightSide)? = assembleSchurComplement(unknowns: unknowns, gradient: g, stateDamping: mu,
                                                                           multipliers: multipliers) else {
             return nil
         }
@@ -324,6 +326,11 @@ public final class ActionNewtonSolver {
         let first = firstLayer, stride = sampleStride, stateCount = action.stateUnknownCount
         let blockLength = schurBlockLength
         for r in 0..<w { matrix[r * w + r] += mu }
+        for i in frozenParameters {
+            for j in 0..<w { matrix[i * w + j] = 0; matrix[j * w + i] = 0 }
+            matrix[i * w + i] = 1
+            rightSide[i] = 0
+        }
         guard let lu = try? DenseLU(matrix: matrix, dimension: w), lu.status.isSuccess,
               let deltaTheta = lu.solve(rightSide) else {
             return nil
@@ -374,7 +381,13 @@ public final class ActionNewtonSolver {
     public func solve(from initial: [Double], options: ActionNewtonOptions = ActionNewtonOptions()) -> ActionNewtonResult {
         var u = initial
         var g = [Double]()
-        var value = action.evaluate(unknowns: u, gradient: &g)
+        let stateCount = action.stateUnknownCount, frozen = frozenParameters
+        func evaluate(_ point: [Double], _ gradient: inout [Double]) -> Double {
+            let value = action.evaluate(unknowns: point, gradient: &gradient)
+            for i in frozen { gradient[stateCount + i] = 0 }
+            return value
+        }
+        var value = evaluate(u, &g)
         var parts = action.lastParts
         var evaluations = 1
         var mu = options.initialDamping
@@ -402,7 +415,7 @@ public final class ActionNewtonSolver {
                     continue
                 }
                 let trial = zip(u, delta).map { $0 + $1 }
-                let trialValue = action.evaluate(unknowns: trial, gradient: &trialGradient)
+                let trialValue = evaluate(trial, &trialGradient)
                 evaluations += 1
                 if trialValue.isFinite && trialValue <= value && trialGradient.allSatisfy(\.isFinite) {
                     u = trial

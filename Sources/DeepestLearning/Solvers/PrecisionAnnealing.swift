@@ -47,7 +47,7 @@ public enum PrecisionAnnealing {
                            outputWeight: Double = 1, regularization: Regularization,
                            options: ActionNewtonOptions = ActionNewtonOptions(),
                            reprojectBetweenRungs: Bool = false, constrainedIterations: Int = 0,
-                           initialHorizon: Double? = nil, horizonSteps: Int = 0,
+                           initialHorizon: Double? = nil, horizonSteps: Int = 0, frozenParameters: Set<Int> = [],
                            progress: ((Int, AnnealingRung) -> Void)? = nil) throws -> AnnealingResult {
         try Validate.positive(initialPrecision, "rf")
         guard factor.isFinite, factor > 1 else { throw InvalidArgument("anneal-factor", factor, "must be > 1") }
@@ -71,7 +71,7 @@ public enum PrecisionAnnealing {
                 let action = try TrainingAction(network: short, data: data, modelPrecision: initialPrecision,
                                                 inputWeight: inputWeight, outputWeight: outputWeight,
                                                 regularization: regularization)
-                let result = ActionNewtonSolver(action: action).solve(from: unknowns ?? action.unknowns(parameters: parameters),
+                let result = ActionNewtonSolver(action: action, frozenParameters: frozenParameters).solve(from: unknowns ?? action.unknowns(parameters: parameters),
                                                                       options: options)
                 unknowns = result.unknowns
                 parameters = action.parameters(of: result.unknowns)
@@ -88,7 +88,7 @@ public enum PrecisionAnnealing {
             let action = try TrainingAction(network: network, data: data, modelPrecision: precision, inputWeight: inputWeight,
                                             outputWeight: outputWeight, regularization: regularization)
             let start = reprojectBetweenRungs ? action.unknowns(parameters: parameters) : unknowns ?? action.unknowns(parameters: parameters)
-            let result = ActionNewtonSolver(action: action).solve(from: start, options: options)
+            let result = ActionNewtonSolver(action: action, frozenParameters: frozenParameters).solve(from: start, options: options)
             unknowns = result.unknowns
             parameters = action.parameters(of: result.unknowns)
             let rung = AnnealingRung(beta: beta, modelPrecision: precision, action: result.action, parts: result.parts,
@@ -103,7 +103,7 @@ public enum PrecisionAnnealing {
                                             outputWeight: outputWeight, regularization: regularization)
             var constrainedOptions = options
             constrainedOptions.maximumIterations = constrainedIterations
-            let result = try ActionNewtonSolver(action: action).solveProjected(parameters: parameters, options: constrainedOptions)
+            let result = try ActionNewtonSolver(action: action, frozenParameters: frozenParameters).solveProjected(parameters: parameters, options: constrainedOptions)
             unknowns = result.unknowns
             parameters = action.parameters(of: result.unknowns)
             let rung = AnnealingRung(beta: steps + 1, modelPrecision: precision, action: result.action, parts: result.parts,

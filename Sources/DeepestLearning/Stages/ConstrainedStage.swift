@@ -38,9 +38,7 @@ public struct ConstrainedStage: TrainingStage {
         let rf = precision ?? iterate.discrete?.precision ?? 1e6
         let action = try TrainingAction(network: network, data: context.data, modelPrecision: rf, inputWeight: .infinity,
                                         outputWeight: 1, regularization: try context.actionRegularization())
-        let solver = ActionNewtonSolver(action: action)
-        solver.frozenParameters = context.frozenParameters
-        let result = try solver.solveProjected(
+        let result = try ActionNewtonSolver(action: action, frozenParameters: context.frozenParameters).solveProjected(
             parameters: parameters, options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: iterations))
         let rung = AnnealingRung(beta: 0, modelPrecision: rf, action: result.action, parts: result.parts,
                                  gradientNorm: result.gradientNorm, iterations: result.iterations,

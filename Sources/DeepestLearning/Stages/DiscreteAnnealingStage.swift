@@ -88,13 +88,17 @@ public struct DiscreteAnnealingStage: TrainingStage {
             let t0 = initialHorizon > 0 ? initialHorizon : net.horizon / 10
             guard t0 < net.horizon else { throw InvalidArgument("initial-horizon", t0, "must be below the horizon \(net.horizon)") }
         }
+        // Frozen parameters are indices of the context's network: a refined network has another layout.
+        guard context.frozenParameters.isEmpty || network.parameterCount == net.parameterCount else {
+            throw InvalidArgument("refinement", network.layers / net.layers, "cannot refine the depth while parameters are frozen")
+        }
         let result = try PrecisionAnnealing.run(
             network: network, data: context.data, initialParameters: initial, initialPrecision: initialPrecision,
             factor: factor, steps: steps, regularization: regularization,
             options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: newtonIterations),
             reprojectBetweenRungs: reproject,
             initialHorizon: horizonSteps > 0 ? (initialHorizon > 0 ? initialHorizon : net.horizon / 10) : nil,
-            horizonSteps: horizonSteps, progress: { _, rung in progress?(.rung(rung)) })
+            horizonSteps: horizonSteps, frozenParameters: context.frozenParameters, progress: { _, rung in progress?(.rung(rung)) })
         iterate.discrete = .init(network: network, unknowns: result.unknowns, parameters: result.parameters,
                                  precision: initialPrecision * pow(factor, Double(steps)))
         iterate.parameters = network.coarsened(result.parameters, to: net)

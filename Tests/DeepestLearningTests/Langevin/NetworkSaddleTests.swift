@@ -54,8 +54,9 @@ import Testing
     /// Started at the saddle (zero weights, the readout bias frozen through
     /// `TrainingContext.frozenParameters`), the deterministic methods stay there exactly, because every
     /// first variation vanishes, and return a point of Morse index 1: the symplectic-euler recipe
-    /// (full-batch L-BFGS, then the constrained rung) and the noiseless gradient flow (a langevin stage at
-    /// Temp = 0). The stochastic ones leave: the langevin recipe by its noise (and its polish ends at
+    /// (full-batch L-BFGS, then the constrained rung), the penalty recipe (a Newton rung of the discrete
+    /// action at r_f = 1e6, then the constrained rung) and the noiseless gradient flow (a langevin stage
+    /// at Temp = 0). The stochastic ones leave: the langevin recipe by its noise (and its polish ends at
     /// index 0), SGD and Adam by their minibatches, whose sums over half the samples break the symmetry
     /// that makes the full-batch gradient vanish (MATH.md §6.2–6.3).
     @Test func deterministicMethodsStayAtTheSaddleAndStochasticOnesLeave() throws {
@@ -68,6 +69,7 @@ import Testing
         let noiselessFlow: [any TrainingStage] = [try LangevinStage(steps: 500, timeStep: 1e-3, temperature: 0, schedule: .constant, quench: 0)]
         let methods: [(String, [any TrainingStage], Bool)] = [
             ("symplectic-euler", try TrainingRecipe.named("symplectic-euler", dataset: nil, horizon: 1).pipeline().stages, true),
+            ("symplectic-euler-penalty", try TrainingRecipe.named("symplectic-euler-penalty", dataset: nil, horizon: 1).pipeline().stages, true),
             ("gradient flow", noiselessFlow, true),
             ("langevin", try TrainingRecipe.named("langevin", dataset: nil, horizon: 1).pipeline().stages, false),
             ("sgd", try TrainingRecipe.named("sgd", dataset: nil, horizon: 1).pipeline().stages, false),
