@@ -3,7 +3,7 @@ import NumericCore
 /// The Morse index of a trained network's point: the number of negative eigenvalues of the Hessian of
 /// the reduced action at the returned weights, with the smallest eigenvalue and its unit eigenvector
 /// (MATH.md §6.1). At a stationary point, index 0 is a local minimum and index ≥ 1 a saddle, which
-/// deterministic solvers converge to as readily as to minima.
+/// deterministic solvers converge to as readily as to minima (Notes/morse-index.md).
 ///
 /// - ResNet results (discrete and minibatch stages): the exact reduced Hessian ∇²V of V = M·J with the
 ///   states eliminated by the forward pass (`ActionNewtonSolver.reducedHessian`, null-space method,
