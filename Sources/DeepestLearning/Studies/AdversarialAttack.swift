@@ -55,7 +55,10 @@ public struct AdversarialAttack: Sendable {
         // The samples' attacks are independent: each worker runs every step on its fixed blocks of
         // samples (the blocks the costate sweep uses, so the arithmetic and the result are those of one
         // sweep over all samples per step), one pool wake-up per attack instead of one per step.
-        let blocks = SampleBlocks(count: data.count, minimumSize: 32)
+        // Two fixed blocks for up to 2 × 256 samples (one per core here; one gemm per layer each), blocks of
+        // 256 beyond: fixed by the sample count, so the bits do not depend on the number of cores.
+        let blockSize = max(32, min(256, (data.count + 1) / 2))
+        let blocks = SampleBlocks(count: data.count, minimumSize: blockSize)
         var result = data.inputs
         var failures = [UInt8](repeating: 0, count: blocks.blockCount)
         result.withUnsafeMutableBufferPointer { buffer in
@@ -73,7 +76,7 @@ public struct AdversarialAttack: Sendable {
                     var inputs = center
                     for _ in 0..<steps {
                         let current = Dataset(validated: inputs, inputDimension: m, targets: targets)
-                        guard let gradients = try? network.inputGradients(data: current).gradients else {
+                        guard let gradients = try? network.inputGradients(data: current, blockSize: blockSize).gradients else {
                             failed[block] = 1
                             return
                         }

@@ -35,7 +35,7 @@ extension TrainedNetwork {
 
     /// With `allNodes` false (the input gradients), a ResNet's result keeps node 0 only: `nodes` is 1,
     /// `costates` holds p(0) and `states` x(0).
-    func costates(data: Dataset, allNodes: Bool) throws -> DepthCostates {
+    func costates(data: Dataset, allNodes: Bool, blockSize: Int = 32) throws -> DepthCostates {
         let d = width, count = data.count, nodes = steps + 1
         switch self {
         case .flow(let flow):
@@ -54,7 +54,7 @@ extension TrainedNetwork {
             let layers = network.layers
             // Fixed blocks of samples (not one per core), so the rounding of the block products does not
             // depend on the number of cores.
-            let blocks = SampleBlocks(count: count, minimumSize: 32)
+            let blocks = SampleBlocks(count: count, minimumSize: blockSize)
             parameters.withUnsafeBufferPointer { pp in
             weights.withUnsafeBufferPointer { ww in
             data.inputs.withUnsafeBufferPointer { ii in
@@ -149,7 +149,13 @@ extension TrainedNetwork {
     /// The per-sample losses and their gradients with respect to the inputs (count × inputDimension):
     /// ∂φ_k/∂input = −Lᵀ p_k(0), from the costates. Cost as `costates(data:)`.
     public func inputGradients(data: Dataset) throws -> (losses: [Double], gradients: [Double]) {
-        let trajectories = try costates(data: data, allNodes: false)
+        try inputGradients(data: data, blockSize: 32)
+    }
+
+    /// `inputGradients(data:)` with the samples in fixed blocks of at least `blockSize` rows (one product
+    /// per layer and block; the rounding depends on the block size, never on the number of cores).
+    func inputGradients(data: Dataset, blockSize: Int) throws -> (losses: [Double], gradients: [Double]) {
+        let trajectories = try costates(data: data, allNodes: false, blockSize: blockSize)
         let d = width, m = inputDimension
         var gradients = [Double](repeating: 0, count: data.count * m)
         switch lift {
