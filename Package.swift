@@ -34,7 +34,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Yams", package: "Yams"),
             ],
-            resources: [.copy("Resources/compare_report.py"), .copy("Resources/spde_figures.py"), .copy("Resources/escape_figures.py"), .copy("Resources/anneal_figures.py"), .copy("Resources/study_figures.py")]),
+            resources: [.copy("Resources/compare_report.py"), .copy("Resources/spde_figures.py"), .copy("Resources/escape_figures.py"), .copy("Resources/study_figures.py")]),
         .testTarget(name: "NumericCoreTests", dependencies: ["NumericCore"]),
         .testTarget(name: "BoundaryValueTests", dependencies: ["BoundaryValue", "NumericCore"]),
         .testTarget(name: "StochasticTests", dependencies: ["Stochastic", "NumericCore"]),

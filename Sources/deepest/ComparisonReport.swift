@@ -3,7 +3,7 @@ import Foundation
 /// Draws the figures of a result folder by running a bundled script (matplotlib, DESIGN.md: plots come
 /// from a well-kept plotting library) with `python3`, or with the interpreter named by the environment
 /// variable DEEPEST_PYTHON: `compare_report.py` (figures and report.md of `deepest compare`),
-/// `spde_figures.py` (the field of `deepest spde`) and `study_figures.py` (the figures of `deepest study`
+/// `spde_figures.py` (the field of `deepest spde`, the annealing heat map of a Langevin stage) and `study_figures.py` (the figures of `deepest study`
 /// and report.md of `deepest study all`).
 enum ComparisonReport {
     /// A bundled script, looked up where SwiftPM places an executable's resources (next to the

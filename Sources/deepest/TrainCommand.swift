@@ -35,7 +35,7 @@ struct TrainCommand: ParsableCommand {
             if let annealing = TrainingRun.annealingCSV(report) {
                 // A Langevin stage ran: its weights' (τ, t) heat map.
                 try out.write([("annealing.csv", annealing)])
-                if let staging = try? out.stage(), let reason = ComparisonReport.render(folder: staging, script: "anneal_figures.py") {
+                if let staging = try? out.stage(), let reason = ComparisonReport.render(folder: staging, script: "spde_figures.py", arguments: ["annealing"]) {
                     FileHandle.standardError.write(Data("deepest: annealing.png not written: \(reason)\n".utf8))
                 }
             }

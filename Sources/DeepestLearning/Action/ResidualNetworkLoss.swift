@@ -20,11 +20,16 @@ public final class ResidualNetworkLoss {
     private var blockStride = 0
 
     /// Throws `InvalidArgument` when the data do not fit the network (input dimension, target kind).
-    public init(network: ResidualNetwork, data: Dataset, regularization: Regularization = .none) throws {
+    public convenience init(network: ResidualNetwork, data: Dataset, regularization: Regularization = .none) throws {
+        self.init(network: network, data: data, targets: try network.targetRows(data), regularization: regularization)
+    }
+
+    /// With the target rows already checked (`ResidualNetwork.targetRows`): cannot fail.
+    init(network: ResidualNetwork, data: Dataset, targets: [Double], regularization: Regularization = .none) {
         self.network = network
         self.data = data
         self.regularization = regularization
-        targets = try network.targetRows(data)
+        self.targets = targets
         allSamples = Array(0..<data.count)
         weights = [Double](repeating: 0, count: 2 * network.layers * network.width * network.width)
     }

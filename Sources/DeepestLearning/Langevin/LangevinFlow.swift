@@ -28,12 +28,18 @@ public struct LangevinFlow: Sendable {
     /// Readout parameters (indices from `network.readoutOffset`) held fixed: no drift, no noise. The
     /// bias-free readout of the closed-form saddle (MATH.md §6.2) freezes the bias at 0.
     public let frozenReadout: Set<Int>
+    /// ResNet losses (data term only) with their buffers, one per concurrent evaluation: the flow's
+    /// steppers and `actionAndDrift` reuse them instead of building a loss per call.
+    let losses: WorkspacePool<LossWorkspace>
 
     /// Throws `InvalidArgument` for data that do not fit the network, a negative data weight, or a
     /// frozen index outside the readout.
     public init(network: ResidualNetwork, data: Dataset, regularization: Regularization, dataWeight: Double? = nil,
                 schedule: TemperatureSchedule, frozenReadout: Set<Int> = []) throws {
-        _ = try network.targetRows(data)
+        let targets = try network.targetRows(data)
+        losses = WorkspacePool(limit: max(2, Parallel.workerCount)) {
+            LossWorkspace(ResidualNetworkLoss(network: network, data: data, targets: targets))
+        }
         for i in frozenReadout where !(0..<network.readoutParameterCount).contains(i) {
             throw InvalidArgument("frozenReadout", i, "must be in 0..<\(network.readoutParameterCount)")
         }
@@ -56,12 +62,7 @@ public struct LangevinFlow: Sendable {
         try Validate.count(parameters.count, network.parameterCount, "parameters")
         let net = network, q = components, layers = net.layers, h = net.stepSize
         let weight = dataWeight, readoutCount = net.readoutParameterCount, readoutOffset = net.readoutOffset
-        let frozen = frozenReadout
-        let pool = WorkspacePool<LossWorkspace>(limit: max(2, Parallel.workerCount)) { [data] in
-            // Construction succeeded once below with the same network and data.
-            LossWorkspace(try! ResidualNetworkLoss(network: net, data: data))
-        }
-        _ = try ResidualNetworkLoss(network: net, data: data)
+        let frozen = frozenReadout, pool = losses
         let nonlinearity = SPDENonlinearity { view, result in
             let workspace = pool.take()
             defer { pool.giveBack(workspace) }
@@ -106,9 +107,11 @@ public struct LangevinFlow: Sendable {
     /// V(θ, R) = w·J_data + penalties, and the preconditioned drift −P∇V in network layout (P = 1/h on
     /// the weights, 1 on the readout): the flow's drift, assembled directly (for checks and diagnostics).
     public func actionAndDrift(_ parameters: [Double]) throws -> (action: Double, drift: [Double]) {
-        let loss = try ResidualNetworkLoss(network: network, data: data)
-        var gradient = [Double]()
-        let value = loss.evaluate(parameters: parameters, gradient: &gradient)
+        try Validate.count(parameters.count, network.parameterCount, "parameters")
+        let workspace = losses.take()
+        defer { losses.giveBack(workspace) }
+        var gradient = workspace.gradient
+        let value = workspace.loss.evaluate(parameters: parameters, gradient: &gradient)
         var total = [Double](repeating: 0, count: network.parameterCount)
         for i in 0..<total.count { total[i] = dataWeight * gradient[i] }
         let penalty = parameters.withUnsafeBufferPointer { p in

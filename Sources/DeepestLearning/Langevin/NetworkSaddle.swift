@@ -112,7 +112,8 @@ public struct NetworkSaddle: Sendable {
             let run = try solve(try flow.equation(start: point), ensemble)
             let times = SampleStatistics(name: "escape time", values: run.stoppedTimes)
             samples.append(run.stoppedTimes)
-            let theory = (log(lambda * r2 / temperature) + EscapeLaws.eulerGamma + log(2)) / (2 * lambda)
+            // The linear-saddle law with σ = √(2 Temp): (1/(2λ₋))[ln(λ₋L²/Temp) + γ_E + ln 2].
+            let theory = EscapeLaws.linearSaddleMeanExitTime(rate: lambda, radius: radius, noise: (2 * temperature).squareRoot())
             let spread = (2 * temperature / lambda).squareRoot()
             rows.append(Row(temperature: temperature, meanEscapeTime: times.mean, stderr: times.standardError, theoryMeanEscapeTime: theory,
                             escapeProbability: Double(run.stoppedPaths) / Double(paths),

@@ -260,8 +260,8 @@ public final class SPDEStepper {
         }
         if let nonlinearity { evaluateDrift(nonlinearity) }
         if let g = multiplicative, let dW = increments {
-            // ΔW^σ(x) = σ Σ_k √q_k ΔW_k e_k(x) at the nodes; then g(u)·ΔW^σ (+ Milstein), as coefficients.
-            for i in 0..<n { noiseField[i] = 0 }
+            // ΔW^σ(x) = σ Σ_k √q_k ΔW_k e_k(x) at the nodes (noiseTarget is a permutation of the field's
+            // coefficients, so every entry is written); then g(u)·ΔW^σ (+ Milstein), as coefficients.
             for k in 0..<n {
                 let target = noiseTarget[k]
                 noiseField[target] = sigma * noiseRoot[target] * dW[k]

@@ -78,6 +78,13 @@ public enum SpectralBasis: String, Sendable, CaseIterable, Codable {
         return j % 2 == 1 ? (j + 1) / 2 : n - j / 2
     }
 
+    /// The mode of slot s: the inverse of `slot(ofMode:count:)`.
+    public func mode(ofSlot s: Int, count n: Int) -> Int {
+        guard self == .periodic, s > 0 else { return s }
+        let f = Self.periodicFrequency(slot: s, count: n)
+        return Self.isPeriodicSine(slot: s, count: n) ? 2 * f : 2 * f - 1
+    }
+
     /// The orthonormal coefficient is `forwardScale` × FFTW's forward output in this slot.
     func forwardScale(slot s: Int, count n: Int, length: Double) -> Double {
         let h = spacing(count: n, length: length), L = length

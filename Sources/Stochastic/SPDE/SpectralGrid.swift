@@ -188,11 +188,7 @@ public struct SpectralGrid: Sendable {
     /// The mode number of point p along each axis (j_x, j_y): its position in mode order.
     public func modeNumbers(ofPoint p: Int) -> (x: Int, y: Int) {
         let nx = axes[0].count
-        func mode(_ axis: SpectralAxis, _ s: Int) -> Int {
-            guard axis.basis == .periodic, s > 0 else { return s }
-            let f = SpectralBasis.periodicFrequency(slot: s, count: axis.count)
-            return SpectralBasis.isPeriodicSine(slot: s, count: axis.count) ? 2 * f : 2 * f - 1
-        }
-        return (mode(axes[0], p % nx), axes.count == 2 ? mode(axes[1], p / nx) : 0)
+        let x = axes[0].basis.mode(ofSlot: p % nx, count: nx)
+        return (x, axes.count == 2 ? axes[1].basis.mode(ofSlot: p / nx, count: axes[1].count) : 0)
     }
 }

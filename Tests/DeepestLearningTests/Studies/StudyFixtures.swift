@@ -1,3 +1,4 @@
+import Testing
 import Foundation
 @testable import DeepestLearning
 import NumericCore
@@ -39,6 +40,24 @@ enum StudyFixtures {
         switch data.targets {
         case .classes(let labels, _): return [Double(labels[k])]
         case .values(let values, let dimension): return Array(values[(k * dimension)..<((k + 1) * dimension)])
+        }
+    }
+}
+
+/// The fixtures' per-sample loss, written out independently of `Readout.loss`, against the library's
+/// losses of the same networks (the costate sweep's φ_k) for both readouts: they must agree to rounding,
+/// or every study test built on the fixtures would compare with a wrong reference.
+@Suite struct StudyFixturesTests {
+    @Test func independentLossAgreesWithTheLibrarysPerSampleLoss() throws {
+        let classification = try randomDataset(count: 7, inputDimension: 2, classes: 3, seed: 8)
+        let regression = try randomDataset(count: 7, inputDimension: 2, classes: nil, outputs: 2, seed: 9)
+        for (network, data) in [(try StudyFixtures.resnet(), classification), (try StudyFixtures.flow(), regression)] {
+            let losses = try network.costates(data: data).losses
+            for k in 0..<data.count {
+                let input = Array(data.inputs[(k * 2)..<((k + 1) * 2)])
+                let fixture = StudyFixtures.loss(network, input: input, target: StudyFixtures.targetRow(data, k))
+                #expect(abs(fixture - losses[k]) <= 1e-12 * max(1, abs(losses[k])), "sample \(k): \(fixture) vs \(losses[k])")
+            }
         }
     }
 }

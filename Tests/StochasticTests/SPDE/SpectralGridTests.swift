@@ -71,6 +71,18 @@ import Testing
         }
     }
 
+    /// `mode(ofSlot:)` inverts `slot(ofMode:)`, and the mode order is by increasing wavenumber.
+    @Test(arguments: SpectralBasis.allCases)
+    func modeAndSlotAreInverse(basis: SpectralBasis) {
+        for n in Self.sizes {
+            let slots = (0..<n).map { basis.slot(ofMode: $0, count: n) }
+            #expect(Set(slots).count == n)
+            #expect((0..<n).allSatisfy { basis.mode(ofSlot: slots[$0], count: n) == $0 })
+            let kappas = slots.map { basis.wavenumber(slot: $0, count: n, length: 1) }
+            #expect(zip(kappas, kappas.dropFirst()).allSatisfy { $0 <= $1 })
+        }
+    }
+
     /// The first J modes in mode order are the same functions on every grid with n ≥ J points (nested
     /// mode sets), for every basis.
     @Test(arguments: SpectralBasis.allCases)
