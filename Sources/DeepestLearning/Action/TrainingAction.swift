@@ -29,20 +29,28 @@ public final class TrainingAction {
     public private(set) var lastParts = ActionParts(dataMisfit: 0, modelError: 0, smoothness: 0, tikhonov: 0)
 
     /// Throws `InvalidArgument` for r_f ≤ 0, R_in ≤ 0 (∞ allowed), R_out ≤ 0 or data that do not fit.
-    public init(network: ResidualNetwork, data: Dataset, modelPrecision: Double, inputWeight: Double = .infinity,
+    public convenience init(network: ResidualNetwork, data: Dataset, modelPrecision: Double, inputWeight: Double = .infinity,
                 outputWeight: Double = 1, regularization: Regularization = .none) throws {
         try Validate.positive(modelPrecision, "modelPrecision")
         guard inputWeight > 0, !inputWeight.isNaN else {
             throw InvalidArgument("inputWeight", inputWeight, "must be > 0 (infinity: exact inputs)")
         }
         try Validate.positive(outputWeight, "outputWeight")
+        self.init(network: network, data: data, targets: try network.targetRows(data), modelPrecision: modelPrecision,
+                  inputWeight: inputWeight, outputWeight: outputWeight, regularization: regularization)
+    }
+
+    /// An action from arguments that `init(network:data:modelPrecision:…)` has accepted before, with the
+    /// data's target rows (`ResidualNetwork.targetRows`).
+    init(network: ResidualNetwork, data: Dataset, targets: [Double], modelPrecision: Double, inputWeight: Double,
+         outputWeight: Double, regularization: Regularization) {
         self.network = network
         self.data = data
         self.modelPrecision = modelPrecision
         self.inputWeight = inputWeight
         self.outputWeight = outputWeight
         self.regularization = regularization
-        targets = try network.targetRows(data)
+        self.targets = targets
         weights = [Double](repeating: 0, count: 2 * network.layers * network.width * network.width)
     }
 

@@ -3,22 +3,25 @@ import NumericCore
 import Stochastic
 
 /// Annealed Langevin dynamics of the reduced training action (`LangevinFlow`, an SPDE in depth ×
-/// optimisation time on the `Stochastic` engine): `steps` semi-implicit steps of Δτ = `time-step` with
+/// optimisation time on the `Stochastic` engine), or with `rf` of the discrete action A_h at that model
+/// precision (`DiscreteLangevinFlow`: the states are unknowns too): `steps` semi-implicit steps of Δτ = `time-step` with
 /// the temperature `schedule`, the last `quench` steps noiseless (the gradient flow). The noise lets the
 /// weights leave saddles that deterministic solvers converge to (MATH.md §6.3); a following `lbfgs` and
 /// `constrained` stage polishes the end point ("anneal, then polish": the `langevin` recipe).
 /// Notes/langevin-flow.md.
 ///
-/// Options: `langevin-steps`, `time-step` (default 0.1/M: the data term's explicit stiffness grows like M),
+/// Options: `langevin-steps`, `time-step` (default 0.1/M: the data term's explicit stiffness grows like M;
+/// with `rf`, 0.1/(M·max(1, r_f)) capped at 0.1·h/r_f), `rf` (the discrete action's r_f; absent: reduced),
 /// `temperature` (T₀), `schedule` (constant, geometric, logarithmic), `cooling` (geometric factor),
 /// `stage-length` (τ per geometric stage), `quench` (noiseless final steps), `seed-index` (the stream
 /// index: the noise is `XoshiroRandomStream(seed: run seed, index: seed-index)`).
 /// Status "langevin-completed", or "langevin-nonFinite" with the last finite state. The rung's
-/// `gradientNorm` is max|P∇V|, the preconditioned drift (the weights' entries scaled by 1/h).
-/// Cost: one full-batch gradient per step.
+/// `gradientNorm` is max|P∇V|, the preconditioned drift (the weights' entries scaled by 1/h). After a
+/// discrete flow the iterate carries its states, so a following discrete stage starts from them.
+/// Cost: one full-batch gradient per step (of V, or of A_h with the states).
 public struct LangevinStage: TrainingStage {
     public static let typeName = "langevin"
-    public static let keys = ["langevin-steps", "time-step", "temperature", "schedule", "cooling", "stage-length", "quench", "seed-index"]
+    public static let keys = ["langevin-steps", "time-step", "rf", "temperature", "schedule", "cooling", "stage-length", "quench", "seed-index"]
     public var type: String { Self.typeName }
     public var isContinuum: Bool { false }
 
@@ -31,17 +34,21 @@ public struct LangevinStage: TrainingStage {
     public let stageLength: Double
     public let quench: Int
     public let seedIndex: UInt64
+    /// r_f of the discrete action's flow, or nil for the reduced action (r_f = ∞).
+    public let modelPrecision: Double?
 
-    public init(steps: Int = 2000, timeStep: Double? = nil, temperature: Double = 1e-3, schedule: TemperatureSchedule.Kind = .geometric,
+    public init(steps: Int = 2000, timeStep: Double? = nil, modelPrecision: Double? = nil, temperature: Double = 1e-3, schedule: TemperatureSchedule.Kind = .geometric,
                 cooling: Double = 0.5, stageLength: Double? = nil, quench: Int? = nil, seedIndex: UInt64 = 7) throws {
         try Validate.positive(steps, "steps")
         if let timeStep { try Validate.positive(timeStep, "time-step") }
+        if let modelPrecision { try Validate.positive(modelPrecision, "rf") }
         // Validated by building a schedule with the stage's values.
         _ = try TemperatureSchedule(schedule, initial: temperature, factor: cooling, stageLength: stageLength ?? 1)
         let quenchSteps = quench ?? steps / 10
         guard quenchSteps >= 0, quenchSteps <= steps else { throw InvalidArgument("quench", quenchSteps, "must be in 0...steps = \(steps)") }
         self.steps = steps
         self.timeStep = timeStep
+        self.modelPrecision = modelPrecision
         self.temperature = temperature
         self.schedule = schedule
         self.cooling = cooling
@@ -54,6 +61,7 @@ public struct LangevinStage: TrainingStage {
         let steps = try options.int("langevin-steps", default: 2000, in: 1...100_000_000)
         try self.init(steps: steps,
                       timeStep: options.value("time-step") == nil ? nil : try options.positiveDouble("time-step", default: 1),
+                      modelPrecision: options.value("rf") == nil ? nil : try options.positiveDouble("rf", default: 1),
                       temperature: try options.double("temperature", default: 1e-3),
                       schedule: try options.choice("schedule", default: TemperatureSchedule.Kind.geometric),
                       cooling: try options.double("cooling", default: 0.5),
@@ -71,30 +79,33 @@ public struct LangevinStage: TrainingStage {
                                        stageLength: stageLength.isNaN ? max(noisyTime / 10, dt) : stageLength, quenchTime: noisyTime)
     }
 
+    /// Δτ: the option, else 0.1/M for the reduced action, 0.1/(M·max(1, r_f)) capped at 0.1·h/r_f for the
+    /// discrete one (the explicit data and cross terms' stiffness, DiscreteLangevinFlow).
+    public func defaultTimeStep(samples: Int, stepSize h: Double) -> Double {
+        if let timeStep { return timeStep }
+        let m = Double(samples)
+        guard let rf = modelPrecision else { return 0.1 / m }
+        return min(0.1 / (m * max(1, rf)), 0.1 * h / rf)
+    }
+
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
-        let m = Double(context.samples)
-        let dt = timeStep ?? 0.1 / m
-        let readoutOffset = context.network.readoutOffset
-        guard context.frozenParameters.allSatisfy({ $0 >= readoutOffset }) else {
-            throw InvalidArgument("frozenParameters", context.frozenParameters.min() ?? 0, "the langevin stage freezes readout parameters only")
-        }
-        let flow = try LangevinFlow(network: context.network, data: context.data, regularization: try context.actionRegularization(),
-                                    schedule: try temperatureSchedule(timeStep: dt),
-                                    frozenReadout: Set(context.frozenParameters.map { $0 - readoutOffset }))
-        let stepper = try SPDEStepper(try flow.equation(start: iterate.parameters), modes: [context.network.layers],
-                                      scheme: .semiImplicit, timeStep: dt)
+        let network = context.network
+        let dt = defaultTimeStep(samples: context.samples, stepSize: network.stepSize)
+        let path: LangevinPath = try modelPrecision.map { rf in
+            try DiscreteLangevinPath(stage: self, context: context, iterate: iterate, modelPrecision: rf, timeStep: dt)
+        } ?? ReducedLangevinPath(stage: self, context: context, parameters: iterate.parameters, timeStep: dt)
         var stream = XoshiroRandomStream(seed: context.seed, index: seedIndex)
-        var increments = [Double](repeating: 0, count: stepper.noiseCount)
+        var increments = [Double](repeating: 0, count: path.noiseCount)
         let root = dt.squareRoot(), noisy = temperature > 0
         var completed = 0
         var finite = true
         // |θ_n| per layer at about 100 times, for the (τ, t) heat map.
-        let network = context.network, q = network.layerParameterCount, every = max(1, steps / 100)
+        let q = network.layerParameterCount, every = max(1, steps / 100)
         var times: [Double] = [], norms: [[Double]] = []
         func snapshot() {
-            let p = flow.parameters(of: stepper)
-            times.append(stepper.time)
+            let p = path.parameters
+            times.append(path.time)
             norms.append((0..<network.layers).map { n in
                 var sum = 0.0
                 for i in 0..<q { sum += p[n * q + i] * p[n * q + i] }
@@ -105,26 +116,21 @@ public struct LangevinStage: TrainingStage {
         while completed < steps {
             let ok = increments.withUnsafeMutableBufferPointer { buffer -> Bool in
                 if noisy { stream.fillGaussian(buffer, standardDeviation: root) }
-                return stepper.step(increments: noisy ? UnsafePointer(buffer.baseAddress!) : nil)
+                return path.step(increments: noisy ? UnsafePointer(buffer.baseAddress!) : nil)
             }
             guard ok else { finite = false; break }
             completed += 1
             if completed % every == 0 || completed == steps { snapshot() }
             if completed % 200 == 0, let progress {
-                let (action, _) = try flow.actionAndDrift(flow.parameters(of: stepper))
-                progress(.epoch(completed, loss: action / m))
+                progress(.epoch(completed, loss: try path.actionAndDriftNorm().action / Double(context.samples)))
             }
         }
-        let parameters = flow.parameters(of: stepper)
-        let (action, drift) = try flow.actionAndDrift(parameters)
-        let gradientNorm = drift.reduce(0) { max($0, abs($1)) }
-        let parts = ActionParts(dataMisfit: .nan, modelError: 0, smoothness: .nan, tikhonov: .nan)
-        let rung = AnnealingRung(beta: 0, modelPrecision: .infinity, action: action, parts: parts, gradientNorm: gradientNorm,
-                                 iterations: completed, evaluations: completed, status: finite ? "langevin-completed" : "langevin-nonFinite")
+        let (action, gradientNorm, parts) = try path.actionAndDriftNorm()
+        let rung = AnnealingRung(beta: 0, modelPrecision: modelPrecision ?? .infinity, action: action, parts: parts,
+                                 gradientNorm: gradientNorm, iterations: completed, evaluations: completed,
+                                 status: finite ? "langevin-completed" : "langevin-nonFinite")
         progress?(.rung(rung))
-        iterate.parameters = parameters
-        iterate.discrete = nil
-        iterate.source = .minibatch
+        path.finish(&iterate)
         var record = StageRecord(type: type, rungs: [rung], seconds: Date().timeIntervalSince(start), evaluations: completed, status: rung.status)
         let h = network.stepSize
         record.depthSnapshots = DepthSnapshots(times: times, depth: (0..<network.layers).map { (Double($0) + 0.5) * h }, norms: norms)

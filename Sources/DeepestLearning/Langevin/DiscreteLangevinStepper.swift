@@ -1,0 +1,109 @@
+import NumericCore
+
+/// One path of `DiscreteLangevinFlow` by semi-implicit Euler–Maruyama with step Δτ:
+///
+///   U^{m+1} = U^m + (I + Δτ P L)^{-1} (−Δτ P ∇A_h(U^m) + √(2 Temp(τ_m)) P^{1/2} ΔB^m),
+///
+/// the split form of (I + ΔτPL)U^{m+1} = U^m + Δτ(−PLU^m + N(U^m)) + noise with L the quadratic parts
+/// taken implicitly (the model-error and smoothness Laplacians, λ and μ) and N = −P∇A_h + PLU the rest.
+/// (I + ΔτPL) is one tridiagonal matrix per state path and per weight component, factored once.
+/// A step that produces a non-finite value keeps the last finite state and returns false.
+/// Cost per step: one A_h gradient plus O(M N d); no allocation.
+public final class DiscreteLangevinStepper: @unchecked Sendable {
+    // @unchecked: one path, advanced by one thread at a time (the action's buffers are its own).
+    public let flow: DiscreteLangevinFlow
+    public let timeStep: Double
+    /// τ after the steps taken.
+    public private(set) var time = 0.0
+    /// States x_{k,·} of every sample, then the parameters (`TrainingAction` layout).
+    public private(set) var unknowns: [Double]
+    private var next: [Double]
+    private var gradient: [Double] = []
+    private let action: TrainingAction
+    private let scales: [Double]
+    private let states: TridiagonalFactorization
+    private let weights: TridiagonalFactorization
+    /// Weight components (0..<q) solved implicitly: those without a frozen entry in any layer.
+    private let implicitComponents: [Int]
+    private let readoutFactor: Double
+
+    /// Starts from `unknowns` (for example `flow.action().unknowns(parameters:)`, the forward pass).
+    /// Throws `InvalidArgument` for a non-positive Δτ or a wrong count.
+    public init(_ flow: DiscreteLangevinFlow, unknowns start: [Double], timeStep dt: Double) throws {
+        try Validate.positive(dt, "timeStep")
+        let action = flow.action()
+        try Validate.count(start.count, action.unknownCount, "unknowns")
+        let net = flow.network, h = net.stepSize, layers = net.layers, q = net.layerParameterCount
+        self.flow = flow
+        self.action = action
+        timeStep = dt
+        unknowns = start
+        next = start
+        scales = flow.preconditioner(stateCount: action.stateUnknownCount)
+        // I + Δτ(1/h)(r_f/h)·L on a state path: each node's degree in the path graph (a grounded x_0 counts
+        // as a neighbour of x_1 but is not an unknown).
+        let s = action.statesPerSample, c = dt * flow.modelPrecision / (h * h)
+        states = TridiagonalFactorization(diagonal: (0..<s).map { n in
+            let degree = (n > 0 || !action.hasInitialStates ? 1.0 : 0) + (n < s - 1 ? 1 : 0)
+            return 1 + c * degree
+        }, offDiagonal: -c)
+        // I + Δτ(1/h)((α/h)·L + hλ) on a weight component over the layers (free ends).
+        let a = dt * flow.regularization.smoothness / (h * h), lambda = dt * flow.regularization.tikhonov
+        weights = TridiagonalFactorization(diagonal: (0..<layers).map { n in
+            1 + lambda + a * Double((n > 0 ? 1 : 0) + (n < layers - 1 ? 1 : 0))
+        }, offDiagonal: -a)
+        let frozen = flow.frozenParameters
+        implicitComponents = (0..<q).filter { i in (0..<layers).allSatisfy { !frozen.contains($0 * q + i) } }
+        readoutFactor = 1 / (1 + dt * flow.regularization.readoutTikhonov)
+    }
+
+    /// The Wiener processes driving a step: one per unknown (frozen ones are ignored).
+    public var noiseCount: Int { unknowns.count }
+
+    /// The network parameters of the current state.
+    public var parameters: [Double] { Array(unknowns[action.stateUnknownCount...]) }
+
+    /// A_h, its split and the drift −P∇A_h at the current state (evaluated anew).
+    public func currentActionAndDrift() -> (action: Double, parts: ActionParts, drift: [Double]) {
+        let value = action.evaluate(unknowns: unknowns, gradient: &gradient)
+        return (value, action.lastParts, zip(scales, gradient).map { -$0 * $1 })
+    }
+
+    /// One step with the Wiener increments ΔB (`noiseCount` values of variance Δτ), or noiseless with nil.
+    /// Returns false, keeping the previous state, when the new state is not finite.
+    @discardableResult
+    public func step(increments: UnsafePointer<Double>?) -> Bool {
+        let dt = timeStep
+        action.evaluate(unknowns: unknowns, gradient: &gradient)
+        let temperature = flow.schedule.temperature(at: time)
+        let amplitude = increments == nil ? 0 : (2 * temperature).squareRoot()
+        let net = flow.network, d = net.width, q = net.layerParameterCount, layers = net.layers
+        let stateCount = action.stateUnknownCount, s = action.statesPerSample
+        var finite = true
+        unknowns.withUnsafeBufferPointer { u in
+        next.withUnsafeMutableBufferPointer { v in
+        gradient.withUnsafeBufferPointer { g in
+        scales.withUnsafeBufferPointer { p in
+            let x = v.baseAddress!
+            // The increment before the implicit solve: −ΔτP∇A_h + √(2Temp)·√P·ΔB.
+            for i in 0..<u.count {
+                let noise = amplitude == 0 ? 0 : amplitude * p[i].squareRoot() * increments![i]
+                x[i] = -dt * p[i] * g[i] + noise
+            }
+            for k in 0..<(stateCount / (s * d)) {
+                for i in 0..<d { states.solve(x + k * s * d + i, stride: d) }
+            }
+            let theta = x + stateCount
+            for i in implicitComponents { weights.solve(theta + i, stride: q) }
+            for i in (layers * q)..<net.parameterCount { theta[i] *= readoutFactor }
+            for i in 0..<u.count {
+                x[i] += u[i]
+                if !x[i].isFinite { finite = false }
+            }
+        }}}}
+        guard finite else { return false }
+        swap(&unknowns, &next)
+        time += dt
+        return true
+    }
+}

@@ -1,0 +1,90 @@
+import NumericCore
+import Stochastic
+
+/// One Langevin path of the stage: the reduced action's flow on the SPDE engine, or the discrete
+/// action's flow with its states (`LangevinStage.modelPrecision`).
+protocol LangevinPath: AnyObject {
+    /// Wiener increments per step.
+    var noiseCount: Int { get }
+    var time: Double { get }
+    /// The network parameters of the current state.
+    var parameters: [Double] { get }
+    /// One step (nil: noiseless); false when the state would not be finite (the last one is kept).
+    func step(increments: UnsafePointer<Double>?) -> Bool
+    /// The action at the current state, max |P∇A| and the action's split.
+    func actionAndDriftNorm() throws -> (action: Double, gradientNorm: Double, parts: ActionParts)
+    /// Hands the end state to the pipeline.
+    func finish(_ iterate: inout TrainingIterate)
+}
+
+/// The reduced action V's flow (r_f = ∞): weights and readout on the engine (`LangevinFlow`).
+final class ReducedLangevinPath: LangevinPath {
+    let flow: LangevinFlow
+    let stepper: SPDEStepper
+
+    init(stage: LangevinStage, context: TrainingContext, parameters: [Double], timeStep dt: Double) throws {
+        let readoutOffset = context.network.readoutOffset
+        guard context.frozenParameters.allSatisfy({ $0 >= readoutOffset }) else {
+            throw InvalidArgument("frozenParameters", context.frozenParameters.min() ?? 0,
+                                  "the langevin stage without rf freezes readout parameters only")
+        }
+        flow = try LangevinFlow(network: context.network, data: context.data, regularization: try context.actionRegularization(),
+                                schedule: try stage.temperatureSchedule(timeStep: dt),
+                                frozenReadout: Set(context.frozenParameters.map { $0 - readoutOffset }))
+        stepper = try SPDEStepper(try flow.equation(start: parameters), modes: [context.network.layers],
+                                  scheme: .semiImplicit, timeStep: dt)
+    }
+
+    var noiseCount: Int { stepper.noiseCount }
+    var time: Double { stepper.time }
+    var parameters: [Double] { flow.parameters(of: stepper) }
+    func step(increments: UnsafePointer<Double>?) -> Bool { stepper.step(increments: increments) }
+
+    func actionAndDriftNorm() throws -> (action: Double, gradientNorm: Double, parts: ActionParts) {
+        let (action, drift) = try flow.actionAndDrift(parameters)
+        return (action, drift.reduce(0) { max($0, abs($1)) }, ActionParts(dataMisfit: .nan, modelError: 0, smoothness: .nan, tikhonov: .nan))
+    }
+
+    func finish(_ iterate: inout TrainingIterate) {
+        iterate.parameters = parameters
+        iterate.discrete = nil
+        iterate.source = .minibatch
+    }
+}
+
+/// The discrete action A_h's flow at r_f (`DiscreteLangevinFlow`): states and parameters. It starts
+/// from the states of a discrete stage before it on the same grid, else from the forward pass.
+final class DiscreteLangevinPath: LangevinPath {
+    let flow: DiscreteLangevinFlow
+    let stepper: DiscreteLangevinStepper
+
+    init(stage: LangevinStage, context: TrainingContext, iterate: TrainingIterate, modelPrecision rf: Double, timeStep dt: Double) throws {
+        flow = try DiscreteLangevinFlow(network: context.network, data: context.data, modelPrecision: rf,
+                                        regularization: try context.actionRegularization(),
+                                        schedule: try stage.temperatureSchedule(timeStep: dt), frozenParameters: context.frozenParameters)
+        let action = flow.action()
+        var start = action.unknowns(parameters: iterate.parameters)
+        if iterate.source == .discrete, let discrete = iterate.discrete, discrete.unknowns.count == start.count,
+           discrete.network.layers == context.network.layers {
+            start = discrete.unknowns
+        }
+        stepper = try DiscreteLangevinStepper(flow, unknowns: start, timeStep: dt)
+    }
+
+    var noiseCount: Int { stepper.noiseCount }
+    var time: Double { stepper.time }
+    var parameters: [Double] { stepper.parameters }
+    func step(increments: UnsafePointer<Double>?) -> Bool { stepper.step(increments: increments) }
+
+    func actionAndDriftNorm() throws -> (action: Double, gradientNorm: Double, parts: ActionParts) {
+        let (action, parts, drift) = stepper.currentActionAndDrift()
+        return (action, drift.reduce(0) { max($0, abs($1)) }, parts)
+    }
+
+    func finish(_ iterate: inout TrainingIterate) {
+        iterate.parameters = stepper.parameters
+        iterate.discrete = .init(network: flow.network, unknowns: stepper.unknowns, parameters: stepper.parameters,
+                                 precision: flow.modelPrecision)
+        iterate.source = .discrete
+    }
+}
