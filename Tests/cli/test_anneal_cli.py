@@ -21,6 +21,24 @@ def test_anneal_then_polish_reaches_a_certified_minimum_on_sine():
     assert r["testRMSE"] < 0.05
 
 
+def test_anneal_of_the_discrete_action_at_finite_rf(tmp_path):
+    # --rf makes the Langevin stage sample the discrete action A_h with its states; its rung records r_f
+    # and the model error of the annealed states, and the polish still certifies a minimum.
+    folder = tmp_path / "anneal"
+    result = run("anneal", "--dataset", "sine", "--rf", "10", "--langevin-steps", "500", "--out", str(folder),
+                 "--format", "json")
+    assert result.returncode == 0, result.stderr
+    r = json.loads(result.stdout)
+    assert r["status"] == "constrained-converged" and r["morseIndex"] == 0
+    rows = [line.split(",") for line in (folder / "stages.csv").read_text().splitlines()]
+    header = rows[0]
+    langevin = next(row for row in rows[1:] if row[header.index("type")] == "langevin")
+    assert float(langevin[header.index("rf")]) == 10
+    assert float(langevin[header.index("modelError")]) > 0
+    bad = run("anneal", "--dataset", "sine", "--rf", "0")
+    assert bad.returncode == 2 and "--rf" in bad.stderr, bad.stderr
+
+
 def test_langevin_options_name_themselves_when_invalid():
     for args, option in ((["--schedule", "cold"], "--schedule"), (["--temperature", "-1"], "--temperature"),
                          (["--cooling", "2"], "--cooling"), (["--langevin-steps", "0"], "--langevin-steps"),

@@ -47,14 +47,14 @@ public struct MorseIndex: Sendable {
     public static func discrete(network: ResidualNetwork, data: Dataset, parameters: [Double],
                                 regularization: Regularization, frozen: Set<Int> = [], metric: [Double]? = nil) throws -> MorseIndex? {
         guard network.parameterCount <= maximumDimension else {
-            guard frozen.isEmpty, metric == nil else { return nil }
+            guard metric == nil else { return nil }
             // V = M·J + penalties through the ResNet loss, whose regularisation is per sample.
             let m = Double(data.count)
             let perSample = try Regularization(tikhonov: regularization.tikhonov / m, smoothness: regularization.smoothness / m,
                                                readoutTikhonov: regularization.readoutTikhonov / m)
             let loss = try ResidualNetworkLoss(network: network, data: data, regularization: perSample)
             loss.minimumBatchedWidth = 1
-            return lanczos(parameters: parameters) { u, g in
+            return lanczos(parameters: parameters, frozen: frozen) { u, g in
                 let value = loss.evaluate(parameters: u, gradient: &g)
                 for i in g.indices { g[i] *= m }  // ∇V = M ∇J
                 return m * value
@@ -68,13 +68,20 @@ public struct MorseIndex: Sendable {
         let hessian = solver.reducedHessian(unknowns: unknowns, multipliers: solver.adjoints(unknowns: unknowns))
         guard hessian.allSatisfy(\.isFinite) else { return nil }
         let p = network.parameterCount
-        guard !frozen.isEmpty || metric != nil else { return MorseIndex(hessian: hessian, dimension: p, relativeThreshold: 1e-9) }
+        return restricted(hessian: hessian, dimension: p, frozen: frozen, metric: metric, relativeThreshold: 1e-9)
+    }
+
+    /// The index of S H S (S = diag(metric), or I) over the coordinates not in `frozen`, with the
+    /// eigenvector padded with zeros at the frozen ones.
+    static func restricted(hessian: [Double], dimension p: Int, frozen: Set<Int>, metric: [Double]?,
+                           relativeThreshold: Double) -> MorseIndex? {
+        guard !frozen.isEmpty || metric != nil else { return MorseIndex(hessian: hessian, dimension: p, relativeThreshold: relativeThreshold) }
         let free = (0..<p).filter { !frozen.contains($0) }, f = free.count
-        var restricted = [Double](repeating: 0, count: f * f)
+        var matrix = [Double](repeating: 0, count: f * f)
         for (a, i) in free.enumerated() {
-            for (b, j) in free.enumerated() { restricted[a * f + b] = (metric?[i] ?? 1) * hessian[i * p + j] * (metric?[j] ?? 1) }
+            for (b, j) in free.enumerated() { matrix[a * f + b] = (metric?[i] ?? 1) * hessian[i * p + j] * (metric?[j] ?? 1) }
         }
-        guard let reduced = MorseIndex(hessian: restricted, dimension: f, relativeThreshold: 1e-9) else { return nil }
+        guard let reduced = MorseIndex(hessian: matrix, dimension: f, relativeThreshold: relativeThreshold) else { return nil }
         var vector = [Double](repeating: 0, count: p)
         for (a, i) in free.enumerated() { vector[i] = reduced.eigenvector[a] }
         return MorseIndex(index: reduced.index, smallestEigenvalue: reduced.smallestEigenvalue, eigenvector: vector)
@@ -86,11 +93,12 @@ public struct MorseIndex: Sendable {
         self.eigenvector = eigenvector
     }
 
-    /// The index of the reduced continuum action at `parameters` (nodal weights and readout).
-    public static func continuum(action: ReducedContinuumAction, parameters: [Double]) -> MorseIndex? {
+    /// The index of the reduced continuum action at `parameters` (nodal weights and readout), over the
+    /// parameters not in `frozen` (indices of `parameters`).
+    public static func continuum(action: ReducedContinuumAction, parameters: [Double], frozen: Set<Int> = []) -> MorseIndex? {
         let p = parameters.count
         guard p <= maximumDimension else {
-            return lanczos(parameters: parameters) { u, g in action.evaluate(u, gradient: &g) }
+            return lanczos(parameters: parameters, frozen: frozen) { u, g in action.evaluate(u, gradient: &g) }
         }
         var hessian = [Double](repeating: 0, count: p * p)
         var plus = [Double](repeating: 0, count: p), minus = plus
@@ -106,25 +114,28 @@ public struct MorseIndex: Sendable {
         }
         for i in 0..<p { for j in 0..<i { let s = 0.5 * (hessian[i * p + j] + hessian[j * p + i]); hessian[i * p + j] = s; hessian[j * p + i] = s } }
         guard hessian.allSatisfy(\.isFinite) else { return nil }
-        return MorseIndex(hessian: hessian, dimension: p, relativeThreshold: 1e-6)
+        return restricted(hessian: hessian, dimension: p, frozen: frozen, metric: nil, relativeThreshold: 1e-6)
     }
 
     /// Lanczos on central-difference Hessian-vector products of `evaluate` (value, gradient) at
     /// `parameters`: Hv ≈ (∇V(u + εv) − ∇V(u − εv))/(2ε), ε = 1e-5 · max(1, max|u|) for the unit vectors v.
-    static func lanczos(parameters: [Double], maximumProducts: Int = 200,
+    /// With `frozen` coordinates it runs on ΠHΠ (Π the projection onto the free ones), whose extra
+    /// eigenvalues are zeros: the negative ones are those of the free block.
+    static func lanczos(parameters: [Double], frozen: Set<Int> = [], maximumProducts: Int = 200,
                         evaluate: ([Double], inout [Double]) -> Double) -> MorseIndex? {
         let p = parameters.count
+        let free = (0..<p).map { !frozen.contains($0) }
         let epsilon = 1e-5 * max(1, parameters.map(abs).max() ?? 0)
         var plus = [Double](repeating: 0, count: p), minus = plus, point = parameters
         // count = p: run to the product limit (or an invariant subspace) so that every negative
         // eigenvalue the Krylov space resolves is counted; one Ritz vector.
         guard let eigen = try? LanczosEigen(dimension: p, count: p, vectorCount: 1, maximumIterations: maximumProducts, tolerance: 1e-6,
                                             apply: { v, result in
-            for i in 0..<p { point[i] = parameters[i] + epsilon * v[i] }
+            for i in 0..<p { point[i] = parameters[i] + (free[i] ? epsilon * v[i] : 0) }
             _ = evaluate(point, &plus)
-            for i in 0..<p { point[i] = parameters[i] - epsilon * v[i] }
+            for i in 0..<p { point[i] = parameters[i] - (free[i] ? epsilon * v[i] : 0) }
             _ = evaluate(point, &minus)
-            for i in 0..<p { result[i] = (plus[i] - minus[i]) / (2 * epsilon) }
+            for i in 0..<p { result[i] = free[i] ? (plus[i] - minus[i]) / (2 * epsilon) : 0 }
         }), eigen.values.allSatisfy(\.isFinite), let vector = eigen.vectors.first else { return nil }
         var morse = MorseIndex(index: eigen.convergedNegativeCount(relativeThreshold: 1e-6, tolerance: 1e-4),
                                smallestEigenvalue: eigen.values[0], eigenvector: vector)

@@ -40,7 +40,8 @@ extension ContinuousTrainingProblem {
     /// - fixed: R_out CᵀS_kC (S_k = I or diag(s) − ssᵀ);
     /// - trained: the same, plus ∂(R_out∇ₓφ_k)/∂(C, c) at the readout columns (offset n − k), and the
     ///   readout rows (from `readoutRow`) get Σ-terms: ∂/∂x_k = the transpose of that block,
-    ///   ∂/∂(C, c) = Σ_k R_out∇²_{(C,c)}φ_k + μI (`Readout.accumulateHessian`);
+    ///   ∂/∂(C, c) = Σ_k R_out∇²_{(C,c)}φ_k + μI (`Readout.accumulateHessian`); a frozen parameter's
+    ///   row is the unit row;
     /// - projected: ∇²Ψ(X) = Φ_XX − Φ_Xβ Φ_ββ⁻¹ Φ_βX, dense across samples (rank ≤ k coupling).
     /// Cost O(M l² d²) (+ the projection's), no allocation beyond temporary buffers.
     func addReadoutEndJacobian(_ y: UnsafePointer<Double>, readoutRow: Int, dimension n: Int,
@@ -79,6 +80,11 @@ extension ContinuousTrainingProblem {
                 for a in 0..<k {
                     for b in 0..<k { jac[(readoutRow + a) * n + rOff + b] += rr[a * k + b] }
                     jac[(readoutRow + a) * n + rOff + a] += mu
+                }
+                // A frozen parameter's row is (C, c)_a − value: the unit row.
+                for a in frozenReadout.keys {
+                    for c in 0..<n { jac[(readoutRow + a) * n + c] = 0 }
+                    jac[(readoutRow + a) * n + rOff + a] = 1
                 }
             }
         case .projected(let mu):

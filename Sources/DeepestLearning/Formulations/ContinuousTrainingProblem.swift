@@ -39,6 +39,10 @@ public struct ContinuousTrainingProblem<Field: DepthField>: Sendable {
     public let tikhonov: Double
     public let inputWeight: Double
     public let outputWeight: Double
+    /// Trained readout parameters held at a value (index in `Readout`'s layout → value): their
+    /// stationarity row becomes (C, c)_i − value = 0, so they keep that value (the bias-free readout of
+    /// the closed-form saddle, MATH.md §6.2, freezes the bias at 0). Set by `freezingReadout(_:)`.
+    public private(set) var frozenReadout: [Int: Double] = [:]
 
     /// Throws `InvalidArgument` for mismatched sizes or weights out of range (r_f, R_in in (0, ∞],
     /// α, λ ≥ 0, R_out > 0, T > 0).
@@ -80,6 +84,22 @@ public struct ContinuousTrainingProblem<Field: DepthField>: Sendable {
         self.outputWeight = outputWeight
     }
 
+    /// The problem with the readout parameters `values` (index → value) held fixed. Throws
+    /// `InvalidArgument` unless the readout is trained and every index is a readout parameter.
+    public func freezingReadout(_ values: [Int: Double]) throws -> ContinuousTrainingProblem {
+        guard !values.isEmpty else { return self }
+        guard case .trained = readoutParameters else {
+            throw InvalidArgument("readout", "\(readoutParameters)", "frozen readout parameters need a trained readout (readout: trained)")
+        }
+        let count = readout.parameterCount(width: field.stateDimension)
+        for (i, value) in values where !(0..<count).contains(i) || !value.isFinite {
+            throw InvalidArgument("frozenReadout", i, "must be a readout parameter in 0..<\(count) with a finite value")
+        }
+        var problem = self
+        problem.frozenReadout = values
+        return problem
+    }
+
     public var samples: Int { inputs.count / field.stateDimension }
     var trainedReadoutCount: Int {
         if case .trained = readoutParameters { return readout.parameterCount(width: field.stateDimension) }
@@ -108,7 +128,8 @@ public struct ContinuousTrainingProblem<Field: DepthField>: Sendable {
     }
 
     /// End conditions: m_k + R_out ∇ₓφ_k(x_k) = 0 for every sample (d rows each, at `r`), then, for a
-    /// trained readout, Σ_k R_out ∇_{C,c}φ_k + μ(C, c) = 0 (k rows at `r + M d`). `states(k)` and
+    /// trained readout, Σ_k R_out ∇_{C,c}φ_k + μ(C, c) = 0 (k rows at `r + M d`; (C, c)_i − value for a
+    /// frozen one). `states(k)` and
     /// `momentum(k)` give x_k(T) and m_k; `readoutValues` the current (C, c).
     func endRows(states: (Int) -> UnsafePointer<Double>, momentum: (Int) -> UnsafePointer<Double>,
                  readoutValues: UnsafePointer<Double>, into r: UnsafeMutablePointer<Double>) {
@@ -127,6 +148,7 @@ public struct ContinuousTrainingProblem<Field: DepthField>: Sendable {
             }
             if case .trained(let mu) = readoutParameters {
                 for i in 0..<count { r[m * d + i] = gradParameters[i] + mu * readoutValues[i] }
+                for (i, value) in frozenReadout { r[m * d + i] = readoutValues[i] - value }
             }
         }
     }

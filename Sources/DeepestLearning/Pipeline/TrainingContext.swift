@@ -15,6 +15,17 @@ public struct TrainingContext: Sendable {
     /// there, the constrained rung an identity row, the Langevin flow no drift and no noise, and the
     /// report's Morse index is taken over the others. Empty by default.
     public var frozenParameters: Set<Int> = []
+    /// The frozen parameters as indices into the readout (C, c), for the stages whose weights are not the
+    /// ResNet's layers (the continuum stages, the reduced action's Langevin flow). Throws
+    /// `InvalidArgument` naming `stage` for a frozen layer weight, which has no counterpart in a field θ(t).
+    public func frozenReadout(stage: String) throws -> Set<Int> {
+        let offset = network.readoutOffset
+        guard frozenParameters.allSatisfy({ $0 >= offset }) else {
+            throw InvalidArgument("frozenParameters", frozenParameters.min()!, "the \(stage) stage freezes readout parameters only")
+        }
+        return Set(frozenParameters.map { $0 - offset })
+    }
+
     /// The lifted inputs x_k(0), M × d row-major.
     public let liftedInputs: [Double]
     /// The data's targets in the readout's layout.

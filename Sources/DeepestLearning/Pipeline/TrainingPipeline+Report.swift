@@ -15,6 +15,27 @@ extension TrainingPipeline {
         }
     }
 
+    /// The Morse index of a continuum result's flow. A flow refined for accuracy beyond
+    /// `MorseIndex.maximumDimension` parameters is resampled (θ linear in depth) to 16N intervals, the
+    /// flow the report uses for an unrefined solution: on a fine flow the nodal Hessian's largest
+    /// eigenvalues grow like α/h while its negative ones shrink like h, below Lanczos's resolution and
+    /// the dense decomposition's zero threshold (relative 1e-6) alike.
+    static func continuumMorseIndex(_ flow: TrainedFlow, action: ReducedContinuumAction, context: TrainingContext) throws -> MorseIndex? {
+        let net = flow.network, q = net.field.parameterCount
+        let frozen = try net.frozenIndices(context, stage: "report")
+        guard net.parameterCount > MorseIndex.maximumDimension else {
+            return MorseIndex.continuum(action: action, parameters: flow.parameters, frozen: frozen)
+        }
+        let intervals = min(16 * context.network.layers, (MorseIndex.maximumDimension - net.readoutParameterCount) / q - 1)
+        guard intervals >= 1 else { return MorseIndex.continuum(action: action, parameters: flow.parameters, frozen: frozen) }
+        let coarse = try flow.resampled(intervals: intervals)
+        let weights = try context.actionRegularization()
+        let coarseAction = try ReducedContinuumAction(network: coarse.network, data: context.data, tikhonov: weights.tikhonov,
+                                                      smoothness: weights.smoothness, readoutTikhonov: weights.readoutTikhonov)
+        return MorseIndex.continuum(action: coarseAction, parameters: coarse.parameters,
+                                    frozen: try coarse.network.frozenIndices(context, stage: "report"))
+    }
+
     static func certifiesStationarity(_ status: String, source: TrainingIterate.Source) -> Bool {
         ["constrained-converged", "reduced-converged", "lbfgs-converged"].contains(status) || (source == .continuum && status == "success")
     }
@@ -88,7 +109,7 @@ extension TrainingPipeline {
         }
         // The Morse index of the returned point: a certified stationary point with a negative Hessian
         // eigenvalue is a saddle, a status of its own (MATH.md §6.1).
-        let morse = try flowAction.map { MorseIndex.continuum(action: $0, parameters: flow!.parameters) }
+        let morse = try flowAction.map { try Self.continuumMorseIndex(flow!, action: $0, context: context) }
             ?? MorseIndex.discrete(network: net, data: train, parameters: iterate.parameters, regularization: weights,
                                    frozen: context.frozenParameters)
         report.morseIndex = morse?.index

@@ -37,10 +37,22 @@ public struct TrainingPipeline: Sendable {
     public func run(network: ResidualNetwork, split: DatasetCatalog.Split, regularization: Regularization, seed: UInt64,
                     labels: (dataset: String, method: String) = ("", ""),
                     progress: ((_ stage: Int, _ type: String, _ event: StageEvent) -> Void)? = nil) throws -> TrainingOutcome {
-        guard !stages.isEmpty else { throw InvalidArgument("stages", "[]", "must list at least one stage") }
         let context = try context(network: network, data: split.train, regularization: regularization, seed: seed)
+        return try run(in: context, from: nil, split: split, labels: labels, progress: progress)
+    }
+
+    /// Runs every stage in `context` (from `context(network:data:regularization:seed:)`, possibly with
+    /// frozen parameters) from `start`, and evaluates the result on `split` (whose training set is the
+    /// context's data). `start`: nil for the seeded weights, or the parameters of a ResNet to start from
+    /// (for example a known stationary point), which the stages treat as a trained ResNet.
+    public func run(in context: TrainingContext, from start: [Double]?, split: DatasetCatalog.Split,
+                    labels: (dataset: String, method: String) = ("", ""),
+                    progress: ((_ stage: Int, _ type: String, _ event: StageEvent) -> Void)? = nil) throws -> TrainingOutcome {
+        guard !stages.isEmpty else { throw InvalidArgument("stages", "[]", "must list at least one stage") }
+        if let start { try Validate.count(start.count, context.network.parameterCount, "start") }
         for stage in stages { try stage.check(context) }
-        var iterate = TrainingIterate(initialParameters: context.initialParameters())
+        var iterate = TrainingIterate(initialParameters: start ?? context.initialParameters())
+        if start != nil { iterate.source = .minibatch }
         var records = [StageRecord]()
         let start = Date()
         for (index, stage) in stages.enumerated() {

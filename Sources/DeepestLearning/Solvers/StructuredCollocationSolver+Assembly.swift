@@ -178,6 +178,11 @@ extension StructuredCollocationSolver {
         }
         if k > 0 {
             for a in 0..<k { for j in 0..<d { ws.readoutRows[a * d + j] = ws.endCoupling[j * k + a] } }
+            // A frozen parameter's row is the unit row (set with the Tikhonov diagonal in the Schur complement).
+            for (a, _) in frozenReadout {
+                for j in 0..<d { ws.readoutRows[a * d + j] = 0 }
+                for b in 0..<k { ws.readoutCurvature[a * k + b] = 0 }
+            }
             if let slot {
                 let row = slot + readoutRow * columns
                 for a in 0..<k { for b in 0..<k { row[a * columns + readoutColumn + b] += ws.readoutCurvature[a * k + b] } }

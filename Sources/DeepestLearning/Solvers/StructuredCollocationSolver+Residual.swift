@@ -129,6 +129,7 @@ extension StructuredCollocationSolver {
             }
         }
         for a in 0..<k { r[readoutRow + a] = it.readoutGradient[a] + readoutTikhonov * it.readout[a] }
+        for (a, value) in frozenReadout { r[readoutRow + a] = it.readout[a] - value }
         for c in 0..<q {
             r[boundaryRow + c] = it.conjugate[c]
             r[boundaryRow + q + c] = it.conjugate[(points - 1) * q + c]

@@ -229,6 +229,7 @@ extension StructuredCollocationSolver {
             addLinearPair(row: thetaRow(i), own: thetaColumn, other: conjugateColumn, kappa: thetaRate, h: h, a: a, b: b)
         }
         for a in 0..<k { add(readoutRow + a, readoutColumn + a, readoutTikhonov) }
+        for (a, _) in frozenReadout { add(readoutRow + a, readoutColumn + a, 1 - readoutTikhonov) }
         for c in 0..<q {
             add(boundaryRow + c, conjugateColumn(0) + c, 1)
             add(boundaryRow + q + c, conjugateColumn(points - 1) + c, 1)

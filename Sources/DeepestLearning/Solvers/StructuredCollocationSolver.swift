@@ -203,6 +203,8 @@ final class StructuredCollocationSolver<Form: StructuredSampleForm>: @unchecked 
     /// κ_θ and κ_c of `StructuredSampleForm`.
     let thetaRate: Double, conjugateRate: Double, outputWeight: Double, inputWeight: Double
     let readoutTikhonov: Double
+    /// Frozen readout parameters (`ContinuousTrainingProblem.frozenReadout`): unit rows (C, c)_a − value.
+    let frozenReadout: [(index: Int, value: Double)]
     let fixedReadoutStorage: UnsafeMutablePointer<Double>
     let blocks: SampleBlocks
     let workspaces: [StructuredCollocationWorkspace]
@@ -243,6 +245,7 @@ final class StructuredCollocationSolver<Form: StructuredSampleForm>: @unchecked 
         outputWeight = problem.outputWeight
         inputWeight = problem.inputWeight
         if case .trained(let mu) = problem.readoutParameters { readoutTikhonov = mu } else { readoutTikhonov = 0 }
+        frozenReadout = problem.frozenReadout.sorted { $0.key < $1.key }.map { (index: $0.key, value: $0.value) }
         fixedReadoutStorage = UnsafeMutablePointer<Double>.allocate(capacity: readoutCount)
         fixedReadoutStorage.initialize(repeating: 0, count: readoutCount)
         if case .fixed(let values) = problem.readoutParameters {

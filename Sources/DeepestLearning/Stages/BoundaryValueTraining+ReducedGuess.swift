@@ -18,12 +18,17 @@ extension BoundaryValueTraining {
 
     /// Runs L-BFGS (memory 10, ‖∇V‖_∞ ≤ `gradientTolerance` · max(1, V), at most `iterations`) on V from
     /// `initialParameters`. `precision` is only recorded in the rung (β = −1, status "reduced-…").
-    /// `progress` receives a provisional rung (status "reduced-running") every 250 iterations.
+    /// `progress` receives a provisional rung (status "reduced-running") every 250 iterations. Parameters in
+    /// `frozen` (indices of `initialParameters`) keep their value: their gradient is set to zero.
     public static func reducedStart(action: ReducedContinuumAction, initialParameters: [Double], iterations: Int,
-                                    precision: Double, gradientTolerance: Double = 1e-7,
+                                    precision: Double, gradientTolerance: Double = 1e-7, frozen: Set<Int> = [],
                                     progress: ((AnnealingRung) -> Void)? = nil) throws -> ReducedStart {
         let minimizer = try LimitedMemoryBFGS(memory: 10, gradientTolerance: gradientTolerance, maximumIterations: iterations)
-        let result = minimizer.minimize(start: initialParameters, evaluate: { u, g in action.evaluate(u, gradient: &g) },
+        let result = minimizer.minimize(start: initialParameters, evaluate: { u, g in
+            let value = action.evaluate(u, gradient: &g)
+            for i in frozen { g[i] = 0 }
+            return value
+        },
                                         progress: { iteration, value, gradientNorm in
             guard let progress, iteration % 250 == 0 else { return }
             let parts = ActionParts(dataMisfit: .nan, modelError: 0, smoothness: .nan, tikhonov: .nan)

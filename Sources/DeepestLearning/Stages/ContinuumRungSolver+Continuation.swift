@@ -10,11 +10,23 @@ extension ContinuumRungSolver {
     /// that still fails is recorded with its status and ends the pipeline. The first solve of a
     /// pipeline is accepted whatever its status (there is nothing to bisect from). Every attempt's
     /// field evaluations count in the record.
+    /// The context's frozen (readout) parameters with their values in `parameters` (index in the
+    /// readout → value), for `ContinuousTrainingProblem.freezingReadout`. Throws `InvalidArgument` for a
+    /// frozen layer weight or a projected readout.
+    func frozenReadout(_ context: TrainingContext, parameters: [Double], stage: String) throws -> [Int: Double] {
+        let frozen = try context.frozenReadout(stage: stage)
+        guard frozen.isEmpty || readout == .trained else {
+            throw InvalidArgument("readout", readout.rawValue, "frozen readout parameters need readout: trained")
+        }
+        return Dictionary(uniqueKeysWithValues: frozen.map { ($0, parameters[context.network.readoutOffset + $0]) })
+    }
+
     func climb(_ points: [ContinuationPoint], betas: [Int], type: String, iterate: inout TrainingIterate,
                context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
         let solveRung = try rungSolve(context, iterate: iterate)
         let weights = try context.actionRegularization()
+        let frozen = try frozenReadout(context, parameters: iterate.parameters, stage: type)
         var rungs = [AnnealingRung](), evaluations = 0, failed = false
         func record(_ point: ContinuationPoint, beta: Int, _ solution: BoundaryValueSolution, _ parts: ActionParts) -> AnnealingRung {
             AnnealingRung(beta: beta, modelPrecision: point.precision, action: parts.total, parts: parts,
@@ -29,7 +41,7 @@ extension ContinuumRungSolver {
                     field: context.network.field, horizon: point.horizon, inputs: context.liftedInputs, readout: context.network.readout,
                     targets: context.targets, readoutParameters: readout.parameters(tikhonov: point.readoutTikhonov),
                     modelPrecision: point.precision, smoothness: weights.smoothness, tikhonov: point.tikhonov,
-                    inputWeight: .infinity, outputWeight: 1)
+                    inputWeight: .infinity, outputWeight: 1).freezingReadout(frozen)
                 let built = form == .hamiltonian ? try problem.hamiltonianForm() : try problem.lagrangianForm()
                 let solution = try solveRung(problem, built, try guess(iterate, point: point, layout: built.layout, context: context))
                 evaluations += solution.stats.fieldEvaluations
@@ -62,9 +74,20 @@ extension ContinuumRungSolver {
                            status: rungs.last?.status ?? "none", endsPipeline: failed)
     }
 
-    /// The guess of a continuum solve at `point` from the iterate, by the kind of stage that left it.
+    /// The guess of a continuum solve at `point` from the iterate, by the kind of stage that left it; a
+    /// guess on another horizon (a ResNet's or a discrete solution's, before a continuation in T) is
+    /// rescaled in depth, y(t) = y_guess(t T_guess/T).
     func guess(_ iterate: TrainingIterate, point: ContinuationPoint, layout: TrainingStateLayout,
                context: TrainingContext) throws -> InitialGuess {
+        let guess = try unscaledGuess(iterate, point: point, layout: layout, context: context)
+        if case .mesh(let mesh, let values) = guess, let end = mesh.last, end > 0, end != point.horizon {
+            return .mesh(mesh.map { $0 * point.horizon / end }, values: values)
+        }
+        return guess
+    }
+
+    private func unscaledGuess(_ iterate: TrainingIterate, point: ContinuationPoint, layout: TrainingStateLayout,
+                               context: TrainingContext) throws -> InitialGuess {
         let net = context.network, smoothness = try context.actionRegularization().smoothness
         switch iterate.source {
         case .continuum:

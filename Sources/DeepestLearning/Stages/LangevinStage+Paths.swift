@@ -23,14 +23,9 @@ final class ReducedLangevinPath: LangevinPath {
     let stepper: SPDEStepper
 
     init(stage: LangevinStage, context: TrainingContext, parameters: [Double], timeStep dt: Double) throws {
-        let readoutOffset = context.network.readoutOffset
-        guard context.frozenParameters.allSatisfy({ $0 >= readoutOffset }) else {
-            throw InvalidArgument("frozenParameters", context.frozenParameters.min() ?? 0,
-                                  "the langevin stage without rf freezes readout parameters only")
-        }
         flow = try LangevinFlow(network: context.network, data: context.data, regularization: try context.actionRegularization(),
                                 schedule: try stage.temperatureSchedule(timeStep: dt),
-                                frozenReadout: Set(context.frozenParameters.map { $0 - readoutOffset }))
+                                frozenReadout: try context.frozenReadout(stage: "langevin (without rf)"))
         stepper = try SPDEStepper(try flow.equation(start: parameters), modes: [context.network.layers],
                                   scheme: .semiImplicit, timeStep: dt)
     }

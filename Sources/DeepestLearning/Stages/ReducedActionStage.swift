@@ -59,7 +59,8 @@ public struct ReducedActionStage: TrainingStage {
             initial = flow.parameters(fromLayers: iterate.parameters, of: net)
         }
         let solved = try BoundaryValueTraining.reducedStart(action: action, initialParameters: initial, iterations: iterations,
-                                                            precision: .infinity, progress: { progress?(.rung($0)) })
+                                                            precision: .infinity, frozen: try flow.frozenIndices(context, stage: type),
+                                                            progress: { progress?(.rung($0)) })
         iterate.reduced = .init(action: action, parameters: solved.parameters)
         iterate.parameters = flow.layerParameters(solved.parameters, of: net)
         iterate.source = .reduced
@@ -69,6 +70,11 @@ public struct ReducedActionStage: TrainingStage {
 }
 
 extension ContinuumNetwork {
+    /// The context's frozen (readout) parameters as indices of this flow's parameters (nodal weights, readout).
+    func frozenIndices(_ context: TrainingContext, stage: String) throws -> Set<Int> {
+        Set(try context.frozenReadout(stage: stage).map { readoutOffset + $0 })
+    }
+
     /// The ResNet parameters of `resnet` (same horizon) read from nodal weights: layer n takes θ(n h),
     /// the piecewise-linear interpolant at its left end; the readout is copied.
     func layerParameters(_ nodal: [Double], of resnet: ResidualNetwork) -> [Double] {

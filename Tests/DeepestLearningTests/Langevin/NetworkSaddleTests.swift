@@ -56,8 +56,8 @@ import Testing
     /// first variation vanishes, and return a point of Morse index 1: the symplectic-euler recipe
     /// (full-batch L-BFGS, then the constrained rung), the penalty recipe (a Newton rung of the discrete
     /// action at r_f = 1e6, then the constrained rung) and the noiseless gradient flow (a langevin stage
-    /// at Temp = 0). The stochastic ones leave: the langevin recipe by its noise (and its polish ends at
-    /// index 0), SGD and Adam by their minibatches, whose sums over half the samples break the symmetry
+    /// at Temp = 0, of V and of the discrete action A_h at r_f = 1). The stochastic ones leave: the langevin
+    /// recipe by its noise, with either action (and its polish ends at index 0), SGD and Adam by their minibatches, whose sums over half the samples break the symmetry
     /// that makes the full-batch gradient vanish (MATH.md §6.2–6.3).
     @Test func deterministicMethodsStayAtTheSaddleAndStochasticOnesLeave() throws {
         let saddle = try NetworkSaddle(layers: 4)
@@ -67,11 +67,18 @@ import Testing
                                           seed: 1, smoothnessScale: Double(saddle.data.count))
         context.frozenParameters = Set(NetworkSaddle.frozenBias.map { network.readoutOffset + $0 })
         let noiselessFlow: [any TrainingStage] = [try LangevinStage(steps: 500, timeStep: 1e-3, temperature: 0, schedule: .constant, quench: 0)]
+        // The discrete action's flow at r_f = 1 (states as unknowns): noiseless, and in the langevin recipe.
+        let noiselessDiscreteFlow: [any TrainingStage] = [try LangevinStage(steps: 500, timeStep: 1e-3, modelPrecision: 1, temperature: 0,
+                                                                            schedule: .constant, quench: 0)]
+        var discreteLangevin = try TrainingRecipe.named("langevin", dataset: nil, horizon: 1).pipeline().stages
+        discreteLangevin[0] = try LangevinStage(modelPrecision: 1)
         let methods: [(String, [any TrainingStage], Bool)] = [
             ("symplectic-euler", try TrainingRecipe.named("symplectic-euler", dataset: nil, horizon: 1).pipeline().stages, true),
             ("symplectic-euler-penalty", try TrainingRecipe.named("symplectic-euler-penalty", dataset: nil, horizon: 1).pipeline().stages, true),
             ("gradient flow", noiselessFlow, true),
+            ("gradient flow of A_h", noiselessDiscreteFlow, true),
             ("langevin", try TrainingRecipe.named("langevin", dataset: nil, horizon: 1).pipeline().stages, false),
+            ("langevin of A_h", discreteLangevin, false),
             ("sgd", try TrainingRecipe.named("sgd", dataset: nil, horizon: 1).pipeline().stages, false),
             ("adam", try TrainingRecipe.named("adam", dataset: nil, horizon: 1).pipeline().stages, false),
         ]
@@ -88,7 +95,55 @@ import Testing
             } else {
                 #expect(iterate.parameters.contains { $0 != 0 }, "\(name) stayed at the saddle")
             }
-            if name == "langevin" { #expect(morse.index == 0, "langevin then polish ends at index \(morse.index)") }
+            if name.hasPrefix("langevin") { #expect(morse.index == 0, "langevin then polish ends at index \(morse.index)") }
+        }
+    }
+}
+
+extension NetworkSaddleTests {
+    /// The continuum recipes (reduced action then collocation; the discrete start, Tikhonov continuation
+    /// and precision annealing with collocation, multiple shooting or Chebyshev; the horizon
+    /// continuation), started at the closed-form saddle with the readout bias frozen (a unit row in the
+    /// continuum BVP, a zero gradient in the reduced action): each stays at the saddle, since every first
+    /// variation vanishes there, and its report says "saddle" with Morse index 1 from the continuum flow's
+    /// Hessian (over the free parameters).
+    @Test(arguments: ["collocation-reduced", "collocation-discrete", "collocation-continuation", "multiple-shooting", "chebyshev"])
+    func continuumRecipesStayAtTheSaddle(_ recipe: String) throws {
+        let saddle = try NetworkSaddle(inputs: (1...9).map { Double($0) / 9 }, layers: 4)
+        let network = saddle.network
+        let named = try TrainingRecipe.named(recipe, dataset: nil, horizon: network.horizon), pipeline = try named.pipeline()
+        // The continuum forms need α > 0 (π = αθ'); θ ≡ 0 keeps every first variation zero for any α.
+        var context = try pipeline.context(network: network, data: saddle.data,
+                                           regularization: try Regularization(tikhonov: saddle.tikhonov, smoothness: named.smoothness,
+                                                                              readoutTikhonov: saddle.readoutTikhonov),
+                                           seed: 1)
+        context.frozenParameters = Set(NetworkSaddle.frozenBias.map { network.readoutOffset + $0 })
+        let outcome = try pipeline.run(in: context, from: saddle.point, split: .init(train: saddle.data, test: saddle.data))
+        #expect(outcome.parameters.allSatisfy { abs($0) < 1e-12 }, "\(recipe) left the saddle: \(outcome.parameters.map { abs($0) }.max()!)")
+        #expect(outcome.report.morseIndex == 1, "\(recipe): index \(String(describing: outcome.report.morseIndex))")
+        #expect(outcome.report.status == "saddle", "\(recipe): status \(outcome.report.status)")
+    }
+}
+
+extension NetworkSaddleTests {
+    /// A frozen layer weight has no counterpart in a weight field θ(t), and a projected readout no
+    /// readout unknowns: continuum stages refuse both, naming the argument.
+    @Test func continuumStagesRefuseWhatTheyCannotFreeze() throws {
+        let saddle = try NetworkSaddle(inputs: [0.5, 1], layers: 2)
+        let network = saddle.network
+        let regularization = try Regularization(tikhonov: saddle.tikhonov, smoothness: 1e-2, readoutTikhonov: saddle.readoutTikhonov)
+        for (readout, frozen, argument) in [(ReadoutTreatment.trained, Set([0]), "frozenParameters"),
+                                            (.projected, Set([network.readoutOffset + 1]), "readout")] {
+            let stage = try ContinuumAnnealingStage(steps: 0, solver: try ContinuumRungSolver(readout: readout))
+            let pipeline = TrainingPipeline([stage])
+            var context = try pipeline.context(network: network, data: saddle.data, regularization: regularization, seed: 1)
+            context.frozenParameters = frozen
+            #expect(throws: InvalidArgument.self) {
+                do { _ = try pipeline.run(in: context, from: saddle.point, split: .init(train: saddle.data, test: saddle.data)) } catch let error as InvalidArgument {
+                    #expect(error.argument == argument, "\(error)")
+                    throw error
+                }
+            }
         }
     }
 }
