@@ -31,7 +31,8 @@ struct TrainCommand: ParsableCommand {
             try out.write([("train.json", try Output.json(report) + "\n"), ("model.json", String(decoding: try model.jsonData(), as: UTF8.self) + "\n"),
                            ("loss.csv", TrainingRun.lossCSV(report)),
                            ("stages.csv", TrainingRun.stagesCSV(report))]
-                          + (report.rungs.isEmpty ? [] : [("rungs.csv", TrainingRun.rungsCSV(report))]))
+                          + (report.rungs.isEmpty ? [] : [("rungs.csv", TrainingRun.rungsCSV(report))])
+                          + (report.smallestHessianEigenvector.map { [("hessian-eigenvector.csv", $0.csv)] } ?? []))
             if let annealing = TrainingRun.annealingCSV(report) {
                 // A Langevin stage ran: its weights' (τ, t) heat map.
                 try out.write([("annealing.csv", annealing)])
@@ -117,7 +118,7 @@ struct TrainOptions: ParsableArguments {
     var tolerance: Double?
     @Option(help: "YAML file with the same settings (keys are the long option names) and optionally 'stages:'.") var config: String?
     @Option(name: .customLong("data-dir"), help: "Folder of the built-in data sets (default: Experiments/data).") var dataDirectory: String?
-    @Option(help: "Folder for train.json, model.json (the trained network, for deepest study --model), stages.csv, loss.csv (minibatch), rungs.csv (rungs), annealing.csv and annealing.png (Langevin stages).") var out: String?
+    @Option(help: "Folder for train.json, model.json (the trained network, for deepest study --model), stages.csv, hessian-eigenvector.csv (the smallest Hessian eigenvalue's eigenvector), loss.csv (minibatch), rungs.csv (rungs), annealing.csv and annealing.png (Langevin stages).") var out: String?
 }
 
 /// Loads a catalog data set from `directory`, or from Experiments/data beside the working directory

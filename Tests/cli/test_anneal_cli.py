@@ -35,6 +35,11 @@ def test_anneal_of_the_discrete_action_at_finite_rf(tmp_path):
     langevin = next(row for row in rows[1:] if row[header.index("type")] == "langevin")
     assert float(langevin[header.index("rf")]) == 10
     assert float(langevin[header.index("modelError")]) > 0
+    # The smallest Hessian eigenvalue's eigenvector, a unit vector by layer and readout.
+    vector = [line.split(",") for line in (folder / "hessian-eigenvector.csv").read_text().splitlines()]
+    assert vector[0] == ["block", "depth", "component", "value"]
+    assert {row[0] for row in vector[1:]} == {"weight", "readout"}
+    assert abs(sum(float(row[3]) ** 2 for row in vector[1:]) - 1) < 1e-9
     bad = run("anneal", "--dataset", "sine", "--rf", "0")
     assert bad.returncode == 2 and "--rf" in bad.stderr, bad.stderr
 

@@ -20,20 +20,22 @@ extension TrainingPipeline {
     /// flow the report uses for an unrefined solution: on a fine flow the nodal Hessian's largest
     /// eigenvalues grow like α/h while its negative ones shrink like h, below Lanczos's resolution and
     /// the dense decomposition's zero threshold (relative 1e-6) alike.
-    static func continuumMorseIndex(_ flow: TrainedFlow, action: ReducedContinuumAction, context: TrainingContext) throws -> MorseIndex? {
+    /// Returns the index and the depths of the decomposed flow's nodes.
+    static func continuumMorseIndex(_ flow: TrainedFlow, action: ReducedContinuumAction,
+                                    context: TrainingContext) throws -> (MorseIndex?, depths: [Double]) {
         let net = flow.network, q = net.field.parameterCount
-        let frozen = try net.frozenIndices(context, stage: "report")
-        guard net.parameterCount > MorseIndex.maximumDimension else {
-            return MorseIndex.continuum(action: action, parameters: flow.parameters, frozen: frozen)
-        }
         let intervals = min(16 * context.network.layers, (MorseIndex.maximumDimension - net.readoutParameterCount) / q - 1)
-        guard intervals >= 1 else { return MorseIndex.continuum(action: action, parameters: flow.parameters, frozen: frozen) }
+        guard net.parameterCount > MorseIndex.maximumDimension, intervals >= 1 else {
+            return (MorseIndex.continuum(action: action, parameters: flow.parameters, frozen: try net.frozenIndices(context, stage: "report")),
+                    (0...net.intervals).map { Double($0) * net.stepSize })
+        }
         let coarse = try flow.resampled(intervals: intervals)
         let weights = try context.actionRegularization()
         let coarseAction = try ReducedContinuumAction(network: coarse.network, data: context.data, tikhonov: weights.tikhonov,
                                                       smoothness: weights.smoothness, readoutTikhonov: weights.readoutTikhonov)
-        return MorseIndex.continuum(action: coarseAction, parameters: coarse.parameters,
-                                    frozen: try coarse.network.frozenIndices(context, stage: "report"))
+        return (MorseIndex.continuum(action: coarseAction, parameters: coarse.parameters,
+                                     frozen: try coarse.network.frozenIndices(context, stage: "report")),
+                (0...intervals).map { Double($0) * coarse.network.stepSize })
     }
 
     static func certifiesStationarity(_ status: String, source: TrainingIterate.Source) -> Bool {
@@ -109,11 +111,19 @@ extension TrainingPipeline {
         }
         // The Morse index of the returned point: a certified stationary point with a negative Hessian
         // eigenvalue is a saddle, a status of its own (MATH.md §6.1).
-        let morse = try flowAction.map { try Self.continuumMorseIndex(flow!, action: $0, context: context) }
-            ?? MorseIndex.discrete(network: net, data: train, parameters: iterate.parameters, regularization: weights,
-                                   frozen: context.frozenParameters)
+        let morse: MorseIndex?, depths: [Double]
+        if let flowAction {
+            (morse, depths) = try Self.continuumMorseIndex(flow!, action: flowAction, context: context)
+        } else {
+            morse = try MorseIndex.discrete(network: net, data: train, parameters: iterate.parameters, regularization: weights,
+                                            frozen: context.frozenParameters)
+            depths = (0..<net.layers).map { Double($0) * net.stepSize }
+        }
         report.morseIndex = morse?.index
         report.smallestHessianEigenvalue = morse?.smallestEigenvalue
+        report.smallestHessianEigenvector = morse.map {
+            HessianEigenvector(depths: depths, nodeParameterCount: net.layerParameterCount, values: $0.eigenvector)
+        }
         if let morse, morse.index > 0, Self.certifiesStationarity(report.status, source: iterate.source) { report.status = "saddle" }
         return TrainingOutcome(report: report, parameters: iterate.parameters)
     }

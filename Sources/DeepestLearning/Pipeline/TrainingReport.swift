@@ -23,6 +23,8 @@ public struct TrainingReport: Sendable, Encodable {
     /// the Hessian was too large for the dense decomposition).
     public var morseIndex: Int? = nil
     public var smallestHessianEigenvalue: Double? = nil
+    /// Its eigenvector (hessian-eigenvector.csv; not in the JSON summary).
+    public var smallestHessianEigenvector: HessianEigenvector? = nil
     /// Per annealing rung (symplectic-euler method): r_f, action split, solver statistics.
     public var rungs: [AnnealingRung] = []
     /// Continuum methods: the trained network, the flow of the solution's weights (not encoded).

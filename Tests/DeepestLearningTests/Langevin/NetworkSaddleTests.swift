@@ -147,3 +147,34 @@ extension NetworkSaddleTests {
         }
     }
 }
+
+extension NetworkSaddleTests {
+    /// The report's eigenvector at the saddle (symplectic-euler recipe started there) is a unit vector,
+    /// zero at the frozen bias, with Hv = λ_min v for the Hessian of V (central differences of its
+    /// gradient along v): the escape direction.
+    @Test func reportedEigenvectorIsTheEscapeDirection() throws {
+        let saddle = try NetworkSaddle(layers: 4)
+        let network = saddle.network
+        let pipeline = try TrainingRecipe.named("symplectic-euler", dataset: nil, horizon: 1).pipeline()
+        var context = try pipeline.context(network: network, data: saddle.data,
+                                           regularization: try Regularization(tikhonov: saddle.tikhonov, readoutTikhonov: saddle.readoutTikhonov),
+                                           seed: 1)
+        context.frozenParameters = Set(NetworkSaddle.frozenBias.map { network.readoutOffset + $0 })
+        let report = try pipeline.run(in: context, from: saddle.point, split: .init(train: saddle.data, test: saddle.data)).report
+        let eigenvector = try #require(report.smallestHessianEigenvector), lambda = try #require(report.smallestHessianEigenvalue)
+        let v = eigenvector.values
+        #expect(eigenvector.depths.count == network.layers && v.count == network.parameterCount)
+        #expect(abs(v.reduce(0) { $0 + $1 * $1 } - 1) < 1e-12)
+        for i in context.frozenParameters { #expect(v[i] == 0) }
+        let flow = try LangevinFlow(network: network, data: saddle.data, regularization: try saddle.actionRegularization,
+                                    schedule: try TemperatureSchedule(.constant, initial: 0), frozenReadout: NetworkSaddle.frozenBias)
+        func gradient(_ u: [Double]) throws -> [Double] {
+            try flow.actionAndDrift(u).drift.enumerated().map { i, drift in i < network.readoutOffset ? -drift * network.stepSize : -drift }
+        }
+        let epsilon = 1e-5
+        let plus = try gradient(zip(saddle.point, v).map { $0 + epsilon * $1 }), minus = try gradient(zip(saddle.point, v).map { $0 - epsilon * $1 })
+        let product = zip(plus, minus).map { ($0 - $1) / (2 * epsilon) }
+        #expect(relativeError(product, v.map { lambda * $0 }) < 1e-5, "Hv against λv, λ = \(lambda)")
+        #expect(lambda < 0 && report.status == "saddle")
+    }
+}
