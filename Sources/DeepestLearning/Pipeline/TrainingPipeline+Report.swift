@@ -15,27 +15,16 @@ extension TrainingPipeline {
         }
     }
 
-    /// The Morse index of a continuum result's flow. A flow refined for accuracy beyond
-    /// `MorseIndex.maximumDimension` parameters is resampled (θ linear in depth) to 16N intervals, the
-    /// flow the report uses for an unrefined solution: on a fine flow the nodal Hessian's largest
-    /// eigenvalues grow like α/h while its negative ones shrink like h, below Lanczos's resolution and
-    /// the dense decomposition's zero threshold (relative 1e-6) alike.
-    /// Returns the index and the depths of the decomposed flow's nodes.
+    /// The Morse index of a continuum result's flow over its free parameters, and the depths of the flow's
+    /// nodes. Above `MorseIndex.maximumDimension` parameters it is Lanczos's lower bound: on a fine flow
+    /// the nodal Hessian's spread (α/h) against its O(h) negative eigenvalues needs ~1/h Lanczos steps,
+    /// so a saddle may go unresolved there (Notes/morse-index.md). (Resampling the flow to a coarser grid
+    /// was tried: it turns the near-zero eigenvalues of flat directions into spurious negative ones.)
     static func continuumMorseIndex(_ flow: TrainedFlow, action: ReducedContinuumAction,
                                     context: TrainingContext) throws -> (MorseIndex?, depths: [Double]) {
-        let net = flow.network, q = net.field.parameterCount
-        let intervals = min(16 * context.network.layers, (MorseIndex.maximumDimension - net.readoutParameterCount) / q - 1)
-        guard net.parameterCount > MorseIndex.maximumDimension, intervals >= 1 else {
-            return (MorseIndex.continuum(action: action, parameters: flow.parameters, frozen: try net.frozenIndices(context, stage: "report")),
-                    (0...net.intervals).map { Double($0) * net.stepSize })
-        }
-        let coarse = try flow.resampled(intervals: intervals)
-        let weights = try context.actionRegularization()
-        let coarseAction = try ReducedContinuumAction(network: coarse.network, data: context.data, tikhonov: weights.tikhonov,
-                                                      smoothness: weights.smoothness, readoutTikhonov: weights.readoutTikhonov)
-        return (MorseIndex.continuum(action: coarseAction, parameters: coarse.parameters,
-                                     frozen: try coarse.network.frozenIndices(context, stage: "report")),
-                (0...intervals).map { Double($0) * coarse.network.stepSize })
+        let net = flow.network
+        return (MorseIndex.continuum(action: action, parameters: flow.parameters, frozen: try net.frozenIndices(context, stage: "report")),
+                (0...net.intervals).map { Double($0) * net.stepSize })
     }
 
     static func certifiesStationarity(_ status: String, source: TrainingIterate.Source) -> Bool {
@@ -120,6 +109,7 @@ extension TrainingPipeline {
             depths = (0..<net.layers).map { Double($0) * net.stepSize }
         }
         report.morseIndex = morse?.index
+        report.morseIndexIsLowerBound = morse?.indexIsLowerBound
         report.smallestHessianEigenvalue = morse?.smallestEigenvalue
         report.smallestHessianEigenvector = morse.map {
             HessianEigenvector(depths: depths, nodeParameterCount: net.layerParameterCount, values: $0.eigenvector)

@@ -22,6 +22,9 @@ public struct TrainingReport: Sendable, Encodable {
     /// The Morse index at the returned point and the smallest Hessian eigenvalue (`MorseIndex`; nil when
     /// the Hessian was too large for the dense decomposition).
     public var morseIndex: Int? = nil
+    /// True when `morseIndex` is Lanczos's count of the negative eigenvalues it resolved (above 3000
+    /// parameters): a lower bound.
+    public var morseIndexIsLowerBound: Bool? = nil
     public var smallestHessianEigenvalue: Double? = nil
     /// Its eigenvector (hessian-eigenvector.csv; not in the JSON summary).
     public var smallestHessianEigenvector: HessianEigenvector? = nil
@@ -34,6 +37,6 @@ public struct TrainingReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case dataset, method, recipe, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
-        case gradientEvaluations, status, morseIndex, smallestHessianEigenvalue
+        case gradientEvaluations, status, morseIndex, morseIndexIsLowerBound, smallestHessianEigenvalue
     }
 }
