@@ -91,8 +91,9 @@ def test_train_json_keys_for_regression_and_classification(tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert set(report) == {"dataset", "method", "recipe", "trainLoss", "testRMSE", "epochs", "seconds", "gradientEvaluations",
-                           "status", "morseIndex", "smallestHessianEigenvalue"}
+                           "status", "morseIndex", "morseIndexIsLowerBound", "smallestHessianEigenvalue"}
     assert isinstance(report["morseIndex"], int) and report["morseIndex"] >= 0
+    assert report["morseIndexIsLowerBound"] is False  # a dense decomposition at this size
     result = run("train", "--dataset", "circles", "--method", "adam", "--epochs", "2", "--format", "json")
     report = json.loads(result.stdout)
     assert set(report) == {"dataset", "method", "recipe", "trainLoss", "trainAccuracy", "testAccuracy", "epochs", "seconds",

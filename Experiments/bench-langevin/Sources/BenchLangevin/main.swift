@@ -1,7 +1,9 @@
 // Times, for each configuration of bench_config.json (the file the PyTorch peer reads): one full-batch
 // gradient of the ResNet loss (forward and adjoint, the batched kernels) and one step of the Langevin
 // flow of the training action on the SPDE engine (the same gradient, two DCTs per weight component,
-// the noise), both the median over `steps` repeats after warm-up. Prints one JSON line per configuration.
+// the noise), and one step of the Langevin flow of the discrete action A_h at r_f = 1 (states as unknowns:
+// one A_h gradient, the Thomas solves, one normal per unknown), each the median over `steps` repeats
+// after warm-up. Prints one JSON line per configuration.
 import DeepestLearning
 import Foundation
 import NumericCore
@@ -57,8 +59,26 @@ for c in configurations {
         precondition(ok, "the Langevin step left the finite numbers")
         if repeatIndex >= 5 { stepTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9) }
     }
+    let discrete = try DiscreteLangevinFlow(network: network, data: split.train, modelPrecision: 1,
+                                            regularization: try Regularization(tikhonov: 1e-3 * m),
+                                            schedule: try TemperatureSchedule(.constant, initial: 1e-4))
+    let discreteTimeStep = try LangevinStage(modelPrecision: 1).defaultTimeStep(samples: split.train.count, stepSize: network.stepSize)
+    let discreteStepper = try DiscreteLangevinStepper(discrete, unknowns: discrete.action().unknowns(parameters: parameters),
+                                                      timeStep: discreteTimeStep)
+    var discreteIncrements = [Double](repeating: 0, count: discreteStepper.noiseCount)
+    var discreteTimes = [Double]()
+    for repeatIndex in 0..<(c.steps + 5) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let ok = discreteIncrements.withUnsafeMutableBufferPointer { buffer -> Bool in
+            stream.fillGaussian(buffer, standardDeviation: discreteTimeStep.squareRoot())
+            return discreteStepper.step(increments: UnsafePointer(buffer.baseAddress!))
+        }
+        precondition(ok, "the discrete Langevin step left the finite numbers")
+        if repeatIndex >= 5 { discreteTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9) }
+    }
     let line: [String: Any] = ["name": c.name, "samples": split.train.count, "parameters": network.parameterCount,
                                "gradientSeconds": median(gradientTimes), "langevinStepSeconds": median(stepTimes),
+                               "discreteLangevinStepSeconds": median(discreteTimes), "discreteUnknowns": discreteStepper.noiseCount,
                                "threads": Parallel.workerCount]
     print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
 }
