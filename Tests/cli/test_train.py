@@ -97,7 +97,7 @@ def test_train_json_keys_for_regression_and_classification(tmp_path):
     result = run("train", "--dataset", "circles", "--method", "adam", "--epochs", "2", "--format", "json")
     report = json.loads(result.stdout)
     assert set(report) == {"dataset", "method", "recipe", "trainLoss", "trainAccuracy", "testAccuracy", "epochs", "seconds",
-                           "gradientEvaluations", "status", "morseIndex", "smallestHessianEigenvalue"}
+                           "gradientEvaluations", "status", "morseIndex", "morseIndexIsLowerBound", "smallestHessianEigenvalue"}
     result = run("train", "--dataset", "sine", "--method", "symplectic-euler-penalty", "--layers", "4", "--anneal-steps", "1",
                  "--format", "json")
     report = json.loads(result.stdout)
