@@ -80,3 +80,21 @@ def test_anneal_out_writes_the_depth_heat_map(tmp_path):
         assert "annealing.png" in names
     except ImportError:
         pass
+
+
+def test_langevin_with_rf_annealing_is_a_stage_list(tmp_path):
+    # Temperature and r_f annealing combined: Langevin of A_h at r_f = 1, then at r_f = 10 (from the first
+    # stage's states), then the polish.
+    config = tmp_path / "rf.yaml"
+    config.write_text("dataset: sine\nstages:\n"
+                      "  - type: langevin\n    rf: 1\n    langevin-steps: 300\n    temperature: 1e-3\n"
+                      "  - type: langevin\n    rf: 10\n    langevin-steps: 300\n    temperature: 1e-4\n"
+                      "  - type: lbfgs\n  - type: constrained\n")
+    result = run("train", "--config", str(config), "--out", str(tmp_path / "out"), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["status"] == "constrained-converged"
+    rows = [line.split(",") for line in (tmp_path / "out" / "stages.csv").read_text().splitlines()]
+    header = rows[0]
+    langevin = [row for row in rows[1:] if row[header.index("type")] == "langevin"]
+    assert [float(row[header.index("rf")]) for row in langevin] == [1.0, 10.0]
+    assert all(row[header.index("status")] == "langevin-completed" for row in langevin)
