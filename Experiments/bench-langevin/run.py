@@ -21,9 +21,12 @@ for s, t, target in zip(swift, torch, (5, 1.5)):
     print(f"  full-batch gradient        : {1e3 * s['gradientSeconds']:.3f} ms")
     print(f"  Langevin step (SPDE engine): {1e3 * s['langevinStepSeconds']:.3f} ms   step/gradient {overhead:.2f}   (target <= 1.5)   "
           f"{'met' if overhead <= 1.5 else 'NOT met'}")
-    discrete = s["discreteLangevinStepSeconds"] / s["gradientSeconds"]
-    print(f"  Langevin step of A_h, r_f=1: {1e3 * s['discreteLangevinStepSeconds']:.3f} ms   step/gradient {discrete:.2f}   "
-          f"({s['discreteUnknowns']} unknowns with the states; informational: its gradient is that of A_h, not of the ResNet loss)")
+    discrete = s["discreteLangevinStepSeconds"] / s["actionGradientSeconds"]
+    print(f"  gradient of A_h, r_f=1     : {1e3 * s['actionGradientSeconds']:.3f} ms   ({s['discreteUnknowns']} unknowns with the states; "
+          f"{s['actionGradientSeconds'] / s['gradientSeconds']:.2f}x the ResNet loss's gradient)")
+    print(f"  Langevin step of A_h       : {1e3 * s['discreteLangevinStepSeconds']:.3f} ms   step/gradient of A_h {discrete:.2f}   "
+          f"(target <= 1.5)   {'met' if discrete <= 1.5 else 'NOT met'}")
+    failures += discrete > 1.5
     print(f"  PyTorch SGLD step          : {1e3 * t['sgldStepSeconds']:.3f} ms ({t['implementation']}, {t['threads']} threads)")
     print(f"  PyTorch / package          : {speedup:.2f}x   (target >= {target})   {'met' if speedup >= target else 'NOT met'}")
     failures += (overhead > 1.5) + (speedup < target)

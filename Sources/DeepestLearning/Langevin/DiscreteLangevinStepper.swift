@@ -21,6 +21,12 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
     private var gradient: [Double] = []
     private let action: TrainingAction
     private let scales: [Double]
+    /// √P per unknown (the noise's scale).
+    private let noiseScales: [Double]
+    /// Fixed blocks of samples for the states' part of a step (the tridiagonal solves are per sample).
+    private let blocks: SampleBlocks
+    /// Per block (and the parameters): whether the step produced a non-finite value.
+    private var failures: [UInt8]
     private let states: TridiagonalFactorization
     private let weights: TridiagonalFactorization
     /// Weight components (0..<q) solved implicitly: those without a frozen entry in any layer.
@@ -40,6 +46,9 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
         unknowns = start
         next = start
         scales = flow.preconditioner(stateCount: action.stateUnknownCount)
+        noiseScales = scales.map { $0.squareRoot() }
+        blocks = SampleBlocks(count: flow.data.count, minimumSize: 64)
+        failures = [UInt8](repeating: 0, count: blocks.blockCount + 1)
         // I + Δτ(1/h)(r_f/h)·L on a state path: each node's degree in the path graph (a grounded x_0 counts
         // as a neighbour of x_1 but is not an unknown).
         let s = action.statesPerSample, c = dt * flow.modelPrecision / (h * h)
@@ -70,38 +79,56 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
     }
 
     /// One step with the Wiener increments ΔB (`noiseCount` values of variance Δτ), or noiseless with nil.
-    /// Returns false, keeping the previous state, when the new state is not finite.
+    /// Returns false, keeping the previous state, when the new state is not finite. The states' part runs
+    /// over fixed sample blocks on the worker pool (each entry's arithmetic is the same on any thread).
     @discardableResult
     public func step(increments: UnsafePointer<Double>?) -> Bool {
         let dt = timeStep
         action.evaluate(unknowns: unknowns, gradient: &gradient)
-        let temperature = flow.schedule.temperature(at: time)
-        let amplitude = increments == nil ? 0 : (2 * temperature).squareRoot()
+        let amplitude = increments == nil ? 0 : (2 * flow.schedule.temperature(at: time)).squareRoot()
         let net = flow.network, d = net.width, q = net.layerParameterCount, layers = net.layers
-        let stateCount = action.stateUnknownCount, s = action.statesPerSample
-        var finite = true
-        unknowns.withUnsafeBufferPointer { u in
-        next.withUnsafeMutableBufferPointer { v in
-        gradient.withUnsafeBufferPointer { g in
-        scales.withUnsafeBufferPointer { p in
-            let x = v.baseAddress!
-            // The increment before the implicit solve: −ΔτP∇A_h + √(2Temp)·√P·ΔB.
-            for i in 0..<u.count {
-                let noise = amplitude == 0 ? 0 : amplitude * p[i].squareRoot() * increments![i]
-                x[i] = -dt * p[i] * g[i] + noise
+        let stateCount = action.stateUnknownCount, s = action.statesPerSample, blocks = self.blocks
+        let noise = increments.map { SharedPointer(UnsafeBufferPointer(start: $0, count: unknowns.count)) }
+        let states = self.states
+        for i in failures.indices { failures[i] = 0 }
+        unknowns.withUnsafeBufferPointer { uu in
+        next.withUnsafeMutableBufferPointer { vv in
+        gradient.withUnsafeBufferPointer { gg in
+        scales.withUnsafeBufferPointer { pp in
+        noiseScales.withUnsafeBufferPointer { rr in
+        failures.withUnsafeMutableBufferPointer { ff in
+            let u = SharedPointer(uu), v = SharedMutablePointer(vv.baseAddress!), g = SharedPointer(gg)
+            let p = SharedPointer(pp), r = SharedPointer(rr), failed = SharedMutablePointer(ff.baseAddress!)
+            /// Entries lower..<upper: the increment −ΔτP∇A_h + √(2Temp)√P ΔB, before the implicit solves.
+            @Sendable func increment(_ lower: Int, _ upper: Int) {
+                if let noise, amplitude != 0 {
+                    for i in lower..<upper { v.base[i] = -dt * p.base[i] * g.base[i] + amplitude * r.base[i] * noise.base[i] }
+                } else {
+                    for i in lower..<upper { v.base[i] = -dt * p.base[i] * g.base[i] }
+                }
             }
-            for k in 0..<(stateCount / (s * d)) {
-                for i in 0..<d { states.solve(x + k * s * d + i, stride: d) }
+            /// Entries lower..<upper: U + the solved increment; false if one is not finite.
+            @Sendable func add(_ lower: Int, _ upper: Int) -> Bool {
+                var finite = true
+                for i in lower..<upper {
+                    v.base[i] += u.base[i]
+                    if !v.base[i].isFinite { finite = false }
+                }
+                return finite
             }
-            let theta = x + stateCount
+            Parallel.forEach(blocks.blockCount) { block in
+                let range = blocks.range(block), lower = range.lowerBound * s * d, upper = range.upperBound * s * d
+                increment(lower, upper)
+                for k in range { for i in 0..<d { states.solve(v.base + k * s * d + i, stride: d) } }
+                if !add(lower, upper) { failed.base[block] = 1 }
+            }
+            increment(stateCount, uu.count)
+            let theta = v.base + stateCount
             for i in implicitComponents { weights.solve(theta + i, stride: q) }
             for i in (layers * q)..<net.parameterCount { theta[i] *= readoutFactor }
-            for i in 0..<u.count {
-                x[i] += u[i]
-                if !x[i].isFinite { finite = false }
-            }
-        }}}}
-        guard finite else { return false }
+            if !add(stateCount, uu.count) { failed.base[blocks.blockCount] = 1 }
+        }}}}}}
+        guard !failures.contains(1) else { return false }
         swap(&unknowns, &next)
         time += dt
         return true

@@ -65,6 +65,15 @@ for c in configurations {
     let discreteTimeStep = try LangevinStage(modelPrecision: 1).defaultTimeStep(samples: split.train.count, stepSize: network.stepSize)
     let discreteStepper = try DiscreteLangevinStepper(discrete, unknowns: discrete.action().unknowns(parameters: parameters),
                                                       timeStep: discreteTimeStep)
+    // One gradient of A_h alone (the discrete flow's drift), at the forward pass.
+    let action = discrete.action(), unknowns = action.unknowns(parameters: parameters)
+    var actionGradient = [Double]()
+    var actionTimes = [Double]()
+    for repeatIndex in 0..<(c.steps + 5) {
+        let start = DispatchTime.now().uptimeNanoseconds
+        action.evaluate(unknowns: unknowns, gradient: &actionGradient)
+        if repeatIndex >= 5 { actionTimes.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9) }
+    }
     var discreteIncrements = [Double](repeating: 0, count: discreteStepper.noiseCount)
     var discreteTimes = [Double]()
     for repeatIndex in 0..<(c.steps + 5) {
@@ -79,6 +88,7 @@ for c in configurations {
     let line: [String: Any] = ["name": c.name, "samples": split.train.count, "parameters": network.parameterCount,
                                "gradientSeconds": median(gradientTimes), "langevinStepSeconds": median(stepTimes),
                                "discreteLangevinStepSeconds": median(discreteTimes), "discreteUnknowns": discreteStepper.noiseCount,
+                               "actionGradientSeconds": median(actionTimes),
                                "threads": Parallel.workerCount]
     print(String(decoding: try JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]), as: UTF8.self))
 }
