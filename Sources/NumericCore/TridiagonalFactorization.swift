@@ -1,7 +1,9 @@
 /// The Thomas algorithm for a fixed symmetric tridiagonal matrix with diagonal d_i and constant
-/// off-diagonal e, diagonally dominant (|d_i| ≥ 2|e|, as I + c·L for a path-graph Laplacian L and
-/// c ≥ 0), so no pivoting is needed: factored once in O(n), each solve O(n) with no allocation. Used by
-/// the finite-difference heat scheme and the implicit part of the discrete action's Langevin flow.
+/// off-diagonal e. Without pivoting it is stable for the matrices it is used on, which are strictly
+/// diagonally dominant by rows (|d_i| > Σ_j≠i |a_ij|) and positive definite: D + c·L with D ≥ I diagonal,
+/// L a path-graph Laplacian and c ≥ 0. It does not check that (a zero pivot gives infinities). Factored
+/// once in O(n), each solve O(n) with no allocation. Used by the finite-difference heat scheme and the
+/// implicit part of the discrete action's Langevin flow.
 public struct TridiagonalFactorization: Sendable {
     public let offDiagonal: Double
     /// Modified super-diagonal c'_i and reciprocal pivots 1/m_i of the forward elimination.

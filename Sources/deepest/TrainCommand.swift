@@ -103,6 +103,7 @@ struct TrainOptions: ParsableArguments {
     @Option(name: .customLong("lr"), parsing: .unconditional, help: "Minibatch stages: learning rate.") var learningRate: Double?
     @Option(parsing: .unconditional, help: "SGD stages: momentum.") var momentum: Double?
     @Option(name: .customLong("langevin-steps"), parsing: .unconditional, help: "Langevin stages: steps in optimisation time.") var langevinSteps: Int?
+    @Option(name: .customLong("langevin-rf"), parsing: .unconditional, help: "Langevin stages: sample the discrete action A_h with its states at this r_f (default: the reduced action).") var langevinPrecision: Double?
     @Option(name: .customLong("time-step"), parsing: .unconditional, help: "Langevin stages: the step Δτ (default 0.1/M).") var timeStep: Double?
     @Option(parsing: .unconditional, help: "Langevin stages: the initial temperature T₀.") var temperature: Double?
     @Option(help: "Langevin stages: constant, geometric or logarithmic cooling.") var schedule: String?

@@ -11,7 +11,7 @@ import Yams
 struct TrainSettings {
     /// Options (and config keys) that set a stage option of the same name.
     static let stageKeys = ["rf", "anneal-steps", "anneal-factor", "newton-iterations", "tol", "form", "readout", "epochs",
-                            "batch", "lr", "momentum", "langevin-steps", "time-step", "temperature", "schedule", "cooling", "quench"]
+                            "batch", "lr", "momentum", "langevin-steps", "time-step", "langevin-rf", "temperature", "schedule", "cooling", "quench"]
     /// The keys a config file may hold (the long option names, and `stages`).
     static let allowedKeys = ["dataset", "data", "test", "test-fraction", "target-column", "task", "recipe", "method", "horizon",
                               "layers", "width", "activation", "antisymmetric", "shift", "lift", "tikhonov", "smoothness",
@@ -138,7 +138,7 @@ struct TrainSettings {
         let stageOptions: [String: CustomStringConvertible?] = [
             "rf": c.modelPrecision, "anneal-steps": c.annealSteps, "anneal-factor": c.annealFactor,
             "newton-iterations": c.newtonIterations, "tol": c.tolerance, "form": c.form, "readout": c.readout, "epochs": c.epochs,
-            "batch": c.batch, "lr": c.learningRate, "momentum": c.momentum, "langevin-steps": c.langevinSteps,
+            "batch": c.batch, "lr": c.learningRate, "momentum": c.momentum, "langevin-steps": c.langevinSteps, "langevin-rf": c.langevinPrecision,
             "time-step": c.timeStep, "temperature": c.temperature, "schedule": c.schedule, "cooling": c.cooling, "quench": c.quench]
         for key in TrainSettings.stageKeys {
             guard let (text, origin) = raw(key, stageOptions[key] ?? nil) else { continue }

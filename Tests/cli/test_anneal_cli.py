@@ -22,10 +22,10 @@ def test_anneal_then_polish_reaches_a_certified_minimum_on_sine():
 
 
 def test_anneal_of_the_discrete_action_at_finite_rf(tmp_path):
-    # --rf makes the Langevin stage sample the discrete action A_h with its states; its rung records r_f
+    # --langevin-rf makes the Langevin stage sample the discrete action A_h with its states; its rung records r_f
     # and the model error of the annealed states, and the polish still certifies a minimum.
     folder = tmp_path / "anneal"
-    result = run("anneal", "--dataset", "sine", "--rf", "10", "--langevin-steps", "500", "--out", str(folder),
+    result = run("anneal", "--dataset", "sine", "--langevin-rf", "10", "--langevin-steps", "500", "--out", str(folder),
                  "--format", "json")
     assert result.returncode == 0, result.stderr
     r = json.loads(result.stdout)
@@ -40,8 +40,11 @@ def test_anneal_of_the_discrete_action_at_finite_rf(tmp_path):
     assert vector[0] == ["block", "depth", "component", "value"]
     assert {row[0] for row in vector[1:]} == {"weight", "readout"}
     assert abs(sum(float(row[3]) ** 2 for row in vector[1:]) - 1) < 1e-9
-    bad = run("anneal", "--dataset", "sine", "--rf", "0")
-    assert bad.returncode == 2 and "--rf" in bad.stderr, bad.stderr
+    bad = run("anneal", "--dataset", "sine", "--langevin-rf", "0")
+    assert bad.returncode == 2 and "--langevin-rf" in bad.stderr, bad.stderr
+    # The pipeline-wide --rf is not the Langevin stage's: the langevin recipe has no stage that takes it.
+    other = run("anneal", "--dataset", "sine", "--rf", "10")
+    assert other.returncode == 2 and "--rf" in other.stderr, other.stderr
 
 
 def test_langevin_options_name_themselves_when_invalid():
@@ -87,8 +90,8 @@ def test_langevin_with_rf_annealing_is_a_stage_list(tmp_path):
     # stage's states), then the polish.
     config = tmp_path / "rf.yaml"
     config.write_text("dataset: sine\nstages:\n"
-                      "  - type: langevin\n    rf: 1\n    langevin-steps: 300\n    temperature: 1e-3\n"
-                      "  - type: langevin\n    rf: 10\n    langevin-steps: 300\n    temperature: 1e-4\n"
+                      "  - type: langevin\n    langevin-rf: 1\n    langevin-steps: 300\n    temperature: 1e-3\n"
+                      "  - type: langevin\n    langevin-rf: 10\n    langevin-steps: 300\n    temperature: 1e-4\n"
                       "  - type: lbfgs\n  - type: constrained\n")
     result = run("train", "--config", str(config), "--out", str(tmp_path / "out"), "--format", "json")
     assert result.returncode == 0, result.stderr

@@ -1,7 +1,7 @@
 /// The eigenvector of the smallest Hessian eigenvalue at a training run's returned point (`MorseIndex`),
 /// by weight node and readout: the direction of steepest descent of the action's curvature, the escape
 /// direction at a saddle. For a ResNet the nodes are its layers (depth n·h); for a continuum result the
-/// nodes of the flow whose Hessian was decomposed (the report's flow, or its 16N-interval resampling).
+/// nodes of the report's flow.
 public struct HessianEigenvector: Sendable {
     /// The depth t of each weight node.
     public let depths: [Double]

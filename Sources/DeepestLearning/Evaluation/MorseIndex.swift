@@ -119,24 +119,28 @@ public struct MorseIndex: Sendable {
 
     /// Lanczos on central-difference Hessian-vector products of `evaluate` (value, gradient) at
     /// `parameters`: Hv ≈ (∇V(u + εv) − ∇V(u − εv))/(2ε), ε = 1e-5 · max(1, max|u|) for the unit vectors v.
-    /// With `frozen` coordinates it runs on ΠHΠ (Π the projection onto the free ones), whose extra
-    /// eigenvalues are zeros: the negative ones are those of the free block.
+    /// With `frozen` coordinates it runs on the free ones only (the vectors scattered into the full
+    /// parameters with zeros at the frozen ones), so its eigenpairs are the free block's; the eigenvector
+    /// is returned with zeros at the frozen coordinates.
     static func lanczos(parameters: [Double], frozen: Set<Int> = [], maximumProducts: Int = 200,
                         evaluate: ([Double], inout [Double]) -> Double) -> MorseIndex? {
         let p = parameters.count
-        let free = (0..<p).map { !frozen.contains($0) }
+        let free = (0..<p).filter { !frozen.contains($0) }, f = free.count
+        guard f > 0 else { return nil }
         let epsilon = 1e-5 * max(1, parameters.map(abs).max() ?? 0)
         var plus = [Double](repeating: 0, count: p), minus = plus, point = parameters
-        // count = p: run to the product limit (or an invariant subspace) so that every negative
+        // count = f: run to the product limit (or an invariant subspace) so that every negative
         // eigenvalue the Krylov space resolves is counted; one Ritz vector.
-        guard let eigen = try? LanczosEigen(dimension: p, count: p, vectorCount: 1, maximumIterations: maximumProducts, tolerance: 1e-6,
+        guard let eigen = try? LanczosEigen(dimension: f, count: f, vectorCount: 1, maximumIterations: maximumProducts, tolerance: 1e-6,
                                             apply: { v, result in
-            for i in 0..<p { point[i] = parameters[i] + (free[i] ? epsilon * v[i] : 0) }
+            for (a, i) in free.enumerated() { point[i] = parameters[i] + epsilon * v[a] }
             _ = evaluate(point, &plus)
-            for i in 0..<p { point[i] = parameters[i] - (free[i] ? epsilon * v[i] : 0) }
+            for (a, i) in free.enumerated() { point[i] = parameters[i] - epsilon * v[a] }
             _ = evaluate(point, &minus)
-            for i in 0..<p { result[i] = free[i] ? (plus[i] - minus[i]) / (2 * epsilon) : 0 }
-        }), eigen.values.allSatisfy(\.isFinite), let vector = eigen.vectors.first else { return nil }
+            for (a, i) in free.enumerated() { result[a] = (plus[i] - minus[i]) / (2 * epsilon) }
+        }), eigen.values.allSatisfy(\.isFinite), let reduced = eigen.vectors.first else { return nil }
+        var vector = [Double](repeating: 0, count: p)
+        for (a, i) in free.enumerated() { vector[i] = reduced[a] }
         var morse = MorseIndex(index: eigen.convergedNegativeCount(relativeThreshold: 1e-6, tolerance: 1e-4),
                                smallestEigenvalue: eigen.values[0], eigenvector: vector)
         morse.indexIsLowerBound = true

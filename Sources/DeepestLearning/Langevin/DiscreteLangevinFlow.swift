@@ -11,15 +11,18 @@ import NumericCore
 /// r_f → ∞, where the states follow the forward pass. Scheme (`DiscreteLangevinStepper`): semi-implicit
 /// Euler–Maruyama, implicit in the quadratic parts whose stiffness grows as the grid is refined — the
 /// model-error Laplacian (r_f/h²)·L of each state path (grounded at an exact input x_0 and free at x_N,
-/// or free at both ends with finite R_in) and the smoothness and Tikhonov terms α/h²·L + λ of each weight
-/// component (free ends), and μ on the readout — solved by the Thomas algorithm, since the grounded-free
-/// path Laplacian is diagonalised by no FFTW kind (its eigenvectors sin((2j+1)πn/(2N+1)) are a DST-VII);
-/// the data term, the field's cross terms and the input term are explicit. Strong order 1 in τ (additive
-/// noise on a fixed grid). Stability: the explicit part needs Δτ ≲ min(h/(r_f‖K‖), 1/(r_f M |x|²)); the
-/// stage's default Δτ is 0.1/(M·max(1, r_f)), capped at 0.1·h/r_f.
+/// or free at both ends with finite R_in, whose R_in/h on x_0 is implicit too) and the smoothness and
+/// Tikhonov terms α/h²·L + λ of each weight component (free ends), and μ on the readout — solved by the
+/// Thomas algorithm, since the grounded-free path Laplacian is diagonalised by no FFTW kind (its
+/// eigenvectors sin((2j+1)πn/(2N+1)) are a DST-VII); the data term and the field's cross terms are
+/// explicit. Strong and weak order 1 in τ (additive noise on a fixed grid). Stability: the explicit part
+/// needs Δτ below about h/(r_f‖K‖) (cross terms), 1/(r_f M|x|²) (the weights' data curvature) and
+/// h/|C|² (the readout's curvature on x_N); the stage's default Δτ is 0.1/(M·max(1, r_f)), capped at
+/// 0.1·h/r_f and 0.1·h/|C|² of the starting readout.
 ///
 /// A frozen parameter has no drift and no noise; a weight component with a frozen entry in some layer
-/// takes its smoothness explicitly (its implicit solve would move the frozen entry).
+/// takes its smoothness and Tikhonov terms explicitly (its implicit solve would move the frozen entry), so
+/// it needs Δτ < h²/(2α) too.
 /// Cost per step: one evaluation of A_h and its gradient (O(M N d²), parallel over sample blocks), plus
 /// O(M N d) for the tridiagonal solves and the Gaussian draws.
 public struct DiscreteLangevinFlow: Sendable {

@@ -4,9 +4,10 @@ import NumericCore
 ///
 ///   U^{m+1} = U^m + (I + Δτ P L)^{-1} (−Δτ P ∇A_h(U^m) + √(2 Temp(τ_m)) P^{1/2} ΔB^m),
 ///
-/// the split form of (I + ΔτPL)U^{m+1} = U^m + Δτ(−PLU^m + N(U^m)) + noise with L the quadratic parts
-/// taken implicitly (the model-error and smoothness Laplacians, λ and μ) and N = −P∇A_h + PLU the rest.
-/// (I + ΔτPL) is one tridiagonal matrix per state path and per weight component, factored once.
+/// the split form of (I + ΔτPL)U^{m+1} = U^m + ΔτN(U^m) + √(2Temp)P^{1/2}ΔB, where L holds the quadratic
+/// parts taken implicitly (the model-error Laplacian and R_in on the states, the smoothness Laplacian and
+/// λ on the weights, μ on the readout) and N = −P∇A_h + PLU the rest, so −PLU^m cancels between the
+/// sides. (I + ΔτPL) is one tridiagonal matrix per state path and per weight component, factored once.
 /// A step that produces a non-finite value keeps the last finite state and returns false.
 /// Cost per step: one A_h gradient plus O(M N d); no allocation.
 public final class DiscreteLangevinStepper: @unchecked Sendable {
@@ -49,12 +50,13 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
         noiseScales = scales.map { $0.squareRoot() }
         blocks = SampleBlocks(count: flow.data.count, minimumSize: 64)
         failures = [UInt8](repeating: 0, count: blocks.blockCount + 1)
-        // I + Δτ(1/h)(r_f/h)·L on a state path: each node's degree in the path graph (a grounded x_0 counts
-        // as a neighbour of x_1 but is not an unknown).
+        // I + Δτ(1/h)((r_f/h)·L + R_in e_0e_0ᵀ) on a state path: each node's degree in the path graph (a
+        // grounded x_0 counts as a neighbour of x_1 but is not an unknown); a finite R_in on x_0.
         let s = action.statesPerSample, c = dt * flow.modelPrecision / (h * h)
+        let input = action.hasInitialStates ? dt * flow.inputWeight / h : 0
         states = TridiagonalFactorization(diagonal: (0..<s).map { n in
             let degree = (n > 0 || !action.hasInitialStates ? 1.0 : 0) + (n < s - 1 ? 1 : 0)
-            return 1 + c * degree
+            return 1 + c * degree + (n == 0 ? input : 0)
         }, offDiagonal: -c)
         // I + Δτ(1/h)((α/h)·L + hλ) on a weight component over the layers (free ends).
         let a = dt * flow.regularization.smoothness / (h * h), lambda = dt * flow.regularization.tikhonov
@@ -86,7 +88,7 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
         let dt = timeStep
         action.evaluate(unknowns: unknowns, gradient: &gradient)
         let amplitude = increments == nil ? 0 : (2 * flow.schedule.temperature(at: time)).squareRoot()
-        let net = flow.network, d = net.width, q = net.layerParameterCount, layers = net.layers
+        let net = flow.network, d = net.width, q = net.layerParameterCount
         let stateCount = action.stateUnknownCount, s = action.statesPerSample, blocks = self.blocks
         let noise = increments.map { SharedPointer(UnsafeBufferPointer(start: $0, count: unknowns.count)) }
         let states = self.states
@@ -125,7 +127,7 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
             increment(stateCount, uu.count)
             let theta = v.base + stateCount
             for i in implicitComponents { weights.solve(theta + i, stride: q) }
-            for i in (layers * q)..<net.parameterCount { theta[i] *= readoutFactor }
+            for i in net.readoutOffset..<net.parameterCount { theta[i] *= readoutFactor }
             if !add(stateCount, uu.count) { failed.base[blocks.blockCount] = 1 }
         }}}}}}
         guard !failures.contains(1) else { return false }

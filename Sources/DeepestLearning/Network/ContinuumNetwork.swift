@@ -149,7 +149,7 @@ public struct TrainedFlow: Sendable {
 
     /// The same flow on `intervals` intervals: θ at the new nodes by linear interpolation of the nodal
     /// weights (O(h²) for smooth θ), the readout copied. Cost O(K q).
-    public func resampled(intervals: Int) throws -> TrainedFlow {
+    func resampled(intervals: Int) throws -> TrainedFlow {
         let coarse = try ContinuumNetwork(field: network.field, horizon: network.horizon, intervals: intervals,
                                           lift: network.lift, readout: network.readout)
         let q = network.field.parameterCount, fine = network.intervals

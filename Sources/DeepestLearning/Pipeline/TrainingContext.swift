@@ -19,11 +19,19 @@ public struct TrainingContext: Sendable {
     /// ResNet's layers (the continuum stages, the reduced action's Langevin flow). Throws
     /// `InvalidArgument` naming `stage` for a frozen layer weight, which has no counterpart in a field θ(t).
     public func frozenReadout(stage: String) throws -> Set<Int> {
+        try validateFrozenParameters()
         let offset = network.readoutOffset
         guard frozenParameters.allSatisfy({ $0 >= offset }) else {
             throw InvalidArgument("frozenParameters", frozenParameters.min()!, "the \(stage) stage freezes readout parameters only")
         }
         return Set(frozenParameters.map { $0 - offset })
+    }
+
+    /// Throws `InvalidArgument` for a frozen index outside the network's parameters.
+    public func validateFrozenParameters() throws {
+        for i in frozenParameters where !(0..<network.parameterCount).contains(i) {
+            throw InvalidArgument("frozenParameters", i, "must be in 0..<\(network.parameterCount)")
+        }
     }
 
     /// The lifted inputs x_k(0), M × d row-major.

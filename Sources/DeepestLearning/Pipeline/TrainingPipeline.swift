@@ -50,6 +50,7 @@ public struct TrainingPipeline: Sendable {
                     progress: ((_ stage: Int, _ type: String, _ event: StageEvent) -> Void)? = nil) throws -> TrainingOutcome {
         guard !stages.isEmpty else { throw InvalidArgument("stages", "[]", "must list at least one stage") }
         if let start { try Validate.count(start.count, context.network.parameterCount, "start") }
+        try context.validateFrozenParameters()
         for stage in stages { try stage.check(context) }
         var iterate = TrainingIterate(initialParameters: start ?? context.initialParameters())
         if start != nil { iterate.source = .minibatch }

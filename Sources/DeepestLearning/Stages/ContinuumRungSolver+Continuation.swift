@@ -3,13 +3,6 @@ import Foundation
 import NumericCore
 
 extension ContinuumRungSolver {
-    /// Solves the continuum problem at each point of `points` in turn (rung β = `betas[i]`), each from
-    /// the iterate: the previous continuum solution (rescaled in depth when the horizon changed), else
-    /// the guess of the last stage (`guess`). A point whose solve fails is approached through up to
-    /// `maximumBisections` geometric midpoints from the last solved point (in r_f, T, λ, μ); a point
-    /// that still fails is recorded with its status and ends the pipeline. The first solve of a
-    /// pipeline is accepted whatever its status (there is nothing to bisect from). Every attempt's
-    /// field evaluations count in the record.
     /// The context's frozen (readout) parameters with their values in `parameters` (index in the
     /// readout → value), for `ContinuousTrainingProblem.freezingReadout`. Throws `InvalidArgument` for a
     /// frozen layer weight or a projected readout.
@@ -21,6 +14,13 @@ extension ContinuumRungSolver {
         return Dictionary(uniqueKeysWithValues: frozen.map { ($0, parameters[context.network.readoutOffset + $0]) })
     }
 
+    /// Solves the continuum problem at each point of `points` in turn (rung β = `betas[i]`), each from
+    /// the iterate: the previous continuum solution (rescaled in depth when the horizon changed), else
+    /// the guess of the last stage (`guess`). A point whose solve fails is approached through up to
+    /// `maximumBisections` geometric midpoints from the last solved point (in r_f, T, λ, μ); a point
+    /// that still fails is recorded with its status and ends the pipeline. The first solve of a
+    /// pipeline is accepted whatever its status (there is nothing to bisect from). Every attempt's
+    /// field evaluations count in the record.
     func climb(_ points: [ContinuationPoint], betas: [Int], type: String, iterate: inout TrainingIterate,
                context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
@@ -81,7 +81,9 @@ extension ContinuumRungSolver {
                context: TrainingContext) throws -> InitialGuess {
         let guess = try unscaledGuess(iterate, point: point, layout: layout, context: context)
         if case .mesh(let mesh, let values) = guess, let end = mesh.last, end > 0, end != point.horizon {
-            return .mesh(mesh.map { $0 * point.horizon / end }, values: values)
+            var scaled = mesh.map { $0 * point.horizon / end }
+            scaled[scaled.count - 1] = point.horizon
+            return .mesh(scaled, values: values)
         }
         return guess
     }

@@ -3,7 +3,7 @@ import NumericCore
 import Stochastic
 
 /// Annealed Langevin dynamics of the reduced training action (`LangevinFlow`, an SPDE in depth ×
-/// optimisation time on the `Stochastic` engine), or with `rf` of the discrete action A_h at that model
+/// optimisation time on the `Stochastic` engine), or with `langevin-rf` of the discrete action A_h at that model
 /// precision (`DiscreteLangevinFlow`: the states are unknowns too): `steps` semi-implicit steps of Δτ = `time-step` with
 /// the temperature `schedule`, the last `quench` steps noiseless (the gradient flow). The noise lets the
 /// weights leave saddles that deterministic solvers converge to (MATH.md §6.3); a following `lbfgs` and
@@ -11,17 +11,20 @@ import Stochastic
 /// Notes/langevin-flow.md.
 ///
 /// Options: `langevin-steps`, `time-step` (default 0.1/M: the data term's explicit stiffness grows like M;
-/// with `rf`, 0.1/(M·max(1, r_f)) capped at 0.1·h/r_f), `rf` (the discrete action's r_f; absent: reduced),
+/// with `langevin-rf`, 0.1/(M·max(1, r_f)) capped at 0.1·h/r_f and 0.1·h/|C|²), `langevin-rf` (the discrete
+/// action's r_f, absent: the reduced action; a key of its own, so that the pipeline-wide `rf` of the
+/// continuum and discrete-annealing stages does not switch a Langevin stage to the other action),
 /// `temperature` (T₀), `schedule` (constant, geometric, logarithmic), `cooling` (geometric factor),
 /// `stage-length` (τ per geometric stage), `quench` (noiseless final steps), `seed-index` (the stream
 /// index: the noise is `XoshiroRandomStream(seed: run seed, index: seed-index)`).
 /// Status "langevin-completed", or "langevin-nonFinite" with the last finite state. The rung's
-/// `gradientNorm` is max|P∇V|, the preconditioned drift (the weights' entries scaled by 1/h). After a
+/// `gradientNorm` is max|P∇V| (max|P∇A_h| over states and parameters for the discrete action), the
+/// preconditioned drift (the weights' entries scaled by 1/h). After a
 /// discrete flow the iterate carries its states, so a following discrete stage starts from them.
 /// Cost: one full-batch gradient per step (of V, or of A_h with the states).
 public struct LangevinStage: TrainingStage {
     public static let typeName = "langevin"
-    public static let keys = ["langevin-steps", "time-step", "rf", "temperature", "schedule", "cooling", "stage-length", "quench", "seed-index"]
+    public static let keys = ["langevin-steps", "time-step", "langevin-rf", "temperature", "schedule", "cooling", "stage-length", "quench", "seed-index"]
     public var type: String { Self.typeName }
     public var isContinuum: Bool { false }
 
@@ -41,7 +44,7 @@ public struct LangevinStage: TrainingStage {
                 cooling: Double = 0.5, stageLength: Double? = nil, quench: Int? = nil, seedIndex: UInt64 = 7) throws {
         try Validate.positive(steps, "steps")
         if let timeStep { try Validate.positive(timeStep, "time-step") }
-        if let modelPrecision { try Validate.positive(modelPrecision, "rf") }
+        if let modelPrecision { try Validate.positive(modelPrecision, "langevin-rf") }
         // Validated by building a schedule with the stage's values.
         _ = try TemperatureSchedule(schedule, initial: temperature, factor: cooling, stageLength: stageLength ?? 1)
         let quenchSteps = quench ?? steps / 10
@@ -61,7 +64,7 @@ public struct LangevinStage: TrainingStage {
         let steps = try options.int("langevin-steps", default: 2000, in: 1...100_000_000)
         try self.init(steps: steps,
                       timeStep: options.value("time-step") == nil ? nil : try options.positiveDouble("time-step", default: 1),
-                      modelPrecision: options.value("rf") == nil ? nil : try options.positiveDouble("rf", default: 1),
+                      modelPrecision: options.value("langevin-rf") == nil ? nil : try options.positiveDouble("langevin-rf", default: 1),
                       temperature: try options.double("temperature", default: 1e-3),
                       schedule: try options.choice("schedule", default: TemperatureSchedule.Kind.geometric),
                       cooling: try options.double("cooling", default: 0.5),
@@ -79,19 +82,24 @@ public struct LangevinStage: TrainingStage {
                                        stageLength: stageLength.isNaN ? max(noisyTime / 10, dt) : stageLength, quenchTime: noisyTime)
     }
 
-    /// Δτ: the option, else 0.1/M for the reduced action, 0.1/(M·max(1, r_f)) capped at 0.1·h/r_f for the
-    /// discrete one (the explicit data and cross terms' stiffness, DiscreteLangevinFlow).
-    public func defaultTimeStep(samples: Int, stepSize h: Double) -> Double {
+    /// Δτ: the option, else 0.1/M for the reduced action, 0.1/(M·max(1, r_f)) capped at 0.1·h/r_f and
+    /// 0.1·h/|C|² for the discrete one (the explicit data and cross terms' stiffness, DiscreteLangevinFlow).
+    /// `readoutNormSquared` |C|²_F of the starting readout bounds the discrete action's explicit data term on
+    /// x_N, whose rate is about |C|²/h.
+    public func defaultTimeStep(samples: Int, stepSize h: Double, readoutNormSquared: Double = 0) -> Double {
         if let timeStep { return timeStep }
         let m = Double(samples)
         guard let rf = modelPrecision else { return 0.1 / m }
-        return min(0.1 / (m * max(1, rf)), 0.1 * h / rf)
+        return min(0.1 / (m * max(1, rf)), 0.1 * h / rf, 0.1 * h / max(readoutNormSquared, 1e-12))
     }
 
     public func run(_ iterate: inout TrainingIterate, in context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
         let network = context.network
-        let dt = defaultTimeStep(samples: context.samples, stepSize: network.stepSize)
+        // |C|²: the readout's weights (its last `outputs` parameters are the biases c).
+        let readout = iterate.parameters[network.readoutOffset..<(network.parameterCount - network.readout.outputs)]
+        let dt = defaultTimeStep(samples: context.samples, stepSize: network.stepSize,
+                                 readoutNormSquared: readout.reduce(0) { $0 + $1 * $1 })
         let path: LangevinPath = try modelPrecision.map { rf in
             try DiscreteLangevinPath(stage: self, context: context, iterate: iterate, modelPrecision: rf, timeStep: dt)
         } ?? ReducedLangevinPath(stage: self, context: context, parameters: iterate.parameters, timeStep: dt)

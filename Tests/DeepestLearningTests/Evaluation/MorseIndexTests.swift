@@ -100,4 +100,31 @@ import NumericCore
         #expect(lanczos.index <= dense.index)
         #expect(lanczos.index == dense.index, "Lanczos \(lanczos.index), dense \(dense.index)")
     }
+
+    /// With frozen parameters Lanczos works on the free block alone: where that block is positive definite
+    /// (a large Tikhonov weight) its smallest eigenvalue is the dense free block's, not a spurious 0 of the
+    /// frozen coordinates, and the eigenvector is zero there.
+    @Test func lanczosWithFrozenParametersSeesTheFreeBlockOnly() throws {
+        let data = try randomDataset(count: 12, inputDimension: 2, classes: 2, seed: 5)
+        let network = try ResidualNetwork(field: try ResidualField(width: 3, activation: .tanh), layers: 3, horizon: 1,
+                                          lift: try .padding(from: 2, to: 3), readout: data.readout)
+        let m = Double(data.count)
+        let regularization = try Regularization(tikhonov: 5 * m, smoothness: 0, readoutTikhonov: 5 * m)
+        let point = network.initialParameters(seed: 9, weightScale: 0.5)
+        let frozen: Set<Int> = [0, 5, network.readoutOffset]
+        let dense = try #require(try MorseIndex.discrete(network: network, data: data, parameters: point, regularization: regularization,
+                                                         frozen: frozen))
+        #expect(dense.index == 0 && dense.smallestEigenvalue > 0)
+        let loss = try ResidualNetworkLoss(network: network, data: data, regularization: try Regularization(tikhonov: 5, readoutTikhonov: 5))
+        let lanczos = try #require(MorseIndex.lanczos(parameters: point, frozen: frozen) { u, g in
+            let value = loss.evaluate(parameters: u, gradient: &g)
+            for i in g.indices { g[i] *= m }
+            return m * value
+        })
+        #expect(abs(lanczos.smallestEigenvalue - dense.smallestEigenvalue) <= 1e-5 * abs(dense.smallestEigenvalue),
+                "Lanczos \(lanczos.smallestEigenvalue), dense \(dense.smallestEigenvalue)")
+        #expect(lanczos.index == 0)
+        for i in frozen { #expect(lanczos.eigenvector[i] == 0) }
+        #expect(abs(lanczos.eigenvector.reduce(0) { $0 + $1 * $1 } - 1) < 1e-9)
+    }
 }

@@ -50,6 +50,59 @@ import Testing
         }
     }
 
+    /// One noiseless step at Δτ = 0.05, where the implicit part matters, equals U + (I + ΔτPQ)⁻¹(−ΔτP∇A_h)
+    /// with Q written out here from the action's quadratic terms: (r_f/h)·L on each state path (free at
+    /// both ends with finite R_in) plus R_in at x_0, (α/h)·L + hλ on each weight component over the layers,
+    /// μ on the readout; a component with a frozen entry keeps its penalties explicit (no Q), and frozen
+    /// entries do not move (P = 0). Dense solve against the stepper's Thomas solves.
+    @Test func implicitStepSolvesTheQuadraticPartsOfTheAction() throws {
+        let (network, data) = try Self.smallProblem(layers: 3, count: 2)
+        let regularization = try Regularization(tikhonov: 0.3, smoothness: 0.2, readoutTikhonov: 0.1)
+        let q = network.layerParameterCount, d = network.width, layers = network.layers, h = network.stepSize
+        let frozen: Set<Int> = [1 * q + 1, network.readoutOffset + 2]
+        let rf = 0.7, rin = 3.0, dt = 0.05
+        let flow = try DiscreteLangevinFlow(network: network, data: data, modelPrecision: rf, inputWeight: rin,
+                                            regularization: regularization, schedule: try TemperatureSchedule(.constant, initial: 0),
+                                            frozenParameters: frozen)
+        let action = flow.action()
+        let base = action.unknowns(parameters: network.initialParameters(seed: 4, weightScale: 1.2))
+        let point = zip(base, randomVector(base.count, seed: 10, scale: 0.2)).map { $0 + $1 }
+        let n = point.count, states = action.stateUnknownCount, s = action.statesPerSample
+        #expect(s == layers + 1)
+        var quadratic = [Double](repeating: 0, count: n * n)
+        func addPath(first: Int, stride: Int, count: Int, coupling: Double, diagonal: Double) {
+            for a in 0..<count {
+                let i = first + a * stride
+                quadratic[i * n + i] += diagonal + coupling * Double((a > 0 ? 1 : 0) + (a < count - 1 ? 1 : 0))
+                if a + 1 < count { quadratic[i * n + i + stride] -= coupling; quadratic[(i + stride) * n + i] -= coupling }
+            }
+        }
+        for k in 0..<data.count {
+            for i in 0..<d {
+                let first: Int = k * s * d + i
+                addPath(first: first, stride: d, count: s, coupling: rf / h, diagonal: 0)
+                quadratic[first * n + first] += rin
+            }
+        }
+        for c in 0..<q where !(0..<layers).contains(where: { frozen.contains($0 * q + c) }) {
+            addPath(first: states + c, stride: q, count: layers, coupling: regularization.smoothness / h, diagonal: h * regularization.tikhonov)
+        }
+        for i in network.readoutOffset..<network.parameterCount { quadratic[(states + i) * n + states + i] += regularization.readoutTikhonov }
+        let (_, drift) = try flow.actionAndDrift(point)  // −P∇A_h
+        let scales = (0..<n).map { i -> Double in
+            i < states ? 1 / h : (frozen.contains(i - states) ? 0 : (i - states < network.readoutOffset ? 1 / h : 1))
+        }
+        var system = [Double](repeating: 0, count: n * n)
+        for i in 0..<n { for j in 0..<n { system[i * n + j] = (i == j ? 1 : 0) + dt * scales[i] * quadratic[i * n + j] } }
+        let increment = try #require(try DenseLU(matrix: system, dimension: n).solve(drift.map { dt * $0 }))
+        let expected = zip(point, increment).map { $0 + $1 }
+        let stepper = try DiscreteLangevinStepper(flow, unknowns: point, timeStep: dt)
+        #expect(stepper.step(increments: nil))
+        #expect(relativeError(stepper.unknowns, expected) < 1e-12)
+        #expect(maxDifference(stepper.unknowns, point) > 1e-3, "the step moves the state")
+        for i in frozen { #expect(stepper.parameters[i] == point[states + i]) }
+    }
+
     /// With every parameter frozen and K = 0 the field is the constant σ(b_n), so A_h is a quadratic form
     /// in the states: exp(−A_h/Temp) is the Gaussian with mean x* = argmin A_h and covariance Temp·H⁻¹
     /// (H = ∇²A_h). The semi-implicit scheme with implicit part A = P·(r_f/h)L and explicit B = PH − A is
