@@ -15,6 +15,9 @@ public struct TrainingContext: Sendable {
     /// there, the constrained rung an identity row, the Langevin flow no drift and no noise, and the
     /// report's Morse index is taken over the others. Empty by default.
     public var frozenParameters: Set<Int> = []
+    /// Where resumable stages (Langevin) checkpoint, with the stage's file prefix; nil: no checkpoints.
+    /// Set per stage by `TrainingPipeline.run(checkpoint:)`.
+    public var checkpoint: CheckpointPolicy?
     /// The lifted inputs x_k(0), M × d row-major.
     public let liftedInputs: [Double]
     /// The data's targets in the readout's layout.

@@ -33,9 +33,11 @@ public struct TrainingPipeline: Sendable {
 
     /// Runs every stage on `split.train` from the seeded weights and evaluates the result on both sets.
     /// `progress(stage index, stage type, event)` reports rungs and epochs. `labels` name the data set
-    /// and the recipe in the report.
+    /// and the recipe in the report. With `checkpoint`, stage i of a resumable type (Langevin) checkpoints
+    /// to `stage-<i>-<name>.ckpt` and resumes from it (Notes/checkpoints.md); the other stages rerun,
+    /// deterministically, from the resumed stage's result.
     public func run(network: ResidualNetwork, split: DatasetCatalog.Split, regularization: Regularization, seed: UInt64,
-                    labels: (dataset: String, method: String) = ("", ""),
+                    labels: (dataset: String, method: String) = ("", ""), checkpoint: CheckpointPolicy? = nil,
                     progress: ((_ stage: Int, _ type: String, _ event: StageEvent) -> Void)? = nil) throws -> TrainingOutcome {
         guard !stages.isEmpty else { throw InvalidArgument("stages", "[]", "must list at least one stage") }
         let context = try context(network: network, data: split.train, regularization: regularization, seed: seed)
@@ -47,7 +49,9 @@ public struct TrainingPipeline: Sendable {
             let type = stage.type
             var stageProgress: StageProgress?
             if let progress { stageProgress = { progress(index, type, $0) } }
-            let record = try stage.run(&iterate, in: context, progress: stageProgress)
+            var stageContext = context
+            stageContext.checkpoint = checkpoint?.part("stage-\(index)-")
+            let record = try stage.run(&iterate, in: stageContext, progress: stageProgress)
             records.append(record)
             if record.endsPipeline { break }
         }

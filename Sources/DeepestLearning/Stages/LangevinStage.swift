@@ -15,7 +15,8 @@ import Stochastic
 /// index: the noise is `XoshiroRandomStream(seed: run seed, index: seed-index)`).
 /// Status "langevin-completed", or "langevin-nonFinite" with the last finite state. The rung's
 /// `gradientNorm` is max|P∇V|, the preconditioned drift (the weights' entries scaled by 1/h).
-/// Cost: one full-batch gradient per step.
+/// Cost: one full-batch gradient per step. With `TrainingContext.checkpoint` the stage checkpoints and
+/// resumes bitwise (LangevinStage+Checkpoint.swift, Notes/checkpoints.md).
 public struct LangevinStage: TrainingStage {
     public static let typeName = "langevin"
     public static let keys = ["langevin-steps", "time-step", "temperature", "schedule", "cooling", "stage-length", "quench", "seed-index"]
@@ -101,7 +102,21 @@ public struct LangevinStage: TrainingStage {
                 return sum.squareRoot()
             })
         }
-        snapshot()
+        // With a checkpoint policy: continue from the saved run, and save it every interval (LangevinStage+Checkpoint).
+        var schedule: CheckpointSchedule?
+        var fingerprint: CheckpointFingerprint?
+        if let policy = context.checkpoint {
+            let stamp = try checkpointFingerprint(flow: flow, start: iterate.parameters, timeStep: dt, context: context, policy: policy)
+            if let saved = try policy.restore(Self.checkpointName, kind: Self.checkpointKind, fingerprint: stamp) {
+                let run = try SavedRun(saved, file: policy.file(Self.checkpointName), unknownCount: stepper.noiseCount, layers: network.layers)
+                try stepper.restore(unknowns: run.unknowns, stepCount: run.completed)
+                stream = try XoshiroRandomStream(seed: context.seed, index: seedIndex, stateWords: run.stream)
+                (completed, times, norms) = (run.completed, run.times, run.norms)
+            }
+            schedule = CheckpointSchedule(policy, name: Self.checkpointName, progress: completed)
+            fingerprint = stamp
+        }
+        if times.isEmpty { snapshot() }
         while completed < steps {
             let ok = increments.withUnsafeMutableBufferPointer { buffer -> Bool in
                 if noisy { stream.fillGaussian(buffer, standardDeviation: root) }
@@ -110,6 +125,12 @@ public struct LangevinStage: TrainingStage {
             guard ok else { finite = false; break }
             completed += 1
             if completed % every == 0 || completed == steps { snapshot() }
+            if let schedule, let fingerprint, completed == steps || schedule.isDue(at: completed) {
+                try schedule.write(at: completed) {
+                    SavedRun(completed: completed, unknowns: stepper.savedUnknowns, stream: stream.stateWords, times: times, norms: norms)
+                        .checkpoint(fingerprint)
+                }
+            }
             if completed % 200 == 0, let progress {
                 let (action, _) = try flow.actionAndDrift(flow.parameters(of: stepper))
                 progress(.epoch(completed, loss: action / m))
