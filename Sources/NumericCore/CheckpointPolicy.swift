@@ -79,13 +79,19 @@ public final class CheckpointSchedule {
         }
     }
 
-    /// Writes `checkpoint()` (built only now) and runs the test hook; creates the folder on first use.
+    /// Writes `checkpoint()` (built only now) and runs the test hook; creates the folder on first use
+    /// and removes the temporary files of earlier processes that were killed while writing this file.
     public func write(at progress: Int, _ checkpoint: () -> Checkpoint) throws {
         if written == 0 {
             do {
                 try FileManager.default.createDirectory(at: policy.directory, withIntermediateDirectories: true)
             } catch {
                 throw CheckpointError.unwritable(file, error.localizedDescription)
+            }
+            let stale = ".\(file.lastPathComponent)."
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: policy.directory.path)) ?? []
+            where name.hasPrefix(stale) && name.hasSuffix(".tmp") {
+                try? FileManager.default.removeItem(at: policy.directory.appendingPathComponent(name))
             }
         }
         try checkpoint().write(to: file)

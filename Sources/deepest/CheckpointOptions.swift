@@ -5,8 +5,8 @@ import NumericCore
 /// `--checkpoint DIR`, `--checkpoint-every K|Ns` and `--resume` of the long runs (`spde`, `train` with a
 /// Langevin stage, `anneal`): the library's `CheckpointPolicy` (Notes/checkpoints.md). The checkpoint's
 /// configuration is the command line without the options that do not change a result bit (these,
-/// `--format`, `--out`, `--no-figures`, `--measure-transforms`, `--max-memory`, `--max-work`), so a resume
-/// must repeat the run's other options; a checkpoint of another configuration, seed or package version
+/// `--format`, `--out`, `--no-figures`, `--measure-transforms`, `--max-memory`, `--max-work`), in any
+/// order, so a resume must repeat the run's other options and values; a checkpoint of another configuration, seed or package version
 /// is refused in one line (exit 2).
 struct CheckpointOptions: ParsableArguments {
     @Option(help: "Folder for checkpoints (written atomically every --checkpoint-every; kept after the run).")
@@ -26,19 +26,35 @@ struct CheckpointOptions: ParsableArguments {
                                             ("--figures", false), ("--measure-transforms", false), ("--max-memory", true),
                                             ("--max-work", true)]
 
-    /// The command line as the checkpoint's configuration (`ignored` options dropped).
+    /// The command line as the checkpoint's configuration: `ignored` options dropped, `--key=value` split,
+    /// and the options (each with the values after it) sorted, so that their order does not matter.
     static func configuration(_ arguments: [String] = Array(CommandLine.arguments.dropFirst())) -> String {
-        var kept: [String] = [], skipNext = false
+        var tokens: [String] = []
         for argument in arguments {
-            if skipNext { skipNext = false; continue }
-            let name = String(argument.split(separator: "=", maxSplits: 1).first ?? "")
-            if let (_, takesValue) = ignored.first(where: { $0.0 == name }) {
-                skipNext = takesValue && !argument.contains("=")
-                continue
+            if argument.hasPrefix("--"), let equals = argument.firstIndex(of: "=") {
+                tokens += [String(argument[..<equals]), String(argument[argument.index(after: equals)...])]
+            } else {
+                tokens.append(argument)
             }
-            kept.append(argument)
         }
-        return "deepest " + kept.joined(separator: "\u{1F}")
+        var head: [String] = [], groups: [[String]] = [], skipNext = false
+        for token in tokens {
+            if skipNext { skipNext = false; continue }
+            if token.hasPrefix("--") {
+                if let (_, takesValue) = ignored.first(where: { $0.0 == token }) {
+                    skipNext = takesValue
+                    groups.append([])  // values of an ignored option (none follow a flag) go nowhere
+                    continue
+                }
+                groups.append([token])
+            } else if groups.isEmpty {
+                head.append(token)
+            } else if !groups[groups.count - 1].isEmpty {
+                groups[groups.count - 1].append(token)
+            }
+        }
+        let sorted = groups.filter { !$0.isEmpty }.map { $0.joined(separator: "\u{1F}") }.sorted()
+        return "deepest " + (head + sorted).joined(separator: "\u{1E}")
     }
 
     /// nil without --checkpoint; refuses the other options without it and bad values, in one line.
