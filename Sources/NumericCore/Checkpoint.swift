@@ -2,13 +2,14 @@ import Foundation
 
 /// A versioned snapshot of a long run, from which it continues bitwise as if never stopped
 /// (Notes/checkpoints.md): named arrays of 64-bit words (counters, random-stream states, flags) and of
-/// doubles (states, per-path results; stored as bit patterns, so they come back bit for bit), tagged
+/// doubles (states, per-path results; stored as bit patterns, so they come back bit for bit) and named
+/// texts (statuses), tagged
 /// with the run's `kind` and `CheckpointFingerprint`. `read` refuses, with a one-line
 /// `CheckpointError`, a file of another format version, package version, kind, configuration or seed.
 ///
 /// File layout (little-endian): the magic "DPSTCKPT", the format version (UInt32), the package version,
-/// the kind, the configuration hash and the seed (UInt64), the sections sorted by name (type byte,
-/// name, count, values), then an FNV-1a checksum of everything before it (`StableHash`). Strings are a
+/// the kind, the configuration hash and the seed (UInt64), the sections sorted by name (type byte: 0
+/// words, 1 doubles, 2 text; name; count and values, or the text), then an FNV-1a checksum of everything before it (`StableHash`). Strings are a
 /// UInt32 length and UTF-8 bytes. `write` is atomic: a temporary file beside the target, flushed to disk,
 /// then renamed, so a run killed at any instant leaves the previous checkpoint or the new one.
 /// Cost: O(values) to encode and decode, 8 bytes per value.
@@ -21,12 +22,15 @@ public struct Checkpoint: Sendable, Equatable {
     public let fingerprint: CheckpointFingerprint
     public var words: [String: [UInt64]]
     public var reals: [String: [Double]]
+    public var texts: [String: String]
 
-    public init(kind: String, fingerprint: CheckpointFingerprint, words: [String: [UInt64]] = [:], reals: [String: [Double]] = [:]) {
+    public init(kind: String, fingerprint: CheckpointFingerprint, words: [String: [UInt64]] = [:], reals: [String: [Double]] = [:],
+                texts: [String: String] = [:]) {
         self.kind = kind
         self.fingerprint = fingerprint
         self.words = words
         self.reals = reals
+        self.texts = texts
     }
 
     /// The single word `name` as an Int (a counter), or a `CheckpointError` naming the file.
@@ -65,12 +69,14 @@ public struct Checkpoint: Sendable, Equatable {
         put(kind)
         put(fingerprint.configuration)
         put(fingerprint.seed)
-        let sections = words.keys.map { ($0, UInt8(0)) } + reals.keys.map { ($0, UInt8(1)) }
+        let sections = words.keys.map { ($0, UInt8(0)) } + reals.keys.map { ($0, UInt8(1)) } + texts.keys.map { ($0, UInt8(2)) }
         put(UInt64(sections.count), 4)
         for (name, type) in sections.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) {
             bytes.append(type)
             put(name)
-            if type == 0 {
+            if type == 2 {
+                put(texts[name]!)
+            } else if type == 0 {
                 let values = words[name]!
                 put(UInt64(values.count))
                 bytes.reserveCapacity(bytes.count + 8 * values.count)
@@ -124,10 +130,15 @@ public struct Checkpoint: Sendable, Equatable {
         fingerprint = CheckpointFingerprint(formatVersion: format, packageVersion: package, configuration: configuration, seed: seed)
         words = [:]
         reals = [:]
+        texts = [:]
         let sections = Int(try word(4))
         for _ in 0..<sections {
             let type = try take(1).first!
             let name = try text()
+            if type == 2 {
+                texts[name] = try text()
+                continue
+            }
             let count = try word()
             guard count <= UInt64(bytes.count - offset) / 8 else { throw CheckpointError.corrupt(file, "truncated") }
             var values = [UInt64](repeating: 0, count: Int(count))

@@ -20,8 +20,9 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         let settings = try TrainSettings(command: options)
-        let checkpoint = try checkpointing.policy(unsupported: settings.configuration.recipe.stages.contains { $0.type == "langevin" }
-            ? nil : "recipe \(settings.configuration.recipe.name) has no resumable (langevin) stage")
+        let checkpoint = try checkpointing.policy(
+            unsupported: settings.configuration.recipe.stages.contains { TrainingPipeline.resumableStageTypes.contains($0.type) } ? nil
+                : "recipe \(settings.configuration.recipe.name) has no resumable stage (langevin, continuum-annealing, tikhonov-continuation, horizon-continuation)")
         let out = try options.out.map { try OutputFolder(path: $0, option: "--out") }
         let split = try settings.loadSplit()
         try TrainingSize.check(settings.configuration, split: split, budget: try resources.budget())

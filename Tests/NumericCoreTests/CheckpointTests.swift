@@ -15,11 +15,12 @@ import Testing
         let fingerprint = CheckpointFingerprint(configuration: "a run", seed: 7)
         let reals = [0.0, -0.0, .nan, -.infinity, Double.leastNonzeroMagnitude, .pi, Double(bitPattern: 0x7FF8_0000_0000_1234)]
         let checkpoint = Checkpoint(kind: "test", fingerprint: fingerprint, words: ["done": [3], "state": [1, .max, 0]],
-                                    reals: ["values": reals, "empty": []])
+                                    reals: ["values": reals, "empty": []], texts: ["status": "success", "note": "ünïcode\nline"])
         let file = try Self.folder().appendingPathComponent("run.ckpt")
         try checkpoint.write(to: file)
         let read = try #require(try Checkpoint.read(from: file, kind: "test", fingerprint: fingerprint))
         #expect(read.words == checkpoint.words)
+        #expect(read.texts == checkpoint.texts)
         #expect(try read.reals("values", file: file).map(\.bitPattern) == reals.map(\.bitPattern))
         #expect(try read.reals("empty", file: file).isEmpty)
         #expect(try read.integer("done", file: file) == 3)

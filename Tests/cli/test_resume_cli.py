@@ -65,10 +65,41 @@ def test_killed_run_resumes_to_the_uninterrupted_json(tmp_path, args, every, fil
     assert untimed(again.stdout) == untimed(plain.stdout)
 
 
+LADDER = """dataset: sine
+samples: 3
+width: 2
+layers: 16
+horizon: 0.5
+smoothness: 10
+tikhonov: 1
+readout-tikhonov: 1
+stages:
+  - type: tikhonov-continuation
+  - type: continuum-annealing
+    anneal-steps: 3
+"""
+
+
+def test_killed_rung_ladder_resumes_to_the_uninterrupted_json(tmp_path):
+    config = tmp_path / "ladder.yaml"
+    config.write_text(LADDER)
+    args = ["train", "--config", str(config), "--format", "json"]
+    plain = run(*args)
+    assert plain.returncode == 0, plain.stderr
+    folder = tmp_path / "checkpoints"
+    assert kill_after_first_checkpoint([*args, "--checkpoint-every", "1"], folder) == ["stage-1-rungs.ckpt"]
+    resumed = run(*args, "--checkpoint-every", "1", "--checkpoint", str(folder), "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    assert untimed(resumed.stdout) == untimed(plain.stdout)
+
+
 def test_mismatched_checkpoint_is_refused_in_one_line(tmp_path):
     folder = tmp_path / "checkpoints"
     first = run(*SPDE, "--checkpoint", str(folder), "--checkpoint-every", "12")
     assert first.returncode == 0, first.stderr
+    reordered = SPDE[:1] + SPDE[SPDE.index("--seed"):] + SPDE[1:SPDE.index("--seed")]
+    accepted = run(*reordered, "--resume", "--checkpoint=" + str(folder))
+    assert accepted.returncode == 0 and untimed(accepted.stdout) == untimed(first.stdout), accepted.stderr
     for option, value, words in (("--seed", "4", "seed 3, this run has 4"), ("--sigma", "0.2", "configuration hash")):
         args = list(SPDE)
         if option in args:
@@ -91,7 +122,7 @@ def test_bad_checkpoint_options_name_themselves(tmp_path, args, option):
     assert result.returncode == 2 and option in result.stderr and len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert not (tmp_path / "c").exists()
     result = run("train", "--dataset", "sine", "--recipe", "adam", "--checkpoint", str(tmp_path / "c"))
-    assert result.returncode == 2 and "--checkpoint" in result.stderr and "langevin" in result.stderr
+    assert result.returncode == 2 and "--checkpoint" in result.stderr and "no resumable stage" in result.stderr
 
 
 SWEEP = """command: spde
