@@ -2,17 +2,17 @@ import ArgumentParser
 import Foundation
 import NumericCore
 
-/// `--checkpoint DIR`, `--checkpoint-every K|Ns` and `--resume` of the long runs (`spde`, `train` with a
-/// Langevin stage, `anneal`): the library's `CheckpointPolicy` (Notes/checkpoints.md). The checkpoint's
-/// configuration is the command line without the options that do not change a result bit (these,
-/// `--format`, `--out`, `--no-figures`, `--measure-transforms`, `--max-memory`, `--max-work`), in any
-/// order, so a resume must repeat the run's other options and values; a checkpoint of another configuration, seed or package version
-/// is refused in one line (exit 2).
+/// `--checkpoint DIR`, `--checkpoint-every K|Ns` and `--resume` of the long runs (`spde`, `anneal`,
+/// `train` with a Langevin stage or a continuum rung ladder): the library's `CheckpointPolicy`
+/// (Notes/checkpoints.md). The checkpoint's configuration is the command line without the options that
+/// cannot change a result bit (these, `--format`, `--out`, `--no-figures`, `--measure-transforms`,
+/// `--max-memory`, `--max-work`), in any order, so a resume must repeat the run's other options and
+/// values; a checkpoint of another configuration, seed or package version is refused in one line (exit 2).
 struct CheckpointOptions: ParsableArguments {
     @Option(help: "Folder for checkpoints (written atomically every --checkpoint-every; kept after the run).")
     var checkpoint: String?
     @Option(name: .customLong("checkpoint-every"),
-            help: "With --checkpoint: every K steps (paths for spde) or every N seconds written Ns (default 60s).")
+            help: "With --checkpoint: every K paths (spde), steps (langevin) or rungs (ladders), or every N seconds written Ns (default 60s).")
     var checkpointEvery: String?
     @Flag(help: "With --checkpoint: continue from the checkpoint there (none yet: start from the beginning).")
     var resume = false
