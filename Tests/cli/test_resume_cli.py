@@ -177,6 +177,23 @@ def test_killed_sweep_resumes_without_rerunning_points(tmp_path):
     assert (again["skipped"], again["ran"]) == (6, 0)
 
 
+def test_shards_split_the_points_and_a_last_run_merges_them(tmp_path):
+    config = tmp_path / "sweep.yaml"
+    config.write_text(SWEEP.replace("paths: 12", "paths: 3"))
+    out = tmp_path / "sweep"
+    seen = []
+    for shard in ("0/2", "1/2"):
+        result = run("sweep", "--config", str(config), "--out", str(out), "--shard", shard, "--format", "json")
+        assert result.returncode == 0, result.stderr
+        summary = json.loads(result.stdout)
+        assert (summary["points"], summary["ran"], summary["skipped"]) == (6, 3, 0)
+        seen.append(sorted(r["point"] for r in csv.DictReader(open(out / "sweep.csv"))))
+    assert seen == [["0", "2", "4"], ["0", "1", "2", "3", "4", "5"]]
+    merged = json.loads(run("sweep", "--config", str(config), "--out", str(out), "--format", "json").stdout)
+    assert (merged["ran"], merged["skipped"]) == (0, 6)
+    assert run("sweep", "--config", str(config), "--out", str(out), "--shard", "2/2").returncode == 2
+
+
 @pytest.mark.parametrize("text,words", [
     ("command: nosuch\naxes: {seed: [1]}\n", "invalid command = nosuch"),
     ("command: spde\naxes: {tempz: [1, 2]}\n", "invalid axes.tempz"),
