@@ -13,6 +13,7 @@ struct AnnealCommand: ParsableCommand {
     @OptionGroup var options: TrainOptions
     @Option(help: "table or json") var format: OutputFormat = .table
     @OptionGroup var resources: ResourceOptions
+    @OptionGroup var checkpointing: CheckpointOptions
 
     func run() throws {
         for (value, option) in [(options.recipe, "--recipe"), (options.method, "--method")] where value != nil {
@@ -23,6 +24,7 @@ struct AnnealCommand: ParsableCommand {
         train.options.recipe = "langevin"
         train.format = format
         train.resources = resources
+        train.checkpointing = checkpointing
         try train.run()
     }
 }

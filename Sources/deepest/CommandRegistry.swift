@@ -13,6 +13,7 @@ enum CommandRegistry {
         SPDECommand.self,
         EscapeCommand.self,
         AnnealCommand.self,
+        SweepCommand.self,
         StudyCommand.self,
     ]
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import NumericCore
 import Foundation
 
 @main
@@ -15,6 +16,7 @@ struct Deepest: ParsableCommand {
     static func status(of error: Error, code: Int32) -> Int32 {
         if let failure = error as? CommandFailure { return failure.status }
         if error is WriteFailure { return ExitStatus.otherFailure }
+        if let error = error as? CheckpointError { return error.isRefusal ? ExitStatus.invalidInput : ExitStatus.otherFailure }
         // ArgumentParser: EX_USAGE (64) for a bad option or value.
         return code == 64 ? ExitStatus.invalidInput : ExitStatus.otherFailure
     }

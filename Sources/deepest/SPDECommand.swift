@@ -83,6 +83,7 @@ struct SPDECommand: ParsableCommand {
     @Option(help: "table or json")
     var format: OutputFormat = .table
     @OptionGroup var resources: ResourceOptions
+    @OptionGroup var checkpointing: CheckpointOptions
 
     /// The library's argument names as this command's options.
     static let optionNames = ["noiseAmplitude": "--sigma", "diffusion": "--diffusivity", "decay": "--decay", "modes": "--modes",
@@ -122,6 +123,7 @@ struct SPDECommand: ParsableCommand {
             throw CommandFailure("invalid --modes-y/--boundary-y/--length-y: only with --dimension 2")
         }
         let steps = try EnsembleGrid.steps(paths: paths, dt: dt, horizon: horizon)
+        let checkpoint = try checkpointing.policy(unsupported: scheme == "finite-difference" ? "not with --scheme finite-difference" : nil)
         if scheme == "finite-difference" { return try runFiniteDifference(steps: steps) }
         guard let chosen = SPDEScheme(rawValue: scheme) else {
             throw CommandFailure("invalid --scheme = \(scheme): must be one of \((SPDEScheme.allCases.map(\.rawValue) + ["finite-difference"]).joined(separator: ", "))")
@@ -154,7 +156,7 @@ struct SPDECommand: ParsableCommand {
         do {
             let ensemble = try SPDEEnsemble(scheme: chosen, modes: modeCounts, timeStep: dt, steps: steps, paths: paths, seed: seed,
                                             functionals: functionals, snapshotInterval: folder == nil ? nil : max(1, steps / snapshotCount))
-            result = try solve(equation, ensemble, measuringTransforms: measureTransforms, progress: { progress.update($0) })
+            result = try solve(equation, ensemble, measuringTransforms: measureTransforms, checkpoint: checkpoint, progress: { progress.update($0) })
         } catch let error as InvalidArgument {
             throw CommandFailure.invalid(error, options: Self.optionNames)
         }

@@ -16,13 +16,17 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var options: TrainOptions
     @Option(help: "table or json") var format: OutputFormat = .table
     @OptionGroup var resources: ResourceOptions
+    @OptionGroup var checkpointing: CheckpointOptions
 
     func run() throws {
         let settings = try TrainSettings(command: options)
+        let checkpoint = try checkpointing.policy(
+            unsupported: settings.configuration.recipe.stages.contains { TrainingPipeline.resumableStageTypes.contains($0.type) } ? nil
+                : "recipe \(settings.configuration.recipe.name) has no resumable stage (langevin, continuum-annealing, tikhonov-continuation, horizon-continuation)")
         let out = try options.out.map { try OutputFolder(path: $0, option: "--out") }
         let split = try settings.loadSplit()
         try TrainingSize.check(settings.configuration, split: split, budget: try resources.budget())
-        let outcome = try TrainingRun.run(settings.configuration, split: split)
+        let outcome = try TrainingRun.run(settings.configuration, split: split, checkpoint: checkpoint)
         let report = outcome.report
         if let out {
             defer { out.discard() }

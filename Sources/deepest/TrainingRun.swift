@@ -6,12 +6,13 @@ import NumericCore
 /// epoch), bad input turned into a one-line failure, and the result files of a report (CSV that
 /// pandas reads).
 enum TrainingRun {
-    static func run(_ configuration: TrainingConfiguration, split: DatasetCatalog.Split, label: String = "") throws -> TrainingOutcome {
+    static func run(_ configuration: TrainingConfiguration, split: DatasetCatalog.Split, label: String = "",
+                    checkpoint: CheckpointPolicy? = nil) throws -> TrainingOutcome {
         let prefix = label.isEmpty ? "" : "\(label) "
         let stages = configuration.recipe.stages
         var reporters = [Int: ProgressReporter]()
         do {
-            return try TrainingExperiment.run(configuration, split: split) { index, type, event in
+            return try TrainingExperiment.run(configuration, split: split, checkpoint: checkpoint) { index, type, event in
                 let name = "\(prefix)stage \(index + 1)/\(stages.count) \(type)"
                 switch event {
                 case .epoch(let epoch, let loss):

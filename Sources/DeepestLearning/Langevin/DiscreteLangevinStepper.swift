@@ -14,8 +14,10 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
     // @unchecked: one path, advanced by one thread at a time (the action's buffers are its own).
     public let flow: DiscreteLangevinFlow
     public let timeStep: Double
-    /// τ after the steps taken.
-    public private(set) var time = 0.0
+    /// The steps taken.
+    public private(set) var stepCount = 0
+    /// τ after the steps taken, stepCount·Δτ (a restored stepper continues at the same bits).
+    public var time: Double { Double(stepCount) * timeStep }
     /// States x_{k,·} of every sample, then the parameters (`TrainingAction` layout).
     public private(set) var unknowns: [Double]
     private var next: [Double]
@@ -73,6 +75,16 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
 
     /// The network parameters of the current state.
     public var parameters: [Double] { Array(unknowns[action.stateUnknownCount...]) }
+
+    /// Sets the unknowns and the steps taken (a checkpoint's state). Throws `InvalidArgument` for a wrong
+    /// count, a non-finite value or a negative step count.
+    public func restore(unknowns values: [Double], stepCount steps: Int) throws {
+        try Validate.count(values.count, unknowns.count, "unknowns")
+        try Validate.finite(values, "unknowns")
+        guard steps >= 0 else { throw InvalidArgument("stepCount", steps, "must be >= 0") }
+        unknowns = values
+        stepCount = steps
+    }
 
     /// A_h, its split and the drift −P∇A_h at the current state (evaluated anew).
     public func currentActionAndDrift() -> (action: Double, parts: ActionParts, drift: [Double]) {
@@ -132,7 +144,7 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
         }}}}}}
         guard !failures.contains(1) else { return false }
         swap(&unknowns, &next)
-        time += dt
+        stepCount += 1
         return true
     }
 }

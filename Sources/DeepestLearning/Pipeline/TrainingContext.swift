@@ -34,6 +34,9 @@ public struct TrainingContext: Sendable {
         }
     }
 
+    /// Where resumable stages (Langevin) checkpoint, with the stage's file prefix; nil: no checkpoints.
+    /// Set per stage by `TrainingPipeline.run(checkpoint:)`.
+    public var checkpoint: CheckpointPolicy?
     /// The lifted inputs x_k(0), M × d row-major.
     public let liftedInputs: [Double]
     /// The data's targets in the readout's layout.

@@ -12,7 +12,8 @@ public enum TrainingExperiment {
     }
 
     /// Builds the network and the recipe's pipeline, runs it and evaluates the result.
-    public static func run(_ c: TrainingConfiguration, split full: DatasetCatalog.Split,
+    /// `checkpoint`: see `TrainingPipeline.run`.
+    public static func run(_ c: TrainingConfiguration, split full: DatasetCatalog.Split, checkpoint: CheckpointPolicy? = nil,
                            progress: ((_ stage: Int, _ type: String, _ event: StageEvent) -> Void)? = nil) throws -> TrainingOutcome {
         try c.validate()
         try Validate.count(full.test.inputDimension, full.train.inputDimension, "test inputDimension")
@@ -20,7 +21,8 @@ public enum TrainingExperiment {
         let network = try c.network(for: split.train)
         let regularization = try Regularization(tikhonov: c.tikhonov, smoothness: c.smoothness, readoutTikhonov: c.readoutTikhonov)
         let outcome = try c.recipe.pipeline().run(network: network, split: split, regularization: regularization, seed: c.seed,
-                                                  labels: (c.dataName, c.methodLabel), progress: progress)
+                                                  labels: (c.dataName, c.methodLabel), checkpoint: checkpoint,
+                                                  progress: progress)
         var report = outcome.report
         report.recipe = c.recipe.name
         return TrainingOutcome(report: report, parameters: outcome.parameters)

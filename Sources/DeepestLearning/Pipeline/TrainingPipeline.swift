@@ -33,20 +33,23 @@ public struct TrainingPipeline: Sendable {
 
     /// Runs every stage on `split.train` from the seeded weights and evaluates the result on both sets.
     /// `progress(stage index, stage type, event)` reports rungs and epochs. `labels` name the data set
-    /// and the recipe in the report.
+    /// and the recipe in the report. With `checkpoint`, stage i of a resumable type (Langevin) checkpoints
+    /// to `stage-<i>-<name>.ckpt` and resumes from it (Notes/checkpoints.md); the other stages rerun,
+    /// deterministically, from the resumed stage's result.
     public func run(network: ResidualNetwork, split: DatasetCatalog.Split, regularization: Regularization, seed: UInt64,
-                    labels: (dataset: String, method: String) = ("", ""),
+                    labels: (dataset: String, method: String) = ("", ""), checkpoint: CheckpointPolicy? = nil,
                     progress: ((_ stage: Int, _ type: String, _ event: StageEvent) -> Void)? = nil) throws -> TrainingOutcome {
         let context = try context(network: network, data: split.train, regularization: regularization, seed: seed)
-        return try run(in: context, from: nil, split: split, labels: labels, progress: progress)
+        return try run(in: context, from: nil, split: split, labels: labels, checkpoint: checkpoint, progress: progress)
     }
 
     /// Runs every stage in `context` (from `context(network:data:regularization:seed:)`, possibly with
     /// frozen parameters) from `start`, and evaluates the result on `split` (whose training set is the
     /// context's data). `start`: nil for the seeded weights, or the parameters of a ResNet to start from
-    /// (for example a known stationary point), which the stages treat as a trained ResNet.
+    /// (for example a known stationary point), which the stages treat as a trained ResNet. `checkpoint` as
+    /// in `run(network:split:regularization:seed:labels:checkpoint:progress:)`.
     public func run(in context: TrainingContext, from start: [Double]?, split: DatasetCatalog.Split,
-                    labels: (dataset: String, method: String) = ("", ""),
+                    labels: (dataset: String, method: String) = ("", ""), checkpoint: CheckpointPolicy? = nil,
                     progress: ((_ stage: Int, _ type: String, _ event: StageEvent) -> Void)? = nil) throws -> TrainingOutcome {
         guard !stages.isEmpty else { throw InvalidArgument("stages", "[]", "must list at least one stage") }
         if let start { try Validate.count(start.count, context.network.parameterCount, "start") }
@@ -60,7 +63,9 @@ public struct TrainingPipeline: Sendable {
             let type = stage.type
             var stageProgress: StageProgress?
             if let progress { stageProgress = { progress(index, type, $0) } }
-            let record = try stage.run(&iterate, in: context, progress: stageProgress)
+            var stageContext = context
+            stageContext.checkpoint = checkpoint?.part("stage-\(index)-")
+            let record = try stage.run(&iterate, in: stageContext, progress: stageProgress)
             records.append(record)
             if record.endsPipeline { break }
         }

@@ -20,7 +20,8 @@ extension ContinuumRungSolver {
     /// `maximumBisections` geometric midpoints from the last solved point (in r_f, T, λ, μ); a point
     /// that still fails is recorded with its status and ends the pipeline. The first solve of a
     /// pipeline is accepted whatever its status (there is nothing to bisect from). Every attempt's
-    /// field evaluations count in the record.
+    /// field evaluations count in the record. With `context.checkpoint` the ladder checkpoints after its
+    /// target rungs and resumes from the last one (ContinuumRungSolver+Checkpoint.swift).
     func climb(_ points: [ContinuationPoint], betas: [Int], type: String, iterate: inout TrainingIterate,
                context: TrainingContext, progress: StageProgress?) throws -> StageRecord {
         let start = Date()
@@ -28,20 +29,43 @@ extension ContinuumRungSolver {
         let weights = try context.actionRegularization()
         let frozen = try frozenReadout(context, parameters: iterate.parameters, stage: type)
         var rungs = [AnnealingRung](), evaluations = 0, failed = false
+        func makeProblem(_ point: ContinuationPoint) throws -> ContinuousTrainingProblem<ResidualField> {
+            try ContinuousTrainingProblem(
+                field: context.network.field, horizon: point.horizon, inputs: context.liftedInputs, readout: context.network.readout,
+                targets: context.targets, readoutParameters: readout.parameters(tikhonov: point.readoutTikhonov),
+                modelPrecision: point.precision, smoothness: weights.smoothness, tikhonov: point.tikhonov,
+                inputWeight: .infinity, outputWeight: 1).freezingReadout(frozen)
+        }
+        // With a checkpoint policy: continue after the saved target rungs, and save after each due one.
+        var first = 0
+        var schedule: CheckpointSchedule?
+        var fingerprint: CheckpointFingerprint?
+        if let policy = context.checkpoint {
+            let stamp = checkpointFingerprint(points, betas: betas, type: type, iterate: iterate, context: context, policy: policy)
+            if let saved = try policy.restore(Self.checkpointName, kind: Self.checkpointKind, fingerprint: stamp) {
+                let climb = try SavedClimb(saved, file: policy.file(Self.checkpointName))
+                guard climb.next <= points.count else { throw CheckpointError.corrupt(policy.file(Self.checkpointName), "rung \(climb.next)") }
+                (first, rungs, evaluations) = (climb.next, climb.rungs, climb.evaluations)
+                if let solution = climb.solution, let point = climb.point {
+                    let problem = try makeProblem(point)
+                    let built = form == .hamiltonian ? try problem.hamiltonianForm() : try problem.lagrangianForm()
+                    iterate.continuum = .init(solution: solution, problem: problem, layout: built.layout, form: form, point: point)
+                    iterate.source = .continuum
+                }
+            }
+            schedule = CheckpointSchedule(policy, name: Self.checkpointName, progress: first)
+            fingerprint = stamp
+        }
         func record(_ point: ContinuationPoint, beta: Int, _ solution: BoundaryValueSolution, _ parts: ActionParts) -> AnnealingRung {
             AnnealingRung(beta: beta, modelPrecision: point.precision, action: parts.total, parts: parts,
                           gradientNorm: solution.maxResidual, iterations: solution.stats.newtonIterations,
                           evaluations: solution.stats.fieldEvaluations, status: solution.status.rawValue,
                           horizon: point.horizon == context.network.horizon ? nil : point.horizon)
         }
-        for (target, beta) in zip(points, betas) {
+        for (index, (target, beta)) in zip(points, betas).enumerated() where index >= first {
             var pending = [target], bisections = 0
             while let point = pending.last {
-                let problem = try ContinuousTrainingProblem(
-                    field: context.network.field, horizon: point.horizon, inputs: context.liftedInputs, readout: context.network.readout,
-                    targets: context.targets, readoutParameters: readout.parameters(tikhonov: point.readoutTikhonov),
-                    modelPrecision: point.precision, smoothness: weights.smoothness, tikhonov: point.tikhonov,
-                    inputWeight: .infinity, outputWeight: 1).freezingReadout(frozen)
+                let problem = try makeProblem(point)
                 let built = form == .hamiltonian ? try problem.hamiltonianForm() : try problem.lagrangianForm()
                 let solution = try solveRung(problem, built, try guess(iterate, point: point, layout: built.layout, context: context))
                 evaluations += solution.stats.fieldEvaluations
@@ -68,6 +92,12 @@ extension ContinuumRungSolver {
                 }
             }
             if failed { break }
+            if let schedule, let fingerprint, index + 1 == points.count || schedule.isDue(at: index + 1) {
+                try schedule.write(at: index + 1) {
+                    SavedClimb(next: index + 1, evaluations: evaluations, rungs: rungs, solution: iterate.continuum?.solution,
+                               point: iterate.continuum?.point).checkpoint(fingerprint)
+                }
+            }
         }
         if let solved = iterate.continuum { iterate.parameters = solved.layerParameters(of: context.network) }
         return StageRecord(type: type, rungs: rungs, seconds: Date().timeIntervalSince(start), evaluations: evaluations,

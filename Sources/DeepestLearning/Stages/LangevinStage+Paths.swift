@@ -15,6 +15,11 @@ protocol LangevinPath: AnyObject {
     func actionAndDriftNorm() throws -> (action: Double, gradientNorm: Double, parts: ActionParts)
     /// Hands the end state to the pipeline.
     func finish(_ iterate: inout TrainingIterate)
+    /// The whole state for a checkpoint, and its restoration with the number of steps taken.
+    var savedUnknowns: [Double] { get }
+    func restore(unknowns: [Double], stepCount: Int) throws
+    /// The action and the whole drift at the current state (a checkpoint's fingerprint of the start).
+    func signature() throws -> [Double]
 }
 
 /// The reduced action V's flow (r_f = ∞): weights and readout on the engine (`LangevinFlow`).
@@ -44,6 +49,13 @@ final class ReducedLangevinPath: LangevinPath {
         iterate.parameters = parameters
         iterate.discrete = nil
         iterate.source = .minibatch
+    }
+
+    var savedUnknowns: [Double] { stepper.savedUnknowns }
+    func restore(unknowns: [Double], stepCount: Int) throws { try stepper.restore(unknowns: unknowns, stepCount: stepCount) }
+    func signature() throws -> [Double] {
+        let (action, drift) = try flow.actionAndDrift(parameters)
+        return [action] + drift
     }
 }
 
@@ -81,5 +93,12 @@ final class DiscreteLangevinPath: LangevinPath {
         iterate.discrete = .init(network: flow.network, unknowns: stepper.unknowns, parameters: stepper.parameters,
                                  precision: flow.modelPrecision)
         iterate.source = .discrete
+    }
+
+    var savedUnknowns: [Double] { stepper.unknowns }
+    func restore(unknowns: [Double], stepCount: Int) throws { try stepper.restore(unknowns: unknowns, stepCount: stepCount) }
+    func signature() throws -> [Double] {
+        let (action, _, drift) = stepper.currentActionAndDrift()
+        return [action] + drift
     }
 }

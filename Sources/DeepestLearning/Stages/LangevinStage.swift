@@ -21,7 +21,8 @@ import Stochastic
 /// `gradientNorm` is max|P∇V| (max|P∇A_h| over states and parameters for the discrete action), the
 /// preconditioned drift (the weights' entries scaled by 1/h). After a
 /// discrete flow the iterate carries its states, so a following discrete stage starts from them.
-/// Cost: one full-batch gradient per step (of V, or of A_h with the states).
+/// Cost: one full-batch gradient per step (of V, or of A_h with the states). With `TrainingContext.checkpoint`
+/// the stage checkpoints and resumes bitwise (LangevinStage+Checkpoint.swift, Notes/checkpoints.md).
 public struct LangevinStage: TrainingStage {
     public static let typeName = "langevin"
     public static let keys = ["langevin-steps", "time-step", "langevin-rf", "temperature", "schedule", "cooling", "stage-length", "quench", "seed-index"]
@@ -120,7 +121,22 @@ public struct LangevinStage: TrainingStage {
                 return sum.squareRoot()
             })
         }
-        snapshot()
+        // With a checkpoint policy: continue from the saved run, and save it every interval (LangevinStage+Checkpoint).
+        var schedule: CheckpointSchedule?
+        var fingerprint: CheckpointFingerprint?
+        if let policy = context.checkpoint {
+            let stamp = try checkpointFingerprint(path: path, start: iterate.parameters, timeStep: dt, context: context, policy: policy)
+            if let saved = try policy.restore(Self.checkpointName, kind: Self.checkpointKind, fingerprint: stamp) {
+                let run = try SavedRun(saved, file: policy.file(Self.checkpointName), unknownCount: path.savedUnknowns.count,
+                                       layers: network.layers)
+                try path.restore(unknowns: run.unknowns, stepCount: run.completed)
+                stream = try XoshiroRandomStream(seed: context.seed, index: seedIndex, stateWords: run.stream)
+                (completed, times, norms) = (run.completed, run.times, run.norms)
+            }
+            schedule = CheckpointSchedule(policy, name: Self.checkpointName, progress: completed)
+            fingerprint = stamp
+        }
+        if times.isEmpty { snapshot() }
         while completed < steps {
             let ok = increments.withUnsafeMutableBufferPointer { buffer -> Bool in
                 if noisy { stream.fillGaussian(buffer, standardDeviation: root) }
@@ -129,6 +145,12 @@ public struct LangevinStage: TrainingStage {
             guard ok else { finite = false; break }
             completed += 1
             if completed % every == 0 || completed == steps { snapshot() }
+            if let schedule, let fingerprint, completed == steps || schedule.isDue(at: completed) {
+                try schedule.write(at: completed) {
+                    SavedRun(completed: completed, unknowns: path.savedUnknowns, stream: stream.stateWords, times: times, norms: norms)
+                        .checkpoint(fingerprint)
+                }
+            }
             if completed % 200 == 0, let progress {
                 progress(.epoch(completed, loss: try path.actionAndDriftNorm().action / Double(context.samples)))
             }

@@ -125,8 +125,16 @@ public struct SPDEEnsembleResult: Sendable {
 /// coefficients and the globals). Memory: one stepper per worker, paths × (noiseCount + functionals + 2)
 /// result values. `progress`, if given, is called from worker
 /// threads with the number of completed paths. Throws `InvalidArgument` for an unusable discretisation.
+///
+/// With `checkpoint`, the paths run in blocks (`CheckpointPolicy.Interval`: K paths, or 16 per worker
+/// when the interval is in seconds) and the per-path result slots of the completed prefix of blocks,
+/// with path 0's snapshots, are written to `<directory>/spde-ensemble.ckpt` when due and at the end;
+/// with `resume` the run starts after the checkpoint's last block. Every path draws from its own
+/// stream (seed, k), so the result is bitwise that of an uninterrupted run (Notes/checkpoints.md). A
+/// checkpoint of another configuration (the ensemble's sizes and functional names, and the policy's
+/// `configuration`, which must describe the problem) or seed throws `CheckpointError.mismatch`.
 public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuringTransforms: Bool = false,
-                  progress: (@Sendable (Int) -> Void)? = nil) throws -> SPDEEnsembleResult {
+                  checkpoint: CheckpointPolicy? = nil, progress: (@Sendable (Int) -> Void)? = nil) throws -> SPDEEnsembleResult {
     let probe = try SPDEStepper(problem, modes: ensemble.modes, scheme: ensemble.scheme, timeStep: ensemble.timeStep)
     let grid = probe.grid, n = probe.noiseCount, paths = ensemble.paths, steps = ensemble.steps
     let f = ensemble.functionals.count
@@ -135,60 +143,108 @@ public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuring
     var flags = [UInt8](repeating: 0, count: paths)  // 1 failed, 2 stopped
     let snapshots = Mutex<[[Double]]>([])
     let timing = Mutex<(transforms: Double, workers: Double)>((0, 0))
-    let done = Atomic<Int>(0)
+    var firstPath = 0
+    var schedule: CheckpointSchedule?
+    let fingerprint = CheckpointFingerprint(configuration: ensemble.checkpointConfiguration(noiseCount: n) + (checkpoint?.configuration ?? ""),
+                                            seed: ensemble.seed)
+    if let checkpoint {
+        let name = SPDEEnsemble.checkpointName, file = checkpoint.file(name)
+        if let saved = try checkpoint.restore(name, kind: SPDEEnsemble.checkpointKind, fingerprint: fingerprint) {
+            firstPath = try saved.integer("paths-done", file: file)
+            guard firstPath <= paths else { throw CheckpointError.corrupt(file, "paths-done \(firstPath) > paths \(paths)") }
+            let savedSquares = try saved.reals("squares", count: firstPath * n, file: file)
+            let savedScalars = try saved.reals("scalars", count: firstPath * (f + 2), file: file)
+            let savedFlags = try saved.words("flags", count: firstPath, file: file)
+            for i in savedSquares.indices { squares[i] = savedSquares[i] }
+            for i in savedScalars.indices { scalars[i] = savedScalars[i] }
+            for i in savedFlags.indices { flags[i] = UInt8(truncatingIfNeeded: savedFlags[i]) }
+            let count = try saved.integer("snapshot-count", file: file)
+            let flat = try saved.reals("snapshots", file: file)
+            guard count == 0 || flat.count % count == 0 else { throw CheckpointError.corrupt(file, "snapshots") }
+            let width = count == 0 ? 0 : flat.count / count
+            snapshots.withLock { $0 = (0..<count).map { Array(flat[($0 * width)..<(($0 + 1) * width)]) } }
+        }
+        schedule = CheckpointSchedule(checkpoint, name: name, progress: firstPath)
+    }
+    let done = Atomic<Int>(firstPath)
+    if let progress, firstPath > 0 { progress(firstPath) }
     let root = ensemble.timeStep.squareRoot(), noisy = problem.noise.isActive
-    squares.withUnsafeMutableBufferPointer { squareBuffer in
-        scalars.withUnsafeMutableBufferPointer { scalarBuffer in
-            flags.withUnsafeMutableBufferPointer { flagBuffer in
-                let squareOut = SharedMutablePointer(squareBuffer.baseAddress!), scalarOut = SharedMutablePointer(scalarBuffer.baseAddress!)
-                let flagOut = SharedMutablePointer(flagBuffer.baseAddress!)
-                Parallel.forEachChunk(paths) { range in
-                    let start = DispatchTime.now().uptimeNanoseconds
-                    // Construction succeeded above with the same arguments.
-                    guard let stepper = try? SPDEStepper(problem, modes: ensemble.modes, scheme: ensemble.scheme,
-                                                         timeStep: ensemble.timeStep) else { return }
-                    stepper.timingTransforms = measuringTransforms
-                    var increments = [Double](repeating: 0, count: n)
-                    for path in range {
-                        stepper.reset()
-                        var stream = XoshiroRandomStream(seed: ensemble.seed, index: UInt64(path))
-                        var recorded: [[Double]] = []
-                        let recording = path == 0 && ensemble.snapshotInterval != nil
-                        if recording { recorded.append(stepper.nodeValues) }
-                        var failed = false, stopped = false
-                        increments.withUnsafeMutableBufferPointer { dW in
-                            for s in 0..<steps {
-                                if noisy { stream.fillGaussian(dW, standardDeviation: root) }
-                                guard stepper.step(increments: noisy ? UnsafePointer(dW.baseAddress!) : nil) else {
-                                    failed = true
-                                    break
-                                }
-                                if recording, let every = ensemble.snapshotInterval, (s + 1) % every == 0 { recorded.append(stepper.nodeValues) }
-                                if let rule = ensemble.stopping, rule.shouldStop(stepper.time, stepper.unknowns) {
-                                    stopped = true
-                                    break
-                                }
-                            }
-                        }
-                        if recording { snapshots.withLock { $0 = recorded } }
-                        flagOut[path] = failed ? 1 : (stopped ? 2 : 0)
-                        let coefficients = stepper.modeCoefficients
-                        for i in 0..<n { squareOut[path * n + i] = coefficients[i] * coefficients[i] }
-                        scalarOut[path * (f + 2)] = stepper.energy
-                        scalarOut[path * (f + 2) + 1] = stepper.time
-                        if f > 0 {
-                            let values = stepper.nodeValues
-                            values.withUnsafeBufferPointer { v in
-                                for (q, functional) in ensemble.functionals.enumerated() {
-                                    scalarOut[path * (f + 2) + 2 + q] = functional.evaluate(grid, stepper.coefficients, v)
+    // Fixed blocks of paths (one block without a checkpoint); each path's slots depend on the path only.
+    var blockSize = paths
+    switch checkpoint?.interval {
+    case .steps(let k)?: blockSize = k
+    case .seconds?: blockSize = 16 * Parallel.workerCount
+    case nil: break
+    }
+    var blockStart = firstPath
+    while blockStart < paths {
+        let block = blockStart..<min(paths, blockStart + blockSize)
+        squares.withUnsafeMutableBufferPointer { squareBuffer in
+            scalars.withUnsafeMutableBufferPointer { scalarBuffer in
+                flags.withUnsafeMutableBufferPointer { flagBuffer in
+                    let squareOut = SharedMutablePointer(squareBuffer.baseAddress!), scalarOut = SharedMutablePointer(scalarBuffer.baseAddress!)
+                    let flagOut = SharedMutablePointer(flagBuffer.baseAddress!)
+                    Parallel.forEachChunk(block.count) { local in
+                        let range = (block.lowerBound + local.lowerBound)..<(block.lowerBound + local.upperBound)
+                        let start = DispatchTime.now().uptimeNanoseconds
+                        // Construction succeeded above with the same arguments.
+                        guard let stepper = try? SPDEStepper(problem, modes: ensemble.modes, scheme: ensemble.scheme,
+                                                             timeStep: ensemble.timeStep) else { return }
+                        stepper.timingTransforms = measuringTransforms
+                        var increments = [Double](repeating: 0, count: n)
+                        for path in range {
+                            stepper.reset()
+                            var stream = XoshiroRandomStream(seed: ensemble.seed, index: UInt64(path))
+                            var recorded: [[Double]] = []
+                            let recording = path == 0 && ensemble.snapshotInterval != nil
+                            if recording { recorded.append(stepper.nodeValues) }
+                            var failed = false, stopped = false
+                            increments.withUnsafeMutableBufferPointer { dW in
+                                for s in 0..<steps {
+                                    if noisy { stream.fillGaussian(dW, standardDeviation: root) }
+                                    guard stepper.step(increments: noisy ? UnsafePointer(dW.baseAddress!) : nil) else {
+                                        failed = true
+                                        break
+                                    }
+                                    if recording, let every = ensemble.snapshotInterval, (s + 1) % every == 0 { recorded.append(stepper.nodeValues) }
+                                    if let rule = ensemble.stopping, rule.shouldStop(stepper.time, stepper.unknowns) {
+                                        stopped = true
+                                        break
+                                    }
                                 }
                             }
+                            if recording { snapshots.withLock { $0 = recorded } }
+                            flagOut[path] = failed ? 1 : (stopped ? 2 : 0)
+                            let coefficients = stepper.modeCoefficients
+                            for i in 0..<n { squareOut[path * n + i] = coefficients[i] * coefficients[i] }
+                            scalarOut[path * (f + 2)] = stepper.energy
+                            scalarOut[path * (f + 2) + 1] = stepper.time
+                            if f > 0 {
+                                let values = stepper.nodeValues
+                                values.withUnsafeBufferPointer { v in
+                                    for (q, functional) in ensemble.functionals.enumerated() {
+                                        scalarOut[path * (f + 2) + 2 + q] = functional.evaluate(grid, stepper.coefficients, v)
+                                    }
+                                }
+                            }
+                            if let progress { progress(done.add(1, ordering: .relaxed).newValue) }
                         }
-                        if let progress { progress(done.add(1, ordering: .relaxed).newValue) }
+                        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
+                        timing.withLock { $0.transforms += stepper.transformSeconds; $0.workers += seconds }
                     }
-                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9
-                    timing.withLock { $0.transforms += stepper.transformSeconds; $0.workers += seconds }
                 }
+            }
+        }
+        blockStart = block.upperBound
+        if let schedule, blockStart == paths || schedule.isDue(at: blockStart) {
+            let end = blockStart
+            try schedule.write(at: end) {
+                let recorded = snapshots.withLock { $0 }
+                return Checkpoint(kind: SPDEEnsemble.checkpointKind, fingerprint: fingerprint,
+                                  words: ["paths-done": [UInt64(end)], "flags": flags[0..<end].map(UInt64.init),
+                                          "snapshot-count": [UInt64(recorded.count)]],
+                                  reals: ["squares": Array(squares[0..<(end * n)]), "scalars": Array(scalars[0..<(end * (f + 2))]),
+                                          "snapshots": recorded.flatMap { $0 }])
             }
         }
     }
@@ -218,4 +274,18 @@ public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuring
         exactEnergy: exact.map { $0.continuous.prefix(grid.count).reduce(0, +) },
         snapshots: recorded, snapshotTimes: times, grid: grid, paths: paths, steps: steps, timeStep: ensemble.timeStep,
         seed: ensemble.seed, transformSeconds: timings.transforms, workerSeconds: timings.workers)
+}
+
+extension SPDEEnsemble {
+    /// The checkpoint file's name in `CheckpointPolicy.directory` (spde-ensemble.ckpt) and its kind.
+    public static let checkpointName = "spde-ensemble"
+    static let checkpointKind = "spde-ensemble"
+
+    /// What of the ensemble a checkpoint must match besides the seed: the scheme, sizes and the
+    /// functionals' and stopping rule's names (the closures themselves cannot be compared).
+    func checkpointConfiguration(noiseCount: Int) -> String {
+        "spde-ensemble scheme=\(scheme.rawValue) modes=\(modes) dt=\(timeStep.bitPattern) steps=\(steps) paths=\(paths) "
+            + "noise=\(noiseCount) functionals=\(functionals.map(\.name)) stopping=\(stopping?.name ?? "-") "
+            + "snapshots=\(snapshotInterval.map(String.init) ?? "-"); "
+    }
 }

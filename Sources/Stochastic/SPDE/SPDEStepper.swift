@@ -16,7 +16,7 @@ public final class SPDEStepper {
     public let scheme: SPDEScheme
     public let timeStep: Double
     /// Steps taken since the last `reset`.
-    public private(set) var stepCount = 0
+    public internal(set) var stepCount = 0
     /// Seconds spent in transforms (measured only when `timingTransforms` is set).
     public var timingTransforms = false
     public private(set) var transformSeconds = 0.0
