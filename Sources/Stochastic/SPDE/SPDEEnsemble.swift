@@ -142,7 +142,8 @@ public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuring
             flags.withUnsafeMutableBufferPointer { flagBuffer in
                 let squareOut = SharedMutablePointer(squareBuffer.baseAddress!), scalarOut = SharedMutablePointer(scalarBuffer.baseAddress!)
                 let flagOut = SharedMutablePointer(flagBuffer.baseAddress!)
-                Parallel.forEachChunk(paths) { range in
+                // This rank's fixed block of paths (all of them in one process; Notes/mpi-shards.md).
+                Parallel.forEachChunk(in: Distribution.block(of: paths)) { range in
                     let start = DispatchTime.now().uptimeNanoseconds
                     // Construction succeeded above with the same arguments.
                     guard let stepper = try? SPDEStepper(problem, modes: ensemble.modes, scheme: ensemble.scheme,
@@ -192,6 +193,10 @@ public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuring
             }
         }
     }
+    // The other ranks' blocks, bit for bit (path 0, whose snapshots are recorded, is always rank 0's).
+    try Distribution.gather(&squares, width: n, count: paths)
+    try Distribution.gather(&scalars, width: f + 2, count: paths)
+    try Distribution.gather(&flags, width: 1, count: paths)
     let good = (0..<paths).filter { flags[$0] != 1 }
     func statistics(_ name: String, _ slot: Int, levels: [Double] = [0.05, 0.5, 0.95]) -> SampleStatistics {
         SampleStatistics(name: name, values: good.map { scalars[$0 * (f + 2) + slot] }, quantileLevels: levels)
