@@ -54,7 +54,10 @@ public enum DeepestCommandLine {
         do {
             try checkAgreement(arguments)
             var command = try Deepest.parseAsRoot(arguments)
-            if Distribution.size > 1, !Deepest.distributed.contains(where: { $0 == type(of: command) }) {
+            let chosen = type(of: command)
+            // Help (`deepest-mpi help`, no command) prints on rank 0 alone; every other command must split.
+            let printsHelp = chosen == Deepest.self || String(describing: chosen).hasSuffix("HelpCommand")
+            if Distribution.size > 1, !printsHelp, !Deepest.distributed.contains(where: { $0 == chosen }) {
                 let name = arguments.first.map { "\($0) does" } ?? "this command does"
                 throw CommandFailure("\(name) not split over MPI ranks (sde, spde, converge and escape do): "
                                      + "run it with deepest, or with mpirun -n 1")
