@@ -13,60 +13,87 @@ import Synchronization
 /// done): a rank that fails calls `fail` once, which meets the others' next collective, and they throw
 /// `PeerFailure` instead of waiting for it forever. After a failure is seen or sent a rank exchanges no more.
 public enum Distribution {
-    private struct State: Sendable {
-        var group: any ProcessGroup = SerialProcessGroup()
-        var stopped = false
-    }
-    private static let state = Mutex(State())
-
-    private enum Kind: UInt8 { case data = 0, failure = 1, done = 2 }
+    private static let current = Mutex(ProcessSession(group: SerialProcessGroup()))
 
     /// Makes `group` the process group of this run; call once, before any work.
     public static func install(_ group: any ProcessGroup) {
-        state.withLock { $0 = State(group: group, stopped: false) }
+        current.withLock { $0 = ProcessSession(group: group) }
     }
 
-    public static var group: any ProcessGroup { state.withLock { $0.group } }
-    public static var rank: Int { group.rank }
-    public static var size: Int { group.size }
+    /// The session of this run (a serial one unless `install` was called).
+    public static var session: ProcessSession { current.withLock { $0 } }
+    public static var rank: Int { session.group.rank }
+    public static var size: Int { session.group.size }
     /// Rank 0: the only rank that prints and writes result files.
-    public static var isRoot: Bool { group.rank == 0 }
+    public static var isRoot: Bool { session.group.rank == 0 }
 
-    /// This rank's block of `count` items.
-    public static func block(of count: Int) -> Range<Int> {
-        let g = group
-        return block(of: count, rank: g.rank, size: g.size)
-    }
+    /// This rank's block of `count` items (`ProcessSession.block(of:)`).
+    public static func block(of count: Int) -> Range<Int> { session.block(of: count) }
 
     /// Rank `rank`'s block of `count` items among `size` ranks: ⌊count/size⌋ items, one more for the
     /// first count mod size ranks, in rank order (no overflow for any count).
     public static func block(of count: Int, rank: Int, size: Int) -> Range<Int> {
-        guard count > 0, size > 0 else { return 0..<0 }
+        guard count > 0, size > 0, rank >= 0, rank < size else { return 0..<0 }
         let quotient = count / size, remainder = count % size
         let lower = quotient * rank + min(rank, remainder)
         return lower..<(lower + quotient + (rank < remainder ? 1 : 0))
+    }
+
+    /// `ProcessSession.gather` on this run's session.
+    public static func gather<T: BitwiseCopyable>(_ slots: inout [T], width: Int, count: Int) throws {
+        try session.gather(&slots, width: width, count: count)
+    }
+
+    /// `ProcessSession.exchange` on this run's session.
+    public static func exchange(_ payload: [UInt8]) throws -> [[UInt8]] { try session.exchange(payload) }
+
+    /// `ProcessSession.fail` on this run's session.
+    public static func fail(message: String, status: Int32) { session.fail(message: message, status: status) }
+
+    /// `ProcessSession.finish` on this run's session.
+    public static func finish() throws { try session.finish() }
+}
+
+/// One rank's view of a process group during a run: its collectives, framed so that a failed rank is
+/// reported instead of waited for. Every collective is one `allGather` of frames (kind, exit status,
+/// payload): data (`exchange`, `gather`), failure (`fail`, the message) or done (`finish`). A rank that
+/// sends a failure or a done, or that receives a failure or a mismatched kind, exchanges no more; the
+/// others meet its last frame in their next collective. Used from one thread at a time (the main one).
+public final class ProcessSession: Sendable {
+    public let group: any ProcessGroup
+    private let stopped = Mutex(false)
+
+    private enum Kind: UInt8 { case data = 0, failure = 1, done = 2 }
+
+    public init(group: any ProcessGroup) { self.group = group }
+
+    /// This rank's block of `count` items (`Distribution.block(of:rank:size:)`).
+    public func block(of count: Int) -> Range<Int> {
+        Distribution.block(of: count, rank: group.rank, size: group.size)
     }
 
     /// Fills the slots of the other ranks' blocks: `slots` holds `count` items of `width` values each,
     /// this rank's block computed; afterwards every rank holds every block, bit for bit as computed.
     /// Cost: count × width × stride bytes received by every rank. Throws `PeerFailure` when another rank
     /// stopped or sent a block of the wrong length; nothing when there is one rank.
-    public static func gather<T: BitwiseCopyable>(_ slots: inout [T], width: Int, count: Int) throws {
+    public func gather<T: BitwiseCopyable>(_ slots: inout [T], width: Int, count: Int) throws {
         let g = group
         guard g.size > 1, width > 0, count > 0 else { return }
         precondition(slots.count == count * width, "gather: slots must hold count × width values")
         let stride = MemoryLayout<T>.stride * width
-        let own = block(of: count, rank: g.rank, size: g.size)
+        let own = block(of: count)
         let local: [UInt8] = slots.withUnsafeBytes { Array($0[(own.lowerBound * stride)..<(own.upperBound * stride)]) }
         let received = try exchange(local)
-        try slots.withUnsafeMutableBytes { bytes in
-            for (r, buffer) in received.enumerated() where r != g.rank {
-                let range = block(of: count, rank: r, size: g.size)
-                guard buffer.count == range.count * stride else {
-                    stop()
-                    throw PeerFailure(rank: nil, message: "rank \(r) sent \(buffer.count) bytes for \(range.count) items of "
-                                        + "\(stride) bytes: the ranks ran different work", status: 1)
-                }
+        for (r, buffer) in received.enumerated() where r != g.rank {
+            guard buffer.count == Distribution.block(of: count, rank: r, size: g.size).count * stride else {
+                stop()
+                throw PeerFailure(rank: nil, message: "rank \(r) sent \(buffer.count) bytes for its block of \(count) items of "
+                                    + "\(stride) bytes: the ranks ran different work", status: 1)
+            }
+        }
+        slots.withUnsafeMutableBytes { bytes in
+            for (r, buffer) in received.enumerated() where r != g.rank && !buffer.isEmpty {
+                let range = Distribution.block(of: count, rank: r, size: g.size)
                 buffer.withUnsafeBytes { source in
                     bytes.baseAddress!.advanced(by: range.lowerBound * stride).copyMemory(from: source.baseAddress!, byteCount: buffer.count)
                 }
@@ -76,28 +103,30 @@ public enum Distribution {
 
     /// The framed collective: every rank's `payload` in rank order. Throws `PeerFailure` if another rank
     /// failed (its message) or had finished (the ranks ran different work).
-    public static func exchange(_ payload: [UInt8]) throws -> [[UInt8]] {
-        let frames = try collective(.data, status: 0, payload: payload)
-        return frames.map { Array($0.dropFirst(5)) }
+    public func exchange(_ payload: [UInt8]) throws -> [[UInt8]] {
+        try collective(.data, status: 0, payload: payload).map { Array($0.dropFirst(5)) }
     }
 
     /// Tells the other ranks that this one stopped with `message` and exit `status`, at their next
     /// collective. Does nothing when there is one rank or this rank has stopped exchanging.
-    public static func fail(message: String, status: Int32) {
+    public func fail(message: String, status: Int32) {
         _ = try? collective(.failure, status: status, payload: Array(message.utf8))
     }
 
     /// The last collective of a run that succeeded on this rank: throws `PeerFailure` if another rank failed.
-    public static func finish() throws {
+    public func finish() throws {
         _ = try collective(.done, status: 0, payload: [])
     }
 
-    private static func stop() { state.withLock { $0.stopped = true } }
+    private func stop() { stopped.withLock { $0 = true } }
 
-    private static func collective(_ kind: Kind, status: Int32, payload: [UInt8]) throws -> [[UInt8]] {
-        let (g, stopped) = state.withLock { ($0.group, $0.stopped) }
+    private func collective(_ kind: Kind, status: Int32, payload: [UInt8]) throws -> [[UInt8]] {
+        let g = group
         guard g.size > 1 else { return [[kind.rawValue, 0, 0, 0, 0] + payload] }
-        guard !stopped else { throw PeerFailure(rank: nil, message: "this rank no longer exchanges after a failure", status: 1) }
+        guard !stopped.withLock({ $0 }) else {
+            if kind == .failure { return [] }
+            throw PeerFailure(rank: nil, message: "rank \(g.rank) no longer exchanges after a failure", status: 1)
+        }
         if kind != .data { stop() }
         var frame = [kind.rawValue]
         withUnsafeBytes(of: status.littleEndian) { frame.append(contentsOf: $0) }
@@ -124,8 +153,8 @@ public enum Distribution {
             case .done where kind == .data:
                 failure = failure ?? PeerFailure(rank: nil, message: "rank \(r) finished while rank \(g.rank) expected more results: "
                                                  + "the ranks ran different work", status: 1)
-            case .data where kind == .done:
-                failure = failure ?? PeerFailure(rank: nil, message: "rank \(r) sent results after rank \(g.rank) finished: "
+            case .data where kind != .data:
+                failure = failure ?? PeerFailure(rank: nil, message: "rank \(r) sent results after rank \(g.rank) stopped: "
                                                  + "the ranks ran different work", status: 1)
             default: break
             }
