@@ -47,7 +47,7 @@ public enum DeepestCommandLine {
     }
 
     private static func run(tool: String, finalize: () -> Void) -> Never {
-        Interruption.shared.install()
+        Interruption.shared.install(tool: tool)
         let arguments = Array(CommandLine.arguments.dropFirst())
         var status: Int32 = 0
         var line: String?

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NumericCore
 
 /// SIGINT and SIGTERM during a run: the staging folders of `OutputFolder` are removed, a child process
 /// (the figure script) is killed, and the process exits with 128 + the signal number, so that an
@@ -13,6 +14,8 @@ final class Interruption: @unchecked Sendable {
     private let lock = NSLock()
     private var staging: [URL] = []
     private var children: [pid_t] = []
+    /// The tool named in the message (`deepest` or `deepest-mpi`); only rank 0 prints it.
+    private var tool = "deepest"
 
     /// Installs the handlers (once, at start-up): SIGINT and SIGTERM are blocked in this thread, so every
     /// thread started later (the worker pool's) inherits the mask, and one thread waits for them in
@@ -20,7 +23,8 @@ final class Interruption: @unchecked Sendable {
     /// library loads) receive them in a handler that forwards them to that thread (`pthread_kill` is
     /// async-signal-safe). (A dispatch signal source instead made the worker pool's full-batch gradients
     /// about 2x slower on two cores.)
-    func install() {
+    func install(tool: String = "deepest") {
+        lock.withLock { self.tool = tool }
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
@@ -79,7 +83,7 @@ final class Interruption: @unchecked Sendable {
         for folder in staging { try? FileManager.default.removeItem(at: folder) }
         let name = number == SIGINT ? "SIGINT" : "SIGTERM"
         let removed = staging.isEmpty ? "" : "; partial results removed"
-        FileHandle.standardError.write(Data("deepest: interrupted by \(name)\(removed)\n".utf8))
+        if Distribution.isRoot { FileHandle.standardError.write(Data("\(tool): interrupted by \(name)\(removed)\n".utf8)) }
         _exit(128 + number)
     }
 }

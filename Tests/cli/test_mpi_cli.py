@@ -134,3 +134,30 @@ def test_a_numerical_failure_has_the_serial_status_and_output():
     assert one.returncode == two.returncode == 3
     assert "6 of 6 paths became non-finite" in one_line(two.stderr)
     assert without_timing(two.stdout) == without_timing(one.stdout)
+
+
+def test_ctrl_c_on_mpirun_leaves_no_partial_result(tmp_path):
+    """mpirun turns SIGINT into SIGTERM for the ranks: no result folder is left, and rank 0 alone says so
+    (mpirun may close its output forwarding before that line arrives)."""
+    import signal
+    import time
+    out = tmp_path / "r"
+    command = [MPIRUN, "--allow-run-as-root", "--oversubscribe", "-x", "DEEPEST_THREADS", "-n", "2", MPI_BINARY,
+               "spde", "--problem", "allen-cahn", "--modes", "64", "--noise", "white", "--dt", "1e-4", "--horizon", "1",
+               "--paths", "2000", "--out", str(out), "--no-figures"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env=dict(ENVIRONMENT, DEEPEST_THREADS="1"))
+    deadline = time.time() + 30
+    while time.time() < deadline:  # until both ranks run (children of mpirun)
+        children = subprocess.run(["ps", "--ppid", str(process.pid), "-o", "pid="], capture_output=True, text=True).stdout.split()
+        if len(children) >= 2:
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    stdout, stderr = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert stdout == ""
+    assert not out.exists()
+    assert os.listdir(tmp_path) == [], "no staging folder left behind"
+    assert stderr.count("deepest-mpi: interrupted by") <= 1, stderr
