@@ -161,3 +161,21 @@ def test_ctrl_c_on_mpirun_leaves_no_partial_result(tmp_path):
     assert not out.exists()
     assert os.listdir(tmp_path) == [], "no staging folder left behind"
     assert stderr.count("deepest-mpi: interrupted by") <= 1, stderr
+
+
+def test_a_rank_that_fails_alone_is_reported_by_rank_zero(tmp_path):
+    """Ranks in different working folders (as on nodes with their own disks): rank 1's --out is a file, so
+    rank 1 alone refuses; rank 0 learns it at its first exchange instead of waiting, writes nothing, and
+    prints rank 1's line with its status."""
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (second / "r").write_text("")
+    args = ["escape", "--problem", "double-well", "--paths", "40", "--temperatures", "0.2", "--out", "r", "--no-figures"]
+    command = [MPIRUN, "--allow-run-as-root", "--oversubscribe", "-n", "1", "-wdir", str(first), MPI_BINARY, *args,
+               ":", "-n", "1", "-wdir", str(second), MPI_BINARY, *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120, env=ENVIRONMENT)
+    assert result.returncode == 2
+    assert one_line(result.stderr) == "deepest-mpi: rank 1 stopped: invalid --out = r: exists and is not a folder"
+    assert os.listdir(first) == []
+    assert result.stdout == ""
