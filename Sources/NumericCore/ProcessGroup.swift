@@ -12,7 +12,8 @@ public protocol ProcessGroup: Sendable {
     /// The number of processes.
     var size: Int { get }
     /// Every rank passes `bytes` (lengths may differ); every rank receives all buffers, index r holding
-    /// rank r's. Collective: every rank calls it the same number of times, in the same order.
+    /// rank r's. Collective: every rank calls it the same number of times, in the same order, from one
+    /// thread (the package calls it from the thread that runs the command, between its parallel loops).
     /// Cost: the sum of the lengths, received by every rank. Throws `PeerFailure` when the transport fails.
     func allGather(_ bytes: [UInt8]) throws -> [[UInt8]]
 }

@@ -21,11 +21,15 @@ public final class ProcessSession: Sendable {
     /// Fills the slots of the other ranks' blocks: `slots` holds `count` items of `width` values each,
     /// this rank's block computed; afterwards every rank holds every block, bit for bit as computed.
     /// Cost: count × width × stride bytes received by every rank. Throws `PeerFailure` when another rank
-    /// stopped or sent a block of the wrong length; nothing when there is one rank.
+    /// stopped or sent a block of the wrong length, `InvalidArgument` when `slots` does not hold
+    /// count × width values; nothing when there is one rank.
     public func gather<T: BitwiseCopyable>(_ slots: inout [T], width: Int, count: Int) throws {
         let g = group
         guard g.size > 1, width > 0, count > 0 else { return }
-        precondition(slots.count == count * width, "gather: slots must hold count × width values")
+        let (values, overflow) = count.multipliedReportingOverflow(by: width)
+        guard !overflow, slots.count == values else {
+            throw InvalidArgument("slots.count", slots.count, "must be count × width = \(count) × \(width)")
+        }
         let stride = MemoryLayout<T>.stride * width
         let own = block(of: count)
         let local: [UInt8] = slots.withUnsafeBytes { Array($0[(own.lowerBound * stride)..<(own.upperBound * stride)]) }

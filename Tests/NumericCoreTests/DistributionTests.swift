@@ -129,3 +129,25 @@ private final class ThreadRanks: @unchecked Sendable {
         try session.finish()
     }
 }
+
+@Suite struct DistributionMisuseTests {
+    @Test func slotsOfTheWrongSizeAreRefusedNotCrashed() {
+        let outcomes = ThreadRanksForMisuse.run()
+        #expect(outcomes.allSatisfy { $0.contains("slots.count") })
+    }
+}
+
+/// Two ranks whose slot arrays are one value short: both refuse before any exchange.
+private enum ThreadRanksForMisuse {
+    static func run() -> [String] {
+        ThreadRanks(size: 2).run { session -> String in
+            var slots = [Double](repeating: 0, count: 5)
+            do {
+                try session.gather(&slots, width: 2, count: 3)
+                return "no error"
+            } catch {
+                return "\(error)"
+            }
+        }
+    }
+}
