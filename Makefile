@@ -21,11 +21,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product deepest
 
-# --build-tests builds every product, deepest-mpi included (Open MPI comes with deps; DEEPEST_MPI=0
-# leaves it out, and Tests/cli/test_mpi_cli.py then skips).
+# --build-tests builds every product, deepest-mpi included (Open MPI comes with deps); the explicit
+# build of deepest-mpi only says so (a no-op after it). DEEPEST_MPI=0 leaves it out, and
+# Tests/cli/test_mpi_cli.py then skips.
 test: deps
 	@scripts/install-deps.sh python pytest matplotlib hypothesis
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	@if [ "$${DEEPEST_MPI:-1}" != 0 ]; then $(SWIFT) build $(TEST_FLAGS) --product deepest-mpi; fi
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 	DEEPEST=$(DEEPEST) $(PYTHON) -m pytest -q Tests/cli
 
