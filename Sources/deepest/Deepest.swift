@@ -84,6 +84,7 @@ public enum DeepestCommandLine {
         }
         if let line, Distribution.isRoot { FileHandle.standardError.write(Data("\(tool): \(line)\n".utf8)) }
         fflush(nil)
+        Interruption.shared.finished(status: status)
         finalize()
         Foundation.exit(status)
     }

@@ -16,6 +16,10 @@ final class Interruption: @unchecked Sendable {
     private var children: [pid_t] = []
     /// The tool named in the message (`deepest` or `deepest-mpi`); only rank 0 prints it.
     private var tool = "deepest"
+    /// Set once the run has ended (results committed or its error printed): a signal then only ends the
+    /// process with this status. `mpirun` sends SIGTERM to the ranks still in MPI_Finalize as soon as one
+    /// rank exits with a non-zero status; they must not report an interruption of a finished run.
+    private var finishedStatus: Int32?
 
     /// Installs the handlers (once, at start-up): SIGINT and SIGTERM are blocked in this thread, so every
     /// thread started later (the worker pool's) inherits the mask, and one thread waits for them in
@@ -76,8 +80,12 @@ final class Interruption: @unchecked Sendable {
         staging.removeAll()
     }
 
+    /// The run has ended with `status` (see `finishedStatus`).
+    func finished(status: Int32) { lock.withLock { finishedStatus = status } }
+
     fileprivate func stop(signal number: Int32) {
         lock.lock()  // never released: the process ends here
+        if let finishedStatus { _exit(finishedStatus) }
         for child in children { kill(child, SIGKILL) }
         if !children.isEmpty { usleep(100_000) }  // the child's last writes into the staging folder
         for folder in staging { try? FileManager.default.removeItem(at: folder) }
