@@ -10,7 +10,7 @@ DEEPEST := .build/release/deepest
 # @testable imports working there.
 TEST_FLAGS := -c release -Xswiftc -enable-testing
 
-.PHONY: deps build release test docs demo report clean bench-bvp bench-sde bench-spde bench-langevin bench-pgd bench-resnet bench-collocation bench-targets
+.PHONY: deps build release test docs demo report clean bench-bvp bench-sde bench-spde bench-langevin bench-pgd bench-resnet bench-collocation bench-targets bench-mpi
 
 deps:
 	@scripts/install-deps.sh
@@ -21,9 +21,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product deepest
 
+# --build-tests builds every product, deepest-mpi included (Open MPI comes with deps); the explicit
+# build of deepest-mpi only says so (a no-op after it). DEEPEST_MPI=0 leaves it out, and
+# Tests/cli/test_mpi_cli.py then skips.
 test: deps
 	@scripts/install-deps.sh python pytest matplotlib hypothesis
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	@if [ "$${DEEPEST_MPI:-1}" != 0 ]; then $(SWIFT) build $(TEST_FLAGS) --product deepest-mpi; fi
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 	DEEPEST=$(DEEPEST) $(PYTHON) -m pytest -q Tests/cli
 
@@ -109,3 +113,8 @@ bench-span:
 	@mkdir -p .build
 	$(SWIFT)c -O -o .build/bench-span Experiments/bench-span/main.swift
 	.build/bench-span
+
+# Weak and strong scaling of deepest-mpi sde from 1 to 2 ranks, one thread per rank (Experiments/bench-mpi).
+bench-mpi: deps
+	$(SWIFT) build -c release --product deepest-mpi
+	$(PYTHON) Experiments/bench-mpi/run.py

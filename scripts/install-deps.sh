@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what DeepestLearning needs and the machine lacks; does nothing when all is present.
-#   scripts/install-deps.sh            Debian packages (GSL, FFTW, OpenBLAS, pkg-config)
+#   scripts/install-deps.sh            Debian packages (GSL, FFTW, OpenBLAS, pkg-config, Open MPI for deepest-mpi)
 #   scripts/install-deps.sh python P…  also the Python packages P… (benchmarks and plots)
 set -euo pipefail
-debian=(libgsl-dev libfftw3-dev libopenblas-dev pkg-config)
+debian=(libgsl-dev libfftw3-dev libopenblas-dev pkg-config libopenmpi-dev openmpi-bin)
 missing=()
 for package in "${debian[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

@@ -29,8 +29,16 @@ public struct SharedPointer<Element>: @unchecked Sendable {
 /// the slots afterwards in index order. OpenBLAS is switched to one thread the first time a parallel
 /// loop runs, so the package's own parallelism and OpenBLAS's do not oversubscribe the cores.
 public enum Parallel {
-    /// Number of workers the loops use (the active processor count).
-    public static var workerCount: Int { ProcessInfo.processInfo.activeProcessorCount }
+    /// Number of workers the loops use: the environment variable DEEPEST_THREADS when it is an integer
+    /// in 1 ... the active processor count (one thread per MPI rank: `DEEPEST_THREADS=1`), else the
+    /// active processor count. Read once per process.
+    public static var workerCount: Int { configuredWorkers }
+
+    private static let configuredWorkers: Int = {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        guard let text = ProcessInfo.processInfo.environment["DEEPEST_THREADS"], let n = Int(text), n >= 1 else { return cores }
+        return min(n, cores)
+    }()
 
     private static let singleThreadedBLAS: Bool = {
         openblas_set_num_threads(1)
@@ -60,10 +68,16 @@ public enum Parallel {
     /// depend on the number of cores, so results must go to per-item slots: a per-range partial sum
     /// would make the result depend on the machine (use `forEach` over fixed blocks for that).
     public static func forEachChunk(_ count: Int, _ body: @Sendable (Range<Int>) -> Void) {
+        forEachChunk(in: 0..<count, body)
+    }
+
+    /// `forEachChunk` over the items of `items` (a rank's block of paths, `Distribution.block(of:)`).
+    public static func forEachChunk(in items: Range<Int>, _ body: @Sendable (Range<Int>) -> Void) {
+        let count = items.count, first = items.lowerBound
         let chunks = max(1, min(workerCount, count))
         forEach(chunks) { c in
             let lower = count * c / chunks, upper = count * (c + 1) / chunks
-            if lower < upper { body(lower..<upper) }
+            if lower < upper { body((first + lower)..<(first + upper)) }
         }
     }
 }

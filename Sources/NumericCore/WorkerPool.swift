@@ -25,7 +25,7 @@ import Synchronization
 /// with many cores every helper polls for `spinLimit` after each loop and takes the item lock: cheap
 /// for the package's loops of 2 to a few thousand items, but the pool is sized for small machines.
 final class WorkerPool: Sendable {
-    static let shared = WorkerPool(helpers: max(0, ProcessInfo.processInfo.activeProcessorCount - 1))
+    static let shared = WorkerPool(helpers: max(0, Parallel.workerCount - 1))
 
     /// How long a helper spins for the next loop before it sleeps (nanoseconds).
     static let spinLimit: UInt64 = 1_000_000

@@ -62,7 +62,9 @@ public func solve<Solver: PathwiseSolver>(_ solver: Solver, _ study: Convergence
     var squared = [Double](repeating: 0, count: paths * levelCount)
     var differences = [Double](repeating: 0, count: measuresWeak ? paths * levelCount : 0)
     var failed = [UInt8](repeating: 0, count: paths)
-    let chunks = min(study.chunks, paths), fineSteps = study.fineSteps
+    // This rank's fixed block of paths (all of them in a one-process run; Notes/mpi-shards.md).
+    let block = Distribution.block(of: paths), local = block.count
+    let chunks = min(study.chunks, local), fineSteps = study.fineSteps
     let dimension = solver.wienerDimension, horizon = solver.horizon
     squared.withUnsafeMutableBufferPointer { squaredBuffer in
         differences.withUnsafeMutableBufferPointer { differenceBuffer in
@@ -72,7 +74,7 @@ public func solve<Solver: PathwiseSolver>(_ solver: Solver, _ study: Convergence
                 let differenceOut = differenceBuffer.baseAddress.map(SharedMutablePointer.init)
                 let failedOut = SharedMutablePointer(failedBuffer.baseAddress!)
                 Parallel.forEach(chunks) { c in
-                    for p in (paths * c / chunks)..<(paths * (c + 1) / chunks) {
+                    for p in (block.lowerBound + local * c / chunks)..<(block.lowerBound + local * (c + 1) / chunks) {
                         // Cannot throw: dimension, steps and duration were validated above.
                         guard let path = try? BrownianPath(seed: study.seed, index: UInt64(p), dimension: dimension,
                                                            steps: fineSteps, duration: horizon) else {
@@ -100,5 +102,8 @@ public func solve<Solver: PathwiseSolver>(_ solver: Solver, _ study: Convergence
             }
         }
     }
+    try Distribution.gather(&squared, width: levelCount, count: paths)
+    if measuresWeak { try Distribution.gather(&differences, width: levelCount, count: paths) }
+    try Distribution.gather(&failed, width: 1, count: paths)
     return ConvergenceStudyResult(study: study, horizon: horizon, squared: squared, differences: differences, failed: failed)
 }

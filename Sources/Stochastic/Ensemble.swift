@@ -195,7 +195,9 @@ public func solve<Problem: StochasticDifferentialEquation>(
     var failed = [UInt8](repeating: 0, count: paths)
     var finals = [Double](repeating: 0, count: ensemble.keepFinalStates ? paths * n : 0)
     let done = Atomic<Int>(0)
-    let chunks = min(ensemble.chunks, paths)
+    // This rank's fixed block of paths (all of them in a one-process run; Notes/mpi-shards.md).
+    let block = Distribution.block(of: paths), local = block.count
+    let chunks = min(ensemble.chunks, local)
     slots.withUnsafeMutableBufferPointer { slotBuffer in
         failed.withUnsafeMutableBufferPointer { failedBuffer in
             finals.withUnsafeMutableBufferPointer { finalBuffer in
@@ -204,7 +206,7 @@ public func solve<Problem: StochasticDifferentialEquation>(
                 // An empty array's buffer may still have a (shared, zero-capacity) base address: never write to it.
                 let finalOut = ensemble.keepFinalStates ? finalBuffer.baseAddress.map(SharedMutablePointer.init) : nil
                 Parallel.forEach(chunks) { c in
-                    let lower = paths * c / chunks, upper = paths * (c + 1) / chunks
+                    let lower = block.lowerBound + local * c / chunks, upper = block.lowerBound + local * (c + 1) / chunks
                     guard lower < upper else { return }
                     let initial = problem.initialValue
                     // Writes path `path`'s failure flag, functionals and final state.
@@ -342,6 +344,10 @@ public func solve<Problem: StochasticDifferentialEquation>(
             }
         }
     }
+    // The other ranks' blocks, bit for bit; then the same reduction in path order as one process.
+    try Distribution.gather(&slots, width: f, count: paths)
+    try Distribution.gather(&failed, width: 1, count: paths)
+    if ensemble.keepFinalStates { try Distribution.gather(&finals, width: n, count: paths) }
     let failedCount = failed.reduce(0) { $0 + Int($1) }
     let statistics = ensemble.functionals.enumerated().map { q, functional in
         var values: [Double] = []

@@ -77,7 +77,7 @@ public func solve(_ problem: StochasticHeatEquation, _ ensemble: HeatEnsemble,
             failed.withUnsafeMutableBufferPointer { f in
                 let energyOut = SharedMutablePointer(e.baseAddress!), squareOut = SharedMutablePointer(s.baseAddress!)
                 let failedOut = SharedMutablePointer(f.baseAddress!)
-                Parallel.forEachChunk(paths) { range in
+                Parallel.forEachChunk(in: Distribution.block(of: paths)) { range in  // this rank's block (Notes/mpi-shards.md)
                     guard let stepper = try? HeatEquationStepper(problem, scheme: scheme, modes: modes, timeStep: timeStep) else {
                         for path in range { failedOut[path] = 1 }  // never reached: the same construction succeeded above
                         return
@@ -103,6 +103,9 @@ public func solve(_ problem: StochasticHeatEquation, _ ensemble: HeatEnsemble,
             }
         }
     }
+    try Distribution.gather(&energies, width: 1, count: paths)
+    try Distribution.gather(&squares, width: modes, count: paths)
+    try Distribution.gather(&failed, width: 1, count: paths)
     let good = (0..<paths).filter { failed[$0] == 0 }
     let energy = SampleStatistics(name: "energy", values: good.map { energies[$0] }, quantileLevels: [0.05, 0.5, 0.95])
     var moments = [Double](repeating: 0, count: modes), errors = [Double](repeating: 0, count: modes)

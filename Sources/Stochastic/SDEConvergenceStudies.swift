@@ -131,7 +131,7 @@ public enum SDEConvergenceStudies {
             var squares = [Double](repeating: 0, count: paths)
             squares.withUnsafeMutableBufferPointer { buffer in
                 let out = SharedMutablePointer(buffer.baseAddress!)
-                Parallel.forEachChunk(paths) { range in
+                Parallel.forEachChunk(in: Distribution.block(of: paths)) { range in  // this rank's block (Notes/mpi-shards.md)
                     for p in range {
                         var stream = XoshiroRandomStream(seed: seed &+ UInt64(l), index: UInt64(p))
                         var x = 0.0
@@ -140,6 +140,7 @@ public enum SDEConvergenceStudies {
                     }
                 }
             }
+            try Distribution.gather(&squares, width: 1, count: paths)
             let exactStats = SampleStatistics(name: "x^2", values: squares)
             rows.append(StationaryVariance(scheme: "exact", step: delta, sampleVariance: exactStats.mean,
                                            standardError: exactStats.standardError, exactVariance: problem.stationaryVariance))

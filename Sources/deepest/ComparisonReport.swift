@@ -11,7 +11,7 @@ enum ComparisonReport {
     static func script(_ name: String) -> URL? {
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         let candidates = [Bundle.main.bundleURL, executable.deletingLastPathComponent()].map {
-            $0.appendingPathComponent("DeepestLearning_deepest.resources/\(name)")
+            $0.appendingPathComponent("DeepestLearning_DeepestCommands.resources/\(name)")
         }
         return candidates.first { FileManager.default.fileExists(atPath: $0.path) }
     }

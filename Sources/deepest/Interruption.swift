@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import NumericCore
 
 /// SIGINT and SIGTERM during a run: the staging folders of `OutputFolder` are removed, a child process
 /// (the figure script) is killed, and the process exits with 128 + the signal number, so that an
@@ -13,6 +14,12 @@ final class Interruption: @unchecked Sendable {
     private let lock = NSLock()
     private var staging: [URL] = []
     private var children: [pid_t] = []
+    /// The tool named in the message (`deepest` or `deepest-mpi`); only rank 0 prints it.
+    private var tool = "deepest"
+    /// Set once the run has ended (results committed or its error printed): a signal then only ends the
+    /// process with this status. `mpirun` sends SIGTERM to the ranks still in MPI_Finalize as soon as one
+    /// rank exits with a non-zero status; they must not report an interruption of a finished run.
+    private var finishedStatus: Int32?
 
     /// Installs the handlers (once, at start-up): SIGINT and SIGTERM are blocked in this thread, so every
     /// thread started later (the worker pool's) inherits the mask, and one thread waits for them in
@@ -20,7 +27,8 @@ final class Interruption: @unchecked Sendable {
     /// library loads) receive them in a handler that forwards them to that thread (`pthread_kill` is
     /// async-signal-safe). (A dispatch signal source instead made the worker pool's full-batch gradients
     /// about 2x slower on two cores.)
-    func install() {
+    func install(tool: String = "deepest") {
+        lock.withLock { self.tool = tool }
         var set = sigset_t()
         sigemptyset(&set)
         sigaddset(&set, SIGINT)
@@ -72,14 +80,18 @@ final class Interruption: @unchecked Sendable {
         staging.removeAll()
     }
 
+    /// The run has ended with `status` (see `finishedStatus`).
+    func finished(status: Int32) { lock.withLock { finishedStatus = status } }
+
     fileprivate func stop(signal number: Int32) {
         lock.lock()  // never released: the process ends here
+        if let finishedStatus { _exit(finishedStatus) }
         for child in children { kill(child, SIGKILL) }
         if !children.isEmpty { usleep(100_000) }  // the child's last writes into the staging folder
         for folder in staging { try? FileManager.default.removeItem(at: folder) }
         let name = number == SIGINT ? "SIGINT" : "SIGTERM"
         let removed = staging.isEmpty ? "" : "; partial results removed"
-        FileHandle.standardError.write(Data("deepest: interrupted by \(name)\(removed)\n".utf8))
+        if Distribution.isRoot { FileHandle.standardError.write(Data("\(tool): interrupted by \(name)\(removed)\n".utf8)) }
         _exit(128 + number)
     }
 }

@@ -184,6 +184,7 @@ final class OutputFolder {
     /// The staging folder, created on first use: inside the result folder when it exists, else beside it.
     func stage() throws -> URL {
         if let staging { return staging }
+        guard Distribution.isRoot else { throw WriteFailure(description: "only rank 0 writes results") }
         let name = ".deepest-partial-\(getpid())"
         let folder = existed ? url.appendingPathComponent(name)
             : url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent)\(name)")
@@ -198,6 +199,7 @@ final class OutputFolder {
 
     /// Writes each (name, text) in order into the staging folder.
     func write(_ files: [(String, String)]) throws {
+        guard Distribution.isRoot else { return }  // deepest-mpi: rank 0 alone writes results
         let folder = try stage()
         for (name, text) in files { try AtomicFile.write(text, to: folder.appendingPathComponent(name)) }
     }

@@ -70,7 +70,7 @@ public struct ExitTimeEnsemble: Sendable {
                 states.withUnsafeMutableBufferPointer { s in
                     let timeOut = SharedMutablePointer(t.baseAddress!), exitOut = SharedMutablePointer(e.baseAddress!)
                     let stateOut = SharedMutablePointer(s.baseAddress!)
-                    Parallel.forEachChunk(paths) { range in
+                    Parallel.forEachChunk(in: Distribution.block(of: paths)) { range in  // this rank's block (Notes/mpi-shards.md)
                         for path in range {
                             var stream = XoshiroRandomStream(seed: seed, index: UInt64(path))
                             var x = start, step = 0, left = false
@@ -89,6 +89,9 @@ public struct ExitTimeEnsemble: Sendable {
                 }
             }
         }
+        try Distribution.gather(&times, width: 1, count: paths)
+        try Distribution.gather(&exited, width: 1, count: paths)
+        try Distribution.gather(&states, width: 1, count: paths)
         return (times, exited, states)
     }
 }

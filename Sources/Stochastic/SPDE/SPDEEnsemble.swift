@@ -148,6 +148,9 @@ public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuring
     let fingerprint = CheckpointFingerprint(configuration: ensemble.checkpointConfiguration(noiseCount: n) + (checkpoint?.configuration ?? ""),
                                             seed: ensemble.seed)
     if let checkpoint {
+        guard Distribution.size == 1 else {
+            throw InvalidArgument("checkpoint", checkpoint.directory.path, "checkpoints need a single process (not \(Distribution.size) MPI ranks)")
+        }
         let name = SPDEEnsemble.checkpointName, file = checkpoint.file(name)
         if let saved = try checkpoint.restore(name, kind: SPDEEnsemble.checkpointKind, fingerprint: fingerprint) {
             firstPath = try saved.integer("paths-done", file: file)
@@ -176,9 +179,12 @@ public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuring
     case .seconds?: blockSize = 16 * Parallel.workerCount
     case nil: break
     }
-    var blockStart = firstPath
-    while blockStart < paths {
-        let block = blockStart..<min(paths, blockStart + blockSize)
+    // This rank's fixed block of paths (all of them in one process; Notes/mpi-shards.md); checkpoints
+    // are refused on several ranks, so there the run is one block.
+    let mine = Distribution.block(of: paths)
+    var blockStart = max(firstPath, mine.lowerBound)
+    while blockStart < mine.upperBound {
+        let block = blockStart..<min(mine.upperBound, blockStart + blockSize)
         squares.withUnsafeMutableBufferPointer { squareBuffer in
             scalars.withUnsafeMutableBufferPointer { scalarBuffer in
                 flags.withUnsafeMutableBufferPointer { flagBuffer in
@@ -248,6 +254,10 @@ public func solve(_ problem: SemilinearSPDE, _ ensemble: SPDEEnsemble, measuring
             }
         }
     }
+    // The other ranks' blocks, bit for bit (path 0, whose snapshots are recorded, is always rank 0's).
+    try Distribution.gather(&squares, width: n, count: paths)
+    try Distribution.gather(&scalars, width: f + 2, count: paths)
+    try Distribution.gather(&flags, width: 1, count: paths)
     let good = (0..<paths).filter { flags[$0] != 1 }
     func statistics(_ name: String, _ slot: Int, levels: [Double] = [0.05, 0.5, 0.95]) -> SampleStatistics {
         SampleStatistics(name: name, values: good.map { scalars[$0 * (f + 2) + slot] }, quantileLevels: levels)
