@@ -21,7 +21,8 @@ struct Deepest: ParsableCommand {
 
     /// The commands that split their paths over the ranks of an MPI job (every ensemble they run goes
     /// through `Distribution`); `deepest-mpi` refuses the others on more than one rank.
-    static let distributed: [ParsableCommand.Type] = [SDECommand.self, SPDECommand.self, ConvergeCommand.self, EscapeCommand.self]
+    static let distributed: [ParsableCommand.Type] = [SDECommand.self, SPDECommand.self, ConvergeCommand.self, EscapeCommand.self,
+                                                      SweepCommand.self]
 }
 
 /// The entry points of the two tools: `deepest` (one process) and `deepest-mpi` (the ranks of an MPI
@@ -61,7 +62,7 @@ public enum DeepestCommandLine {
             let printsHelp = chosen == Deepest.self || String(describing: chosen).hasSuffix("HelpCommand")
             if Distribution.size > 1, !printsHelp, !Deepest.distributed.contains(where: { $0 == chosen }) {
                 let name = arguments.first.map { "\($0) does" } ?? "this command does"
-                throw CommandFailure("\(name) not split over MPI ranks (sde, spde, converge and escape do): "
+                throw CommandFailure("\(name) not split over MPI ranks (sde, spde, converge, escape and sweep do): "
                                      + "run it with deepest, or with mpirun -n 1")
             }
             try command.run()

@@ -10,7 +10,9 @@ import NumericCore
 /// point, name, exitStatus, the axes, then the scalar keys of the command's JSON) and `DIR/sweep.json`.
 /// `--shard r/R` runs only the points with index ≡ r (mod R) (`SweepPlan.points(rank:of:)`), for job
 /// arrays; the merge covers every point with a record, so a last run without `--shard` (all skipped)
-/// merges the shards. Exit status 1 when a point failed (no JSON), after the merge of the others.
+/// merges the shards. Under `mpirun -n P deepest-mpi sweep` rank r runs the points with index ≡ r (mod P)
+/// as plain `deepest` processes, the ranks meet, and rank 0 merges and reports (`--shard` is then refused).
+/// Exit status 1 when a point failed (no JSON), after the merge of the others.
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sweep",
@@ -42,7 +44,11 @@ struct SweepCommand: ParsableCommand {
     func run() throws {
         guard (1...256).contains(jobs) else { throw CommandFailure("invalid --jobs = \(jobs): must be in 1...256") }
         guard maxPoints > 0 else { throw CommandFailure("invalid --max-points = \(maxPoints): must be > 0") }
-        let (rank, ranks) = try Self.shard(shard)
+        var (rank, ranks) = try Self.shard(shard)
+        if Distribution.size > 1 {
+            guard shard == nil else { throw CommandFailure("invalid --shard = \(shard!): the MPI ranks are the shards under deepest-mpi") }
+            (rank, ranks) = (Distribution.rank, Distribution.size)
+        }
         let plan = try SweepPlan(path: config, maximumPoints: maxPoints)
         guard let outPath = out ?? plan.out else { throw CommandFailure("invalid --out: a sweep needs --out DIR (or out: in \(config))") }
         _ = try OutputFolder(path: outPath, option: "--out")
@@ -59,19 +65,34 @@ struct SweepCommand: ParsableCommand {
         let progress = SharedProgress("sweep points", total: mine.count)
         progress.update(mine.count - pending.count)
         let outcomes = runner.run(pending, jobs: jobs) { done in progress.update(mine.count - pending.count + done) }
-        let failures = outcomes.filter { !$0.succeeded }
+        var failures = outcomes.filter { !$0.succeeded }
+        var (pendingCount, mineCount) = (pending.count, mine.count)
+        if Distribution.size > 1 {
+            // Every rank's points are done (or failed) before rank 0 merges: the ranks meet, with their counts
+            // and failed points.
+            let report = RankReport(pending: pending.count, mine: mine.count, failed: failures.map(\.point.index))
+            let all = try Distribution.exchange(Array(try JSONEncoder().encode(report)))
+            guard Distribution.isRoot else { return }
+            let reports = try all.map { try JSONDecoder().decode(RankReport.self, from: Data($0)) }
+            pendingCount = reports.reduce(0) { $0 + $1.pending }
+            mineCount = reports.reduce(0) { $0 + $1.mine }
+            let others = Set(reports.dropFirst().flatMap(\.failed))
+            failures += plan.points.filter { others.contains($0.index) }.map {
+                SweepPointRunner.Outcome(point: $0, succeeded: false, message: "failed on another rank (its message is above)")
+            }
+        }
         for failure in failures {
             FileHandle.standardError.write(Data("deepest: sweep point \(failure.point.index) (\(failure.point.arguments.joined(separator: " "))): \(failure.message)\n".utf8))
         }
         let csv = try SweepMerge.csv(plan, folder: pointFolder)
         try AtomicFile.write(csv, to: folder.appendingPathComponent("sweep.csv"))
-        let summary = Summary(command: plan.command.joined(separator: " "), points: plan.points.count, ran: pending.count - failures.count,
-                              skipped: mine.count - pending.count, failed: failures.count, out: folder.path,
+        let summary = Summary(command: plan.command.joined(separator: " "), points: plan.points.count, ran: pendingCount - failures.count,
+                              skipped: mineCount - pendingCount, failed: failures.count, out: folder.path,
                               csv: folder.appendingPathComponent("sweep.csv").path)
         try AtomicFile.write(try Output.json(summary) + "\n", to: folder.appendingPathComponent("sweep.json"))
         try Output.emit(summary, format: format) {
             Output.table(["quantity", "value"], [["command", summary.command], ["points", "\(summary.points)"],
-                                                 ["this shard", "\(mine.count)"], ["ran", "\(summary.ran)"],
+                                                 ["this shard", "\(mineCount)"], ["ran", "\(summary.ran)"],
                                                  ["skipped (done before)", "\(summary.skipped)"], ["failed", "\(summary.failed)"],
                                                  ["merged CSV", summary.csv]])
         }
@@ -79,6 +100,13 @@ struct SweepCommand: ParsableCommand {
             throw WriteFailure(description: "\(failures.count) of \(plan.points.count) sweep points failed (the first: point \(failures[0].point.index), "
                                + "\(failures[0].message)); the others are in \(summary.csv)")
         }
+    }
+
+    /// What a rank tells rank 0 when its points are done.
+    struct RankReport: Codable {
+        let pending: Int
+        let mine: Int
+        let failed: [Int]
     }
 
     /// "r/R" → (r, R); none → (0, 1).

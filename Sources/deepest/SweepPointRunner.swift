@@ -2,7 +2,8 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// Runs sweep points as child processes of this `deepest` binary (/proc/self/exe) and records each in
+/// Runs sweep points as child processes of this `deepest` binary (/proc/self/exe; under `deepest-mpi`
+/// the `deepest` beside it) and records each in
 /// `<folder>/<point name>.json`, written atomically: `{arguments, axes, exitStatus, index, name, result}`
 /// with the command's JSON as `result`. A point counts as done when its file exists with the same
 /// arguments and a result (exit status 0, or 3: a numerical failure is a result too). Child processes
@@ -33,7 +34,18 @@ final class SweepPointRunner: Sendable {
         var buffer = [CChar](repeating: 0, count: 4096)
         let length = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         guard length > 0 else { throw WriteFailure(description: "cannot find the deepest executable (/proc/self/exe)") }
-        executable = String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let own = URL(fileURLWithPath: String(decoding: buffer[0..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        // Under deepest-mpi the points run as plain `deepest` processes (its sibling in the build folder):
+        // a child of an MPI rank must not start MPI itself.
+        if own.lastPathComponent == "deepest-mpi" {
+            let sibling = own.deletingLastPathComponent().appendingPathComponent("deepest")
+            guard FileManager.default.isExecutableFile(atPath: sibling.path) else {
+                throw WriteFailure(description: "deepest-mpi sweep runs its points with deepest, which is not beside it (\(sibling.path))")
+            }
+            executable = sibling.path
+        } else {
+            executable = own.path
+        }
     }
 
     func file(_ point: SweepPlan.Point) -> URL { folder.appendingPathComponent(point.name + ".json") }
@@ -76,6 +88,10 @@ final class SweepPointRunner: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = point.arguments
+        // Not the MPI job's environment (Open MPI's variables would make the child join the job).
+        process.environment = ProcessInfo.processInfo.environment.filter { key, _ in
+            !(key.hasPrefix("OMPI_") || key.hasPrefix("PMIX_") || key.hasPrefix("PRTE_"))
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardInput = FileHandle.nullDevice

@@ -179,3 +179,34 @@ def test_a_rank_that_fails_alone_is_reported_by_rank_zero(tmp_path):
     assert one_line(result.stderr) == "deepest-mpi: rank 1 stopped: invalid --out = r: exists and is not a folder"
     assert os.listdir(first) == []
     assert result.stdout == ""
+
+
+SWEEP = """command: sde
+options:
+  problem: ou
+  dt: 0.01
+axes:
+  paths: [50, 100]
+  seed: [1, 2, 3]
+"""
+
+
+def test_sweep_over_two_ranks_merges_the_serial_csv(tmp_path):
+    # Each rank runs its points (index = rank mod 2) as plain deepest processes; rank 0 merges after all
+    # are done, and the merged CSV equals a one-process sweep's, timing columns aside.
+    config = tmp_path / "sweep.yaml"
+    config.write_text(SWEEP)
+    one = serial("sweep", "--config", str(config), "--out", str(tmp_path / "serial"), "--format", "json")
+    assert one.returncode == 0, one.stderr
+    two = mpirun(2, "sweep", "--config", str(config), "--out", str(tmp_path / "ranks"), "--format", "json")
+    assert two.returncode == 0, two.stderr
+    summary = json.loads(two.stdout)
+    assert (summary["points"], summary["ran"], summary["skipped"], summary["failed"]) == (6, 6, 0, 0)
+
+    def rows(folder):
+        lines = (tmp_path / folder / "sweep.csv").read_text().splitlines()
+        header = lines[0].split(",")
+        keep = [i for i, name in enumerate(header) if name != "seconds"]
+        return [[line.split(",")[i] for i in keep] for line in lines]
+    assert rows("ranks") == rows("serial")
+    assert mpirun(2, "sweep", "--config", str(config), "--out", str(tmp_path / "x"), "--shard", "0/2").returncode == 2
