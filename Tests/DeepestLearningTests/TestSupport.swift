@@ -139,3 +139,17 @@ func discreteStationaryPoint(network: ResidualNetwork, data: Dataset, initialPar
                                options: ActionNewtonOptions(gradientTolerance: 1e-8, maximumIterations: iterations),
                                constrainedIterations: constrainedIterations)
 }
+
+/// Aᵀ of a d × d row-major matrix.
+func transpose(_ a: [Double], _ d: Int) -> [Double] {
+    var t = a
+    for i in 0..<d { for j in 0..<d { t[j * d + i] = a[i * d + j] } }
+    return t
+}
+
+/// AB of d × d row-major matrices.
+func multiply(_ a: [Double], _ b: [Double], _ d: Int) -> [Double] {
+    var c = [Double](repeating: 0, count: d * d)
+    for i in 0..<d { for k in 0..<d where a[i * d + k] != 0 { for j in 0..<d { c[i * d + j] += a[i * d + k] * b[k * d + j] } } }
+    return c
+}

@@ -99,18 +99,6 @@ private func jacobianOfField(_ field: ResidualField, _ x: [Double], _ theta: [Do
     return a
 }
 
-private func transpose(_ a: [Double], _ d: Int) -> [Double] {
-    var t = a
-    for i in 0..<d { for j in 0..<d { t[j * d + i] = a[i * d + j] } }
-    return t
-}
-
-private func multiply(_ a: [Double], _ b: [Double], _ d: Int) -> [Double] {
-    var c = [Double](repeating: 0, count: d * d)
-    for i in 0..<d { for k in 0..<d { for j in 0..<d { c[i * d + j] += a[i * d + k] * b[k * d + j] } } }
-    return c
-}
-
 /// Gaussian elimination with partial pivoting on the columns of the identity.
 private func inverse(_ a: [Double], _ d: Int) -> [Double] {
     var inv = [Double](repeating: 0, count: d * d)

@@ -9,11 +9,9 @@ import Testing
 /// exp(−A_h/Temp) with the scheme's own Δτ bias, at Temp = 0 it returns to the stationary point Newton's
 /// method finds, and its strong and weak orders in τ are 1.
 @Suite struct DiscreteLangevinFlowTests {
+    /// `LangevinFlowTests`' regression problem, with 6 samples by default.
     static func smallProblem(layers: Int = 4, count: Int = 6) throws -> (ResidualNetwork, Dataset) {
-        let data = try randomDataset(count: count, inputDimension: 2, classes: nil, outputs: 1, seed: 3)
-        let network = try ResidualNetwork(field: try ResidualField(width: 2, activation: .tanh), layers: layers, horizon: 1,
-                                          lift: try .padding(from: 2, to: 2), readout: data.readout)
-        return (network, data)
+        try LangevinFlowTests.smallProblem(layers: layers, count: count)
     }
 
     /// −P∇A_h (P = 1/h on states and weights, 1 on the readout, 0 where frozen) against central
@@ -272,18 +270,6 @@ private func identity(_ n: Int) -> [Double] {
     var m = [Double](repeating: 0, count: n * n)
     for i in 0..<n { m[i * n + i] = 1 }
     return m
-}
-
-private func multiply(_ a: [Double], _ b: [Double], _ n: Int) -> [Double] {
-    var c = [Double](repeating: 0, count: n * n)
-    for i in 0..<n { for k in 0..<n where a[i * n + k] != 0 { for j in 0..<n { c[i * n + j] += a[i * n + k] * b[k * n + j] } } }
-    return c
-}
-
-private func transpose(_ a: [Double], _ n: Int) -> [Double] {
-    var t = a
-    for i in 0..<n { for j in 0..<n { t[j * n + i] = a[i * n + j] } }
-    return t
 }
 
 private func add(_ a: [Double], _ b: [Double]) -> [Double] { zip(a, b).map { $0 + $1 } }
