@@ -26,7 +26,7 @@ public struct DiscreteLangevinPathwiseSolver: PathwiseSolver {
         else { return nil }
         let n = wienerDimension
         for s in 0..<resolution.steps {
-            let ok = increments.withUnsafeBufferPointer { stepper.step(increments: $0.baseAddress! + s * n) }
+            let ok = increments.withUnsafeBufferPointer { buffer -> Bool in stepper.step(increments: buffer.baseAddress! + s * n) }
             guard ok else { return nil }
         }
         return stepper.unknowns

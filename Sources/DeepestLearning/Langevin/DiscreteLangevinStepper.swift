@@ -97,13 +97,29 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
     /// over fixed sample blocks on the worker pool (each entry's arithmetic is the same on any thread).
     @discardableResult
     public func step(increments: UnsafePointer<Double>?) -> Bool {
+        step(noise: increments.map { .increments(SharedPointer(UnsafeBufferPointer(start: $0, count: unknowns.count))) })
+    }
+
+    /// One step that draws its own Wiener increments, in parallel: sample block b of step m from
+    /// `XoshiroRandomStream(seed: noiseSeed, index: m·(B + 1) + b)` and the parameters from index
+    /// m·(B + 1) + B, B the number of blocks (fixed by the sample count), so the path is bitwise the same
+    /// on any number of threads and a restored stepper (`restore`) continues it. For the Langevin stage,
+    /// where one stream would draw the M N d state increments on one core.
+    @discardableResult
+    public func step(noiseSeed: UInt64) -> Bool { step(noise: .seeded(noiseSeed)) }
+
+    enum Noise {
+        case increments(SharedPointer<Double>)
+        case seeded(UInt64)
+    }
+
+    private func step(noise: Noise?) -> Bool {
         let dt = timeStep
         action.evaluate(unknowns: unknowns, gradient: &gradient)
-        let amplitude = increments == nil ? 0 : (2 * flow.schedule.temperature(at: time)).squareRoot()
-        let net = flow.network, d = net.width, q = net.layerParameterCount
-        let stateCount = action.stateUnknownCount, s = action.statesPerSample, blocks = self.blocks
-        let noise = increments.map { SharedPointer(UnsafeBufferPointer(start: $0, count: unknowns.count)) }
-        let states = self.states
+        let amplitude = noise == nil ? 0 : (2 * flow.schedule.temperature(at: time)).squareRoot()
+        let net = flow.network, d = net.width, q = net.layerParameterCount, h = net.stepSize
+        let stateCount = action.stateUnknownCount, s = action.statesPerSample, blocks = self.blocks, total = unknowns.count
+        let states = self.states, root = dt.squareRoot(), streams = UInt64(blocks.blockCount + 1) &* UInt64(stepCount)
         for i in failures.indices { failures[i] = 0 }
         unknowns.withUnsafeBufferPointer { uu in
         next.withUnsafeMutableBufferPointer { vv in
@@ -113,10 +129,28 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
         failures.withUnsafeMutableBufferPointer { ff in
             let u = SharedPointer(uu), v = SharedMutablePointer(vv.baseAddress!), g = SharedPointer(gg)
             let p = SharedPointer(pp), r = SharedPointer(rr), failed = SharedMutablePointer(ff.baseAddress!)
-            /// Entries lower..<upper: the increment −ΔτP∇A_h + √(2Temp)√P ΔB, before the implicit solves.
-            @Sendable func increment(_ lower: Int, _ upper: Int) {
-                if let noise, amplitude != 0 {
-                    for i in lower..<upper { v.base[i] = -dt * p.base[i] * g.base[i] + amplitude * r.base[i] * noise.base[i] }
+            /// Entries lower..<upper: ΔB (from the given increments, or drawn into v from stream `index`),
+            /// then the increment −ΔτP∇A_h + √(2Temp)√P ΔB before the implicit solves; P is 1/h on the states.
+            @Sendable func increment(_ lower: Int, _ upper: Int, stream index: UInt64, states: Bool) {
+                let noisy = amplitude != 0
+                var source: UnsafePointer<Double>? = nil
+                switch noise {
+                case .increments(let given)?: source = given.base
+                case .seeded(let seed)? where noisy:
+                    var stream = XoshiroRandomStream(seed: seed, index: streams &+ index)
+                    stream.fillGaussian(UnsafeMutableBufferPointer(start: v.base + lower, count: upper - lower), standardDeviation: root)
+                    source = UnsafePointer(v.base)
+                default: break
+                }
+                if states {
+                    let drift = dt / h, scale = amplitude / h.squareRoot()
+                    if let source, noisy {
+                        for i in lower..<upper { v.base[i] = -drift * g.base[i] + scale * source[i] }
+                    } else {
+                        for i in lower..<upper { v.base[i] = -drift * g.base[i] }
+                    }
+                } else if let source, noisy {
+                    for i in lower..<upper { v.base[i] = -dt * p.base[i] * g.base[i] + amplitude * r.base[i] * source[i] }
                 } else {
                     for i in lower..<upper { v.base[i] = -dt * p.base[i] * g.base[i] }
                 }
@@ -132,15 +166,15 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
             }
             Parallel.forEach(blocks.blockCount) { block in
                 let range = blocks.range(block), lower = range.lowerBound * s * d, upper = range.upperBound * s * d
-                increment(lower, upper)
+                increment(lower, upper, stream: UInt64(block), states: true)
                 for k in range { for i in 0..<d { states.solve(v.base + k * s * d + i, stride: d) } }
                 if !add(lower, upper) { failed.base[block] = 1 }
             }
-            increment(stateCount, uu.count)
+            increment(stateCount, total, stream: UInt64(blocks.blockCount), states: false)
             let theta = v.base + stateCount
             for i in implicitComponents { weights.solve(theta + i, stride: q) }
             for i in net.readoutOffset..<net.parameterCount { theta[i] *= readoutFactor }
-            if !add(stateCount, uu.count) { failed.base[blocks.blockCount] = 1 }
+            if !add(stateCount, total) { failed.base[blocks.blockCount] = 1 }
         }}}}}}
         guard !failures.contains(1) else { return false }
         swap(&unknowns, &next)

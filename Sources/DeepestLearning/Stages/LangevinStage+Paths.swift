@@ -4,13 +4,13 @@ import Stochastic
 /// One Langevin path of the stage: the reduced action's flow on the SPDE engine, or the discrete
 /// action's flow with its states (`LangevinStage.modelPrecision`).
 protocol LangevinPath: AnyObject {
-    /// Wiener increments per step.
-    var noiseCount: Int { get }
     var time: Double { get }
     /// The network parameters of the current state.
     var parameters: [Double] { get }
-    /// One step (nil: noiseless); false when the state would not be finite (the last one is kept).
-    func step(increments: UnsafePointer<Double>?) -> Bool
+    /// One step, noisy or not, its Wiener increments drawn from `stream` (the reduced flow's few) or from
+    /// the path's own seeded block streams (the discrete flow's states); false when the state would not
+    /// be finite (the last one is kept).
+    func step(noisy: Bool, stream: inout XoshiroRandomStream) -> Bool
     /// The action at the current state, max |P∇A| and the action's split.
     func actionAndDriftNorm() throws -> (action: Double, gradientNorm: Double, parts: ActionParts)
     /// Hands the end state to the pipeline.
@@ -26,6 +26,8 @@ protocol LangevinPath: AnyObject {
 final class ReducedLangevinPath: LangevinPath {
     let flow: LangevinFlow
     let stepper: SPDEStepper
+    var increments: [Double]
+    let root: Double
 
     init(stage: LangevinStage, context: TrainingContext, parameters: [Double], timeStep dt: Double) throws {
         flow = try LangevinFlow(network: context.network, data: context.data, regularization: try context.actionRegularization(),
@@ -33,12 +35,19 @@ final class ReducedLangevinPath: LangevinPath {
                                 frozenReadout: try context.frozenReadout(stage: "langevin (without rf)"))
         stepper = try SPDEStepper(try flow.equation(start: parameters), modes: [context.network.layers],
                                   scheme: .semiImplicit, timeStep: dt)
+        increments = [Double](repeating: 0, count: stepper.noiseCount)
+        root = dt.squareRoot()
     }
 
-    var noiseCount: Int { stepper.noiseCount }
     var time: Double { stepper.time }
     var parameters: [Double] { flow.parameters(of: stepper) }
-    func step(increments: UnsafePointer<Double>?) -> Bool { stepper.step(increments: increments) }
+    func step(noisy: Bool, stream: inout XoshiroRandomStream) -> Bool {
+        let (stepper, root) = (self.stepper, self.root)
+        return increments.withUnsafeMutableBufferPointer { buffer -> Bool in
+            if noisy { stream.fillGaussian(buffer, standardDeviation: root) }
+            return stepper.step(increments: noisy ? UnsafePointer(buffer.baseAddress!) : nil)
+        }
+    }
 
     func actionAndDriftNorm() throws -> (action: Double, gradientNorm: Double, parts: ActionParts) {
         let (action, drift) = try flow.actionAndDrift(parameters)
@@ -60,10 +69,13 @@ final class ReducedLangevinPath: LangevinPath {
 }
 
 /// The discrete action A_h's flow at r_f (`DiscreteLangevinFlow`): states and parameters. It starts
-/// from the states of a discrete stage before it on the same grid, else from the forward pass.
+/// from the states of a discrete stage before it on the same grid, else from the forward pass. Its M N d
+/// state increments per step are drawn in parallel from per-block streams of `noiseSeed`, a function of
+/// the run's seed and the stage's `seed-index` (`DiscreteLangevinStepper.step(noiseSeed:)`).
 final class DiscreteLangevinPath: LangevinPath {
     let flow: DiscreteLangevinFlow
     let stepper: DiscreteLangevinStepper
+    let noiseSeed: UInt64
 
     init(stage: LangevinStage, context: TrainingContext, iterate: TrainingIterate, modelPrecision rf: Double, timeStep dt: Double) throws {
         flow = try DiscreteLangevinFlow(network: context.network, data: context.data, modelPrecision: rf,
@@ -76,12 +88,15 @@ final class DiscreteLangevinPath: LangevinPath {
             start = discrete.unknowns
         }
         stepper = try DiscreteLangevinStepper(flow, unknowns: start, timeStep: dt)
+        // A seed of its own for the block streams (the golden-ratio multiple keeps seed-indices apart).
+        noiseSeed = context.seed ^ (stage.seedIndex &+ 1) &* 0x9E37_79B9_7F4A_7C15
     }
 
-    var noiseCount: Int { stepper.noiseCount }
     var time: Double { stepper.time }
     var parameters: [Double] { stepper.parameters }
-    func step(increments: UnsafePointer<Double>?) -> Bool { stepper.step(increments: increments) }
+    func step(noisy: Bool, stream: inout XoshiroRandomStream) -> Bool {
+        noisy ? stepper.step(noiseSeed: noiseSeed) : stepper.step(increments: nil)
+    }
 
     func actionAndDriftNorm() throws -> (action: Double, gradientNorm: Double, parts: ActionParts) {
         let (action, parts, drift) = stepper.currentActionAndDrift()

@@ -16,7 +16,9 @@ import Stochastic
 /// continuum and discrete-annealing stages does not switch a Langevin stage to the other action),
 /// `temperature` (T₀), `schedule` (constant, geometric, logarithmic), `cooling` (geometric factor),
 /// `stage-length` (τ per geometric stage), `quench` (noiseless final steps), `seed-index` (the stream
-/// index: the noise is `XoshiroRandomStream(seed: run seed, index: seed-index)`).
+/// index: the reduced flow's noise is `XoshiroRandomStream(seed: run seed, index: seed-index)`; the
+/// discrete flow draws its state increments in parallel from per-block streams of a seed made of both,
+/// `DiscreteLangevinStepper.step(noiseSeed:)`).
 /// Status "langevin-completed", or "langevin-nonFinite" with the last finite state. The rung's
 /// `gradientNorm` is max|P∇V| (max|P∇A_h| over states and parameters for the discrete action), the
 /// preconditioned drift (the weights' entries scaled by 1/h). After a
@@ -105,8 +107,7 @@ public struct LangevinStage: TrainingStage {
             try DiscreteLangevinPath(stage: self, context: context, iterate: iterate, modelPrecision: rf, timeStep: dt)
         } ?? ReducedLangevinPath(stage: self, context: context, parameters: iterate.parameters, timeStep: dt)
         var stream = XoshiroRandomStream(seed: context.seed, index: seedIndex)
-        var increments = [Double](repeating: 0, count: path.noiseCount)
-        let root = dt.squareRoot(), noisy = temperature > 0
+        let noisy = temperature > 0
         var completed = 0
         var finite = true
         // |θ_n| per layer at about 100 times, for the (τ, t) heat map.
@@ -138,11 +139,7 @@ public struct LangevinStage: TrainingStage {
         }
         if times.isEmpty { snapshot() }
         while completed < steps {
-            let ok = increments.withUnsafeMutableBufferPointer { buffer -> Bool in
-                if noisy { stream.fillGaussian(buffer, standardDeviation: root) }
-                return path.step(increments: noisy ? UnsafePointer(buffer.baseAddress!) : nil)
-            }
-            guard ok else { finite = false; break }
+            guard path.step(noisy: noisy, stream: &stream) else { finite = false; break }
             completed += 1
             if completed % every == 0 || completed == steps { snapshot() }
             if let schedule, let fingerprint, completed == steps || schedule.isDue(at: completed) {
