@@ -44,7 +44,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/deepest",
-            resources: [.copy("Resources/compare_report.py"), .copy("Resources/spde_figures.py"), .copy("Resources/escape_figures.py"), .copy("Resources/study_figures.py")]),
+            resources: [.copy("Resources/figure_files.py"), .copy("Resources/compare_report.py"), .copy("Resources/spde_figures.py"), .copy("Resources/escape_figures.py"), .copy("Resources/study_figures.py")]),
         .executableTarget(name: "deepest", dependencies: ["DeepestCommands"], path: "Sources/DeepestMain"),
     ] + (withMPI ? [
         .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi", providers: [.apt(["libopenmpi-dev"])]),

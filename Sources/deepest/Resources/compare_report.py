@@ -9,32 +9,16 @@ under a temporary name and renamed, so an interrupted run leaves no partial file
 
 Usage: python3 compare_report.py DIR
 """
-import csv
 import json
 import os
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figure_files import plt, read_rows, save_figure  # noqa: E402  (beside this script)
 from matplotlib.colors import ListedColormap  # noqa: E402
 
 CLASS_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
-
-
-def read_rows(path):
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def save_figure(figure, folder, name):
-    temporary = os.path.join(folder, f".{name}.partial.png")
-    figure.savefig(temporary, dpi=110, bbox_inches="tight")
-    plt.close(figure)
-    os.replace(temporary, os.path.join(folder, name))
-    return name
 
 
 def write_text(folder, name, text):

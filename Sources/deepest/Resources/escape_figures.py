@@ -6,15 +6,12 @@ a temporary name and renamed.
 
 Usage: python3 escape_figures.py DIR
 """
-import csv
 import math
 import os
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figure_files import plt, read_rows, save_figure  # noqa: E402  (beside this script)
 
 
 def number(text):
@@ -22,8 +19,7 @@ def number(text):
 
 
 def main(folder):
-    with open(os.path.join(folder, "escape.csv"), newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = read_rows(os.path.join(folder, "escape.csv"))
     temps = [number(r["temperature"]) for r in rows]
     x = [math.log(1 / t) for t in temps]
     figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
@@ -47,10 +43,7 @@ def main(folder):
     right.set_ylabel("escape probability")
     right.set_ylim(-0.05, 1.05)
     right.legend()
-    temporary = os.path.join(folder, ".escape.partial.png")
-    figure.savefig(temporary, dpi=110, bbox_inches="tight")
-    plt.close(figure)
-    os.replace(temporary, os.path.join(folder, "escape.png"))
+    save_figure(figure, folder, "escape.png")
 
 
 if __name__ == "__main__":

@@ -7,19 +7,11 @@
   stage): DIR/annealing.csv (stage, tau, t, weightNorm) to DIR/annealing.png, the (τ, t) heat map of
   |θ(τ, t)| while annealing, one panel per Langevin stage.
 """
-import csv
 import os
 import sys
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-
-
-def read(folder, name):
-    with open(os.path.join(folder, name), newline="") as handle:
-        return list(csv.DictReader(handle))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figure_files import plt, read_rows, save_figure  # noqa: E402  (beside this script)
 
 
 def heat_map(figure, axis, rows, x_key, y_key, value_key, x_label, y_label, title, aspect="auto", cmap="RdBu_r"):
@@ -35,15 +27,8 @@ def heat_map(figure, axis, rows, x_key, y_key, value_key, x_label, y_label, titl
     figure.colorbar(image, ax=axis)
 
 
-def save(figure, folder, name):
-    temporary = os.path.join(folder, f".{name}.partial.png")
-    figure.savefig(temporary, dpi=110, bbox_inches="tight")
-    plt.close(figure)
-    os.replace(temporary, os.path.join(folder, name))
-
-
 def field(folder):
-    rows = [r for r in read(folder, "snapshots.csv") if r["component"] == "0"]
+    rows = [r for r in read_rows(os.path.join(folder, "snapshots.csv")) if r["component"] == "0"]
     figure, axis = plt.subplots(figsize=(6.4, 4.2))
     if len({r["y"] for r in rows}) == 1:
         heat_map(figure, axis, rows, "x", "tau", "u", "x", "τ", "u(τ, x), path 0")
@@ -51,17 +36,17 @@ def field(folder):
         last = max(float(r["tau"]) for r in rows)
         heat_map(figure, axis, [r for r in rows if float(r["tau"]) == last], "x", "y", "u", "x", "y",
                  f"u(τ = {last:g}, x, y), path 0", aspect="equal")
-    save(figure, folder, "field.png")
+    save_figure(figure, folder, "field.png")
 
 
 def annealing(folder):
-    rows = read(folder, "annealing.csv")
+    rows = read_rows(os.path.join(folder, "annealing.csv"))
     stages = sorted({r["stage"] for r in rows}, key=int)
     figure, axes = plt.subplots(1, len(stages), figsize=(6.4 * len(stages), 4.2), squeeze=False)
     for axis, stage in zip(axes[0], stages):
         heat_map(figure, axis, [r for r in rows if r["stage"] == stage], "t", "tau", "weightNorm", "depth t",
                  "optimisation time τ", f"|θ(τ, t)|, stage {stage}", cmap="viridis")
-    save(figure, folder, "annealing.png")
+    save_figure(figure, folder, "annealing.png")
 
 
 if __name__ == "__main__":

@@ -17,28 +17,13 @@ Usage: python3 study_figures.py DIR STUDY
                `deepest study all`), writes DIR/report.md with every table and figure.
 Every figure is written under a temporary name and renamed, so an interrupted run leaves no partial file.
 """
-import csv
 import math
 import os
 import sys
 from collections import OrderedDict
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (the backend must be chosen first)
-
-
-def read_rows(path):
-    with open(path, newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def save_figure(figure, folder, name):
-    temporary = os.path.join(folder, f".{name}.partial.png")
-    figure.savefig(temporary, dpi=110, bbox_inches="tight")
-    plt.close(figure)
-    os.replace(temporary, os.path.join(folder, name))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from figure_files import plt, read_rows, save_figure  # noqa: E402  (beside this script)
 
 
 def grouped(rows, key="method"):
