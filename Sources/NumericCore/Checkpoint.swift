@@ -226,10 +226,7 @@ public struct CheckpointFingerprint: Sendable, Equatable {
         self.seed = seed
     }
 
-    var configurationHex: String {
-        let digits = String(configuration, radix: 16)
-        return String(repeating: "0", count: 16 - digits.count) + digits
-    }
+    var configurationHex: String { StableHash.hex(configuration) }
 }
 
 /// A checkpoint that cannot be used or written, in one line naming the file.

@@ -31,7 +31,10 @@ public struct StableHash: Sendable {
     }
 
     /// Sixteen lower-case hex digits.
-    public var hex: String {
+    public var hex: String { Self.hex(value) }
+
+    /// `value` as sixteen lower-case hex digits.
+    public static func hex(_ value: UInt64) -> String {
         let digits = String(value, radix: 16)
         return String(repeating: "0", count: 16 - digits.count) + digits
     }

@@ -86,7 +86,7 @@ struct SPDECommand: ParsableCommand {
     @OptionGroup var checkpointing: CheckpointOptions
 
     /// The library's argument names as this command's options.
-    static let optionNames = ["noiseAmplitude": "--sigma", "diffusion": "--diffusivity", "decay": "--decay", "modes": "--modes",
+    static let optionNames = ["noiseAmplitude": "--sigma", "diffusion": "--diffusivity", "diffusivity": "--diffusivity", "decay": "--decay", "modes": "--modes",
                               "modes-y": "--modes-y", "paths": "--paths", "timeStep": "--dt", "steps": "--dt", "lengths": "--length",
                               "cutoff": "--cutoff", "boundary": "--boundary", "scheme": "--scheme"]
 
@@ -148,8 +148,7 @@ struct SPDECommand: ParsableCommand {
             throw CommandFailure.invalid(error, options: Self.optionNames)
         }
         let folder = try out.map { try OutputFolder(path: $0, option: "--out") }
-        var functionals: [SPDEFunctional] = [.integral()]
-        if problem == .burgers { functionals.append(.mode(0)) }
+        let functionals: [SPDEFunctional] = [.integral()]
         let progress = SharedProgress("paths", total: paths)
         let start = DispatchTime.now().uptimeNanoseconds
         let result: SPDEEnsembleResult

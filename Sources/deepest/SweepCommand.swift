@@ -84,7 +84,7 @@ struct SweepCommand: ParsableCommand {
         for failure in failures {
             FileHandle.standardError.write(Data("deepest: sweep point \(failure.point.index) (\(failure.point.arguments.joined(separator: " "))): \(failure.message)\n".utf8))
         }
-        let csv = try SweepMerge.csv(plan, folder: pointFolder)
+        let csv = SweepMerge.csv(plan, runner: runner)
         try AtomicFile.write(csv, to: folder.appendingPathComponent("sweep.csv"))
         let summary = Summary(command: plan.command.joined(separator: " "), points: plan.points.count, ran: pendingCount - failures.count,
                               skipped: mineCount - pendingCount, failed: failures.count, out: folder.path,

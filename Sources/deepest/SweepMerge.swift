@@ -53,8 +53,7 @@ enum JSONValue: Codable, Equatable, Sendable {
 /// (sorted; a key named like an axis is left out, the axis column holds it). Cells with a comma, quote
 /// or newline are quoted.
 enum SweepMerge {
-    static func csv(_ plan: SweepPlan, folder: URL) throws -> String {
-        let runner = try SweepPointRunner(folder: folder)
+    static func csv(_ plan: SweepPlan, runner: SweepPointRunner) -> String {
         let records = plan.points.compactMap { point in runner.record(point).map { (point, $0) } }
         let axisNames = plan.axes.map(\.0)
         var keys = Set<String>()

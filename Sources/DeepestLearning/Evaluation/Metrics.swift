@@ -8,14 +8,18 @@ public enum Metrics {
 
     /// The same from readout outputs (data.count × classes), e.g. of a `ContinuumNetwork`.
     public static func accuracy(outputs o: [Double], data: Dataset) -> Double {
-        guard case .classes(let labels, let classes) = data.targets else { return 0 }
-        var correct = 0
-        for k in labels.indices {
+        guard case .classes(let labels, _) = data.targets else { return 0 }
+        return Double(correct(outputs: o, data: data).filter { $0 }.count) / Double(labels.count)
+    }
+
+    /// Per sample: whether the largest readout output is the label (all false for regression data).
+    public static func correct(outputs o: [Double], data: Dataset) -> [Bool] {
+        guard case .classes(let labels, let classes) = data.targets else { return [Bool](repeating: false, count: data.count) }
+        return labels.indices.map { k in
             var best = 0
             for c in 1..<classes where o[k * classes + c] > o[k * classes + best] { best = c }
-            if best == labels[k] { correct += 1 }
+            return best == labels[k]
         }
-        return Double(correct) / Double(labels.count)
     }
 
     /// Root-mean-square error over all outputs (regression data only; 0 for classification data).

@@ -71,17 +71,19 @@ public struct DiscreteLangevinFlow: Sendable {
         try Validate.count(unknowns.count, action.unknownCount, "unknowns")
         var gradient = [Double]()
         let value = action.evaluate(unknowns: unknowns, gradient: &gradient)
-        let scales = preconditioner(stateCount: action.stateUnknownCount)
-        return (value, gradient.enumerated().map { i, g in -scales[i] * g })
+        return (value, drift(gradient: gradient, stateCount: action.stateUnknownCount))
     }
 
-    /// The diagonal preconditioner P per unknown (0 for frozen parameters).
-    func preconditioner(stateCount: Int) -> [Double] {
+    /// −P∇A_h from ∇A_h (unknowns' layout): P = 1/h on the `stateCount` states.
+    func drift(gradient: [Double], stateCount: Int) -> [Double] {
+        let h = network.stepSize, p = parameterPreconditioner
+        return gradient.enumerated().map { i, g in i < stateCount ? -g / h : -p[i - stateCount] * g }
+    }
+
+    /// The diagonal preconditioner P on the parameters (network layout): 1/h on the layer weights, 1 on
+    /// the readout, 0 where frozen (on every state it is 1/h).
+    var parameterPreconditioner: [Double] {
         let h = network.stepSize, offset = network.readoutOffset
-        return (0..<(stateCount + network.parameterCount)).map { i in
-            guard i >= stateCount else { return 1 / h }
-            let p = i - stateCount
-            return frozenParameters.contains(p) ? 0 : (p < offset ? 1 / h : 1)
-        }
+        return (0..<network.parameterCount).map { p in frozenParameters.contains(p) ? 0 : (p < offset ? 1 / h : 1) }
     }
 }

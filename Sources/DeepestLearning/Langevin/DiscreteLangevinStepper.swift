@@ -23,8 +23,8 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
     private var next: [Double]
     private var gradient: [Double] = []
     private let action: TrainingAction
+    /// P and √P on the parameters (`DiscreteLangevinFlow.parameterPreconditioner`); on the states P = 1/h.
     private let scales: [Double]
-    /// √P per unknown (the noise's scale).
     private let noiseScales: [Double]
     /// Fixed blocks of samples for the states' part of a step (the tridiagonal solves are per sample).
     private let blocks: SampleBlocks
@@ -48,7 +48,7 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
         timeStep = dt
         unknowns = start
         next = start
-        scales = flow.preconditioner(stateCount: action.stateUnknownCount)
+        scales = flow.parameterPreconditioner
         noiseScales = scales.map { $0.squareRoot() }
         blocks = SampleBlocks(count: flow.data.count, minimumSize: 64)
         failures = [UInt8](repeating: 0, count: blocks.blockCount + 1)
@@ -89,7 +89,7 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
     /// A_h, its split and the drift −P∇A_h at the current state (evaluated anew).
     public func currentActionAndDrift() -> (action: Double, parts: ActionParts, drift: [Double]) {
         let value = action.evaluate(unknowns: unknowns, gradient: &gradient)
-        return (value, action.lastParts, zip(scales, gradient).map { -$0 * $1 })
+        return (value, action.lastParts, flow.drift(gradient: gradient, stateCount: action.stateUnknownCount))
     }
 
     /// One step with the Wiener increments ΔB (`noiseCount` values of variance Δτ), or noiseless with nil.
@@ -130,7 +130,8 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
             let u = SharedPointer(uu), v = SharedMutablePointer(vv.baseAddress!), g = SharedPointer(gg)
             let p = SharedPointer(pp), r = SharedPointer(rr), failed = SharedMutablePointer(ff.baseAddress!)
             /// Entries lower..<upper: ΔB (from the given increments, or drawn into v from stream `index`),
-            /// then the increment −ΔτP∇A_h + √(2Temp)√P ΔB before the implicit solves; P is 1/h on the states.
+            /// then the increment −ΔτP∇A_h + √(2Temp)√P ΔB before the implicit solves; P is 1/h on the states
+            /// and `scales` on the parameters (which start at `lower`).
             @Sendable func increment(_ lower: Int, _ upper: Int, stream index: UInt64, states: Bool) {
                 let noisy = amplitude != 0
                 var source: UnsafePointer<Double>? = nil
@@ -150,9 +151,9 @@ public final class DiscreteLangevinStepper: @unchecked Sendable {
                         for i in lower..<upper { v.base[i] = -drift * g.base[i] }
                     }
                 } else if let source, noisy {
-                    for i in lower..<upper { v.base[i] = -dt * p.base[i] * g.base[i] + amplitude * r.base[i] * source[i] }
+                    for i in lower..<upper { v.base[i] = -dt * p.base[i - lower] * g.base[i] + amplitude * r.base[i - lower] * source[i] }
                 } else {
-                    for i in lower..<upper { v.base[i] = -dt * p.base[i] * g.base[i] }
+                    for i in lower..<upper { v.base[i] = -dt * p.base[i - lower] * g.base[i] }
                 }
             }
             /// Entries lower..<upper: U + the solved increment; false if one is not finite.

@@ -60,6 +60,11 @@ public struct LangevinFlow: Sendable {
     /// takes its own loss workspace from a pool, so ensembles of the flow run over both cores.
     public func equation(start parameters: [Double]) throws -> SemilinearSPDE {
         try Validate.count(parameters.count, network.parameterCount, "parameters")
+        // The readout's decay μ is one rate for every global: a frozen entry away from 0 would decay.
+        for i in frozenReadout where parameters[network.readoutOffset + i] != 0 && regularization.readoutTikhonov != 0 {
+            throw InvalidArgument("frozenParameters", network.readoutOffset + i,
+                                  "the reduced Langevin flow holds a frozen readout parameter only at 0 when readoutTikhonov > 0")
+        }
         let net = network, q = components, layers = net.layers, h = net.stepSize
         let weight = dataWeight, readoutCount = net.readoutParameterCount, readoutOffset = net.readoutOffset
         let frozen = frozenReadout, pool = losses
@@ -110,8 +115,8 @@ public struct LangevinFlow: Sendable {
         try Validate.count(parameters.count, network.parameterCount, "parameters")
         let workspace = losses.take()
         defer { losses.giveBack(workspace) }
-        var gradient = workspace.gradient
-        let value = workspace.loss.evaluate(parameters: parameters, gradient: &gradient)
+        let value = workspace.loss.evaluate(parameters: parameters, gradient: &workspace.gradient)
+        let gradient = workspace.gradient
         var total = [Double](repeating: 0, count: network.parameterCount)
         for i in 0..<total.count { total[i] = dataWeight * gradient[i] }
         let penalty = parameters.withUnsafeBufferPointer { p in

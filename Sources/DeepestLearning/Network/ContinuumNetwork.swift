@@ -146,20 +146,4 @@ public struct TrainedFlow: Sendable {
 
     /// Readout outputs at `inputs` (count × inputDimension).
     public func outputs(inputs: [Double]) -> [Double] { network.outputs(parameters: parameters, inputs: inputs) }
-
-    /// The same flow on `intervals` intervals: θ at the new nodes by linear interpolation of the nodal
-    /// weights (O(h²) for smooth θ), the readout copied. Cost O(K q).
-    func resampled(intervals: Int) throws -> TrainedFlow {
-        let coarse = try ContinuumNetwork(field: network.field, horizon: network.horizon, intervals: intervals,
-                                          lift: network.lift, readout: network.readout)
-        let q = network.field.parameterCount, fine = network.intervals
-        var values = [Double](repeating: 0, count: coarse.parameterCount)
-        for node in 0...intervals {
-            let s = Double(node) * Double(fine) / Double(intervals)
-            let left = min(Int(s), fine - 1), w = s - Double(left)
-            for i in 0..<q { values[node * q + i] = (1 - w) * parameters[left * q + i] + w * parameters[(left + 1) * q + i] }
-        }
-        for i in 0..<network.readoutParameterCount { values[coarse.readoutOffset + i] = parameters[network.readoutOffset + i] }
-        return TrainedFlow(network: coarse, parameters: values)
-    }
 }

@@ -228,8 +228,8 @@ extension StructuredCollocationSolver {
             addLinearPair(row: conjugateRow(i), own: conjugateColumn, other: thetaColumn, kappa: conjugateRate, h: h, a: a, b: b)
             addLinearPair(row: thetaRow(i), own: thetaColumn, other: conjugateColumn, kappa: thetaRate, h: h, a: a, b: b)
         }
-        for a in 0..<k { add(readoutRow + a, readoutColumn + a, readoutTikhonov) }
-        for (a, _) in frozenReadout { add(readoutRow + a, readoutColumn + a, 1 - readoutTikhonov) }
+        // μ on the readout rows; a frozen parameter's row is the unit row.
+        for a in 0..<k { add(readoutRow + a, readoutColumn + a, frozenReadout.contains { $0.index == a } ? 1 : readoutTikhonov) }
         for c in 0..<q {
             add(boundaryRow + c, conjugateColumn(0) + c, 1)
             add(boundaryRow + q + c, conjugateColumn(points - 1) + c, 1)

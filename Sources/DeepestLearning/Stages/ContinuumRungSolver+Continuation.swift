@@ -4,13 +4,10 @@ import NumericCore
 
 extension ContinuumRungSolver {
     /// The context's frozen (readout) parameters with their values in `parameters` (index in the
-    /// readout → value), for `ContinuousTrainingProblem.freezingReadout`. Throws `InvalidArgument` for a
-    /// frozen layer weight or a projected readout.
+    /// readout → value), for `ContinuousTrainingProblem.freezingReadout` (which refuses a projected
+    /// readout). Throws `InvalidArgument` for a frozen layer weight.
     func frozenReadout(_ context: TrainingContext, parameters: [Double], stage: String) throws -> [Int: Double] {
         let frozen = try context.frozenReadout(stage: stage)
-        guard frozen.isEmpty || readout == .trained else {
-            throw InvalidArgument("readout", readout.rawValue, "frozen readout parameters need readout: trained")
-        }
         return Dictionary(uniqueKeysWithValues: frozen.map { ($0, parameters[context.network.readoutOffset + $0]) })
     }
 

@@ -41,7 +41,7 @@ public struct AdversarialRobustness: Sendable {
     public init(network: TrainedNetwork, data: Dataset, radii: [(PerturbationNorm, [Double])], steps: Int = 20,
                 minimalNorm: PerturbationNorm = .infinity, maximumRadius: Double, bisectionSteps: Int = 10,
                 progress: ((Int, Int) -> Void)? = nil) throws {
-        guard case .classes(let labels, _) = data.targets else {
+        guard case .classes = data.targets else {
             throw InvalidArgument("data", "regression targets", "adversarial accuracy needs class labels")
         }
         guard !radii.isEmpty, radii.allSatisfy({ !$0.1.isEmpty }) else { throw InvalidArgument("radii", "[]", "must list at least one radius per norm") }
@@ -53,14 +53,7 @@ public struct AdversarialRobustness: Sendable {
             done += 1
             progress?(done, total)
         }
-        func correct(_ inputs: [Double]) -> [Bool] {
-            let o = network.outputs(inputs: inputs), classes = network.readout.outputs
-            return (0..<data.count).map { k in
-                var best = 0
-                for c in 1..<classes where o[k * classes + c] > o[k * classes + best] { best = c }
-                return best == labels[k]
-            }
-        }
+        func correct(_ inputs: [Double]) -> [Bool] { Metrics.correct(outputs: network.outputs(inputs: inputs), data: data) }
         func accuracy(_ inputs: [Double]) -> Double { Double(correct(inputs).filter { $0 }.count) / Double(data.count) }
         let clean = correct(data.inputs)
         cleanAccuracy = Double(clean.filter { $0 }.count) / Double(data.count)

@@ -83,14 +83,8 @@ public enum DepthConvergence {
         case .flow(let trained):
             let net = trained.network
             let resnet = try ResidualNetwork(field: net.field, layers: layers, horizon: net.horizon, lift: net.lift, readout: net.readout)
-            var parameters = [Double](repeating: 0, count: resnet.parameterCount)
-            let q = net.field.parameterCount
-            for n in 0..<layers {
-                let theta = weights(of: network, at: Double(n) * resnet.stepSize)
-                for i in 0..<q { parameters[resnet.layerOffset(n) + i] = theta[i] }
-            }
-            for i in 0..<resnet.readoutParameterCount { parameters[resnet.readoutOffset + i] = trained.parameters[net.readoutOffset + i] }
-            euler = resnet.outputs(parameters: parameters, inputs: inputs)
+            // Layer n takes θ(n h) of the flow's piecewise-linear weights, and the readout.
+            euler = resnet.outputs(parameters: net.layerParameters(trained.parameters, of: resnet), inputs: inputs)
             flow = trained.outputs(inputs: inputs)
         }
         let l = network.readout.outputs, count = inputs.count / network.inputDimension

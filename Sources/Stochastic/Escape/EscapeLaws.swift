@@ -21,7 +21,7 @@ public enum EscapeLaws {
     /// The exact mean first-passage time from x₀ to b > x₀ of dX = −V′(X)dτ + √(2ε)dW,
     /// T = (1/ε) ∫_{x₀}^{b} e^{V(y)/ε} ∫_{−∞}^{y} e^{−V(z)/ε} dz dy, by the composite trapezoid rule on
     /// `intervals` intervals of [lower, b] (the inner integral from `lower`, where e^{−V/ε} is negligible;
-    /// the partial interval at x₀ interpolated). Error O(h²). The inner integral is kept as
+    /// the partial interval at x₀ interpolated). Error O(h²) (Richardson ratio 4 in EscapeLawsTests). The inner integral is kept as
     /// e^{−m(y)/ε}·Î(y) with m the running minimum of V, so that no factor overflows even at ε = 0.01:
     /// the outer integrand is then e^{(V(y) − m(y))/ε}·Î(y), bounded by e^{barrier/ε}.
     public static func meanFirstPassageTime(potential V: (Double) -> Double, temperature epsilon: Double, from x0: Double,

@@ -120,7 +120,7 @@ public struct SPDEEnsembleResult: Sendable {
     public let workerSeconds: Double
 }
 
-/// Runs `ensemble` on `problem` over both cores (Notes/spde-schemes.md). Cost: paths × steps × (one
+/// Runs `ensemble` on `problem` over the worker pool's threads (Notes/spde-schemes.md). Cost: paths × steps × (one
 /// stepper step + `SPDEStepper.noiseCount` Gaussian variates when the noise is on: the field's
 /// coefficients and the globals). Memory: one stepper per worker, paths × (noiseCount + functionals + 2)
 /// result values. `progress`, if given, is called from worker

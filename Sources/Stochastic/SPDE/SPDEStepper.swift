@@ -9,7 +9,8 @@ import NumericCore
 /// (the state at the nodes) and one forward transform per component for F (plus one inverse per
 /// requested derivative); with multiplicative noise the state's inverse (also without F), one more
 /// inverse (the noise field) and one forward (g(u)·ΔW^Q).
-/// No allocation per step.
+/// No allocation per step, except that a sum of nonlinearities (`+`) takes a temporary buffer of the
+/// field's size per evaluation (on the stack when it fits).
 public final class SPDEStepper {
     public let problem: SemilinearSPDE
     public let grid: SpectralGrid

@@ -50,7 +50,4 @@ public struct SpectralOperator: Sendable, Equatable {
         func entry(_ a: [Double]) -> Double { a[min(c, a.count - 1)] }
         return entry(diffusion) * k2 + entry(decay) + entry(hyperdiffusion) * k2 * k2
     }
-
-    /// The largest number of components the coefficient arrays describe.
-    var componentCount: Int { max(diffusion.count, decay.count, hyperdiffusion.count) }
 }

@@ -132,12 +132,13 @@ extension NetworkSaddleTests {
             // Multiple shooting's flow (its dense output on a fine mesh) is above the dense limit, where
             // Lanczos does not resolve the O(h) negative eigenvalue: the zero point is the same saddle on
             // the collocation recipes' 16N-interval flow, where the index is exact.
-            let coarse = try flow.resampled(intervals: 16 * network.layers)
+            let coarse = try ContinuumNetwork(field: flow.network.field, horizon: flow.network.horizon, intervals: 16 * network.layers,
+                                              lift: flow.network.lift, readout: flow.network.readout)
             let weights = try context.actionRegularization()
-            let action = try ReducedContinuumAction(network: coarse.network, data: saddle.data, tikhonov: weights.tikhonov,
+            let action = try ReducedContinuumAction(network: coarse, data: saddle.data, tikhonov: weights.tikhonov,
                                                     smoothness: weights.smoothness, readoutTikhonov: weights.readoutTikhonov)
-            let morse = try #require(MorseIndex.continuum(action: action, parameters: coarse.parameters,
-                                                          frozen: Set(NetworkSaddle.frozenBias.map { coarse.network.readoutOffset + $0 })))
+            let morse = try #require(MorseIndex.continuum(action: action, parameters: [Double](repeating: 0, count: coarse.parameterCount),
+                                                          frozen: Set(NetworkSaddle.frozenBias.map { coarse.readoutOffset + $0 })))
             #expect(morse.index == 1, "\(recipe): index \(morse.index) on the 16N flow")
         } else {
             #expect(outcome.report.morseIndex == 1, "\(recipe): index \(String(describing: outcome.report.morseIndex))")

@@ -15,6 +15,18 @@ import Testing
         }
     }
 
+    /// The composite trapezoid rule is second order: on the double well at ε = 0.1 from the minimum −1 to
+    /// 0.5 (inner integral from −3, x₀ on a node), the differences of successive halvings of h shrink by 4
+    /// (Richardson). (From −1 to 1 the end derivatives are equal by symmetry, the h² term of the
+    /// Euler–Maclaurin expansion cancels, and the ratio is 16.)
+    @Test func meanFirstPassageQuadratureIsSecondOrder() {
+        let t = [700, 1400, 2800].map {
+            EscapeLaws.meanFirstPassageTime(potential: EscapeLaws.doubleWell, temperature: 0.1, from: -1, to: 0.5, lower: -3, intervals: $0)
+        }
+        let ratio = (t[0] - t[1]) / (t[1] - t[2])
+        #expect(abs(ratio - 4) < 0.2, "differences \(t[0] - t[1]), \(t[1] - t[2]), ratio \(ratio)")
+    }
+
     /// Eyring–Kramers is the small-ε limit of the exact mean transition time: the ratio tends to 1
     /// (the prefactor's correction is O(ε)), and is off by some ten percent at ε = 0.1.
     @Test func eyringKramersIsTheSmallTemperatureLimit() {
