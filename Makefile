@@ -54,7 +54,7 @@ demo: release
 	@echo "report: results/demo/report.md"
 
 # Every study of trained networks (stability, adversarial, landscape, depth) at default sizes, with
-# report.md beside the figures, in results/report (about a minute on 2 cores).
+# report.md beside the figures, in results/report (159 s on 2 cores, idle; 109 s of it the continuum stability study).
 report: release
 	@scripts/install-deps.sh python matplotlib
 	$(DEEPEST) study all --out results/report

@@ -2,7 +2,7 @@ import DeepestCommands
 import Foundation
 import MPIProcessGroup
 
-// `deepest-mpi`: the same commands with sde, spde, converge and escape split over the ranks of an Open
+// `deepest-mpi`: the same commands with sde, spde, converge, escape and sweep split over the ranks of an Open
 // MPI job (`mpirun -n P deepest-mpi sde ...`; README "MPI", Notes/mpi-shards.md). Without mpirun, Open
 // MPI runs it as a singleton: one rank, the results of `deepest`.
 do {

@@ -51,11 +51,8 @@ struct CompareCommand: ParsableCommand {
         var trained = [(configuration: TrainingConfiguration, parameters: [Double])]()
         var reports = [TrainingReport]()
         for recipe in columns + ["sgd", "adam"] {
-            var c = recipe == nil ? shape : try TrainSettings(command: bvp, recipe: recipe, strict: false).configuration
             // Equal architecture: the boundary value run's shape for every method.
-            c.width = shape.width; c.layers = shape.layers; c.horizon = shape.horizon; c.activation = shape.activation
-            c.antisymmetric = shape.antisymmetric; c.shift = shape.shift; c.seed = shape.seed; c.samples = shape.samples
-            c.lift = shape.lift
+            let c = recipe == nil ? shape : try TrainSettings(command: bvp, recipe: recipe, strict: false).configuration.withArchitecture(of: shape)
             try TrainingSize.check(c, split: split, budget: budget)
             let run = try TrainingRun.run(c, split: split, label: c.methodLabel)
             reports.append(run.report)

@@ -1,5 +1,4 @@
 import ArgumentParser
-import NumericCore
 import Foundation
 import NumericCore
 
@@ -62,8 +61,8 @@ public enum DeepestCommandLine {
             let printsHelp = chosen == Deepest.self || String(describing: chosen).hasSuffix("HelpCommand")
             if Distribution.size > 1, !printsHelp, !Deepest.distributed.contains(where: { $0 == chosen }) {
                 let name = arguments.first.map { "\($0) does" } ?? "this command does"
-                throw CommandFailure("\(name) not split over MPI ranks (sde, spde, converge, escape and sweep do): "
-                                     + "run it with deepest, or with mpirun -n 1")
+                let splitting = Deepest.distributed.map { $0.configuration.commandName ?? "" }.joined(separator: ", ")
+                throw CommandFailure("\(name) not split over MPI ranks (\(splitting) do): run it with deepest, or with mpirun -n 1")
             }
             try command.run()
             try Distribution.finish()

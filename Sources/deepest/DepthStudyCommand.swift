@@ -67,9 +67,13 @@ struct DepthStudyCommand: ParsableCommand {
         let budget = try resources.budget()
         var recipes = [String?.none]
         for baseline in baselines where baseline != shape.methodLabel { recipes.append(baseline) }
+        // Each recipe's configuration on the shape's network, parsed once.
+        let configurations = try recipes.map { recipe in
+            recipe == nil ? shape : try TrainSettings(command: bvp, recipe: recipe, strict: false).configuration.withArchitecture(of: shape)
+        }
         // Refuse the largest run before any training.
-        for recipe in recipes {
-            var c = recipe == nil ? shape : try TrainSettings(command: bvp, recipe: recipe, strict: false).configuration
+        for base in configurations {
+            var c = base
             c.layers = layers.last!
             try TrainingSize.check(c, split: split, budget: budget)
         }
@@ -77,16 +81,14 @@ struct DepthStudyCommand: ParsableCommand {
         var done = 0
         var results = [Result]()
         var reports = [TrainingReport]()
-        for recipe in recipes {
+        for base in configurations {
             for seed in seedList {
                 var ladder = [TrainedNetwork]()
                 var accuracy = [Double?](), loss = [Double](), seconds = [Double](), status = [String](), gaps = [Double]()
                 var label = ""
                 var recipeName = ""
                 for n in layers {
-                    var c = recipe == nil ? shape : try TrainSettings(command: bvp, recipe: recipe, strict: false).configuration
-                    c.width = shape.width; c.horizon = shape.horizon; c.activation = shape.activation; c.antisymmetric = shape.antisymmetric
-                    c.shift = shape.shift; c.samples = shape.samples; c.lift = shape.lift
+                    var c = base
                     c.layers = n
                     c.seed = seed
                     let run = try TrainingRun.run(c, split: split, label: "\(c.methodLabel) N=\(n) seed \(seed)")

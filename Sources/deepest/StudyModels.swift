@@ -95,16 +95,17 @@ struct StudySubjects {
         var recipes = [String?.none]
         for baseline in baselineNames where baseline != shape.methodLabel { recipes.append(baseline) }
         var studied = [StudiedNetwork]()
+        // The same training samples for every network (the seed and sample count are the shape's).
+        let train = try TrainingExperiment.trainingSplit(shape, of: split).train
+        let configurations = try recipes.map { recipe in
+            recipe == nil ? shape : try TrainSettings(command: bvp, recipe: recipe, strict: false).configuration.withArchitecture(of: shape)
+        }
         for kernel in kernels {
-            for recipe in recipes {
-                var c = recipe == nil ? shape : try TrainSettings(command: bvp, recipe: recipe, strict: false).configuration
-                c.width = shape.width; c.layers = shape.layers; c.horizon = shape.horizon; c.activation = shape.activation
-                c.seed = shape.seed; c.samples = shape.samples; c.lift = shape.lift
+            for base in configurations {
+                var c = base
                 c.antisymmetric = kernel == "antisymmetric"
-                c.shift = shape.shift
                 try TrainingSize.check(c, split: split, budget: budget)
                 let run = try TrainingRun.run(c, split: split, label: "\(c.methodLabel) (\(kernel))")
-                let train = try TrainingExperiment.trainingSplit(c, of: split).train
                 let model = try SavedModel(outcome: run, configuration: c, train: train)
                 studied.append(StudiedNetwork(label: "\(c.methodLabel)-\(kernel)", recipe: c.recipe.name, kernel: kernel,
                                               network: model.network, report: run.report))

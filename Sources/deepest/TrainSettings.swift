@@ -264,3 +264,16 @@ struct TrainSettings {
         return (mapping["recipe"] ?? mapping["method"]) as? String ?? (mapping["stages"] != nil ? "custom" : nil)
     }
 }
+
+extension TrainingConfiguration {
+    /// This configuration's recipe and stage options on `shape`'s network and data (width, layers,
+    /// horizon, activation, kernel, shift, lift, seed, samples): the equal architecture under which
+    /// `compare` and the studies put the methods side by side.
+    func withArchitecture(of shape: TrainingConfiguration) -> TrainingConfiguration {
+        var c = self
+        c.width = shape.width; c.layers = shape.layers; c.horizon = shape.horizon; c.activation = shape.activation
+        c.antisymmetric = shape.antisymmetric; c.shift = shape.shift; c.seed = shape.seed; c.samples = shape.samples
+        c.lift = shape.lift
+        return c
+    }
+}

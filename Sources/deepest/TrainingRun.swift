@@ -56,7 +56,6 @@ enum TrainingRun {
         return CommandFailure(numerical: "training did not succeed: \(list); results written with the status")
     }
 
-    /// Loss per epoch (minibatch stages): `epoch,loss`.
     /// The weight norms |θ_n(τ)| of the stages that record them (Langevin): stage, tau, t, weightNorm;
     /// nil when no stage does.
     static func annealingCSV(_ report: TrainingReport) -> String? {
@@ -71,6 +70,7 @@ enum TrainingRun {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// Loss per epoch (minibatch stages): `epoch,loss`.
     static func lossCSV(_ report: TrainingReport) -> String {
         var csv = "epoch,loss\n"
         for (i, loss) in report.lossPerEpoch.enumerated() { csv += "\(i + 1),\(loss)\n" }

@@ -14,18 +14,11 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from figure_files import plt, read_rows, save_figure  # noqa: E402  (beside this script)
+from figure_files import plt, read_rows, save_figure, write_text  # noqa: E402  (beside this script)
 from matplotlib.colors import ListedColormap  # noqa: E402
 
 CLASS_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
                  "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"]
-
-
-def write_text(folder, name, text):
-    temporary = os.path.join(folder, f".{name}.partial")
-    with open(temporary, "w") as handle:
-        handle.write(text)
-    os.replace(temporary, os.path.join(folder, name))
 
 
 def regions_figure(folder, results, points):

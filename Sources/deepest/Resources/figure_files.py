@@ -1,5 +1,5 @@
 """What the figure scripts beside this file share: matplotlib without a display, CSV rows, and figures
-written under a temporary name and renamed (no partial PNG, even when a run is interrupted)."""
+written under a temporary name and renamed (no partial PNG or text, even when a run is interrupted)."""
 import csv
 import os
 
@@ -20,3 +20,10 @@ def save_figure(figure, folder, name):
     plt.close(figure)
     os.replace(temporary, os.path.join(folder, name))
     return name
+
+
+def write_text(folder, name, text):
+    temporary = os.path.join(folder, f".{name}.partial")
+    with open(temporary, "w") as handle:
+        handle.write(text)
+    os.replace(temporary, os.path.join(folder, name))

@@ -23,7 +23,7 @@ import sys
 from collections import OrderedDict
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from figure_files import plt, read_rows, save_figure  # noqa: E402  (beside this script)
+from figure_files import plt, read_rows, save_figure, write_text  # noqa: E402  (beside this script)
 
 
 def grouped(rows, key="method"):
@@ -278,10 +278,7 @@ def report(folder):
                                      " ".join(number(d, 2) for d in r["weightDistance"]), number(r["fittedOrder"]),
                                      " ".join(number(g, 2) for g in r["eulerFlowGap"])] for r in depth_summary["results"]]))
         text.append("\n" + figure_links(folder, "depth", ["depth.png"]))
-    temporary = os.path.join(folder, ".report.md.partial")
-    with open(temporary, "w") as handle:
-        handle.write("\n".join(text))
-    os.replace(temporary, os.path.join(folder, "report.md"))
+    write_text(folder, "report.md", "\n".join(text))
 
 
 if __name__ == "__main__":
