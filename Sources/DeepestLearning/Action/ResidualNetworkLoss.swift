@@ -221,15 +221,7 @@ public final class ResidualNetworkLoss {
         for (local, position) in range.enumerated() {
             net.lift.apply(c.inputs + c.index[position] * m, into: layout.trajectory + local * d)
         }
-        for n in 0..<layers {
-            let x = layout.trajectory + n * matrix, a = layout.values + n * matrix, next = x + matrix
-            let bias = c.parameters + net.layerOffset(n) + d * d
-            for k in 0..<rows { (a + k * d).update(from: bias, count: d) }
-            BLAS.gemm(m: rows, n: d, k: d, a: x, lda: d, b: c.weights + 2 * n * d * d, ldb: d, transposeB: true,
-                      beta: 1, c: a, ldc: d)
-            activation.applyInPlace(a, count: matrix)
-            for i in 0..<matrix { next[i] = x[i] + h * a[i] }
-        }
+        net.blockForward(rows: rows, parameters: c.parameters, weights: c.weights, trajectory: layout.trajectory, values: layout.values)
         let final = layout.trajectory + layers * matrix
         for (local, position) in range.enumerated() {
             readout(c, position: position, x: final + local * d, costate: layout.costate + local * d, layout: layout)

@@ -85,14 +85,7 @@ extension TrainedNetwork {
                         case .zeroPadding:
                             for (local, k) in range.enumerated() { network.lift.apply(input.base + k * m, into: x + local * d) }
                         }
-                        for n in 0..<layers {
-                            let xn = x + n * matrix, an = a + n * matrix, bias = p.base + network.layerOffset(n) + d * d
-                            for local in 0..<rows { (an + local * d).update(from: bias, count: d) }
-                            BLAS.gemm(m: rows, n: d, k: d, a: xn, lda: d, b: w.base + 2 * n * d * d, ldb: d, transposeB: true,
-                                      beta: 1, c: an, ldc: d)
-                            field.activation.applyInPlace(an, count: matrix)
-                            for i in 0..<matrix { xn[matrix + i] = xn[i] + h * an[i] }
-                        }
+                        network.blockForward(rows: rows, parameters: p.base, weights: w.base, trajectory: x, values: a)
                         for (local, k) in range.enumerated() {
                             let row = costateBlock + local * d
                             lossOut.base[k] = readout.loss(
