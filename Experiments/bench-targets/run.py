@@ -59,39 +59,44 @@ def main():
             met = (value >= target if larger else value <= target) and report["status"] in CONVERGED
             accuracy.append((dataset, recipe, key, f"{value:.4g}", ("≥ " if larger else "≤ ") + f"{target:g}",
                              "met" if met else "MISSED", report["status"], f"{report['trainLoss']:.4g}",
-                             f"{report['seconds']:.2f}"))
+                             f"{report['trainMisfit']:.4g}", f"{report['seconds']:.2f}"))
             if not met:
                 missed.append(f"{dataset}/{recipe} accuracy")
             losses[recipe] = (report["trainLoss"], report["seconds"])
         # SGD and Adam at doubling epoch budgets until every recipe's loss is within 5%.
         reached = {(opt, recipe): None for opt in ("sgd", "adam") for recipe, _ in RECIPES}
+        # The wall time of each optimiser's largest budget: a lower bound on its time to a loss it did not reach.
+        longest = {}
         for optimizer in ("sgd", "adam"):
             base = train("--dataset", dataset, "--recipe", optimizer)
             epochs = base["epochs"]
             for j in range(DOUBLINGS + 1):
                 report = base if j == 0 else train("--dataset", dataset, "--recipe", optimizer, "--epochs", str(epochs << j))
+                longest[optimizer] = report["seconds"]
                 for recipe, _ in RECIPES:
                     if reached[(optimizer, recipe)] is None and report["trainLoss"] <= 1.05 * losses[recipe][0]:
                         reached[(optimizer, recipe)] = (report["seconds"], epochs << j, report["trainLoss"])
                 if all(reached[(optimizer, r)] is not None for r, _ in RECIPES):
                     break
             accuracy.append((dataset, optimizer, key, f"{base[key]:.4g}", "", "", base["status"], f"{base['trainLoss']:.4g}",
-                             f"{base['seconds']:.2f}"))
+                             f"{base['trainMisfit']:.4g}", f"{base['seconds']:.2f}"))
         for recipe, limit in RECIPES:
             loss, seconds = losses[recipe]
             times = [reached[(o, recipe)] for o in ("sgd", "adam")]
             fastest = min((t[0] for t in times if t is not None), default=None)
-            ratio = seconds / fastest if fastest else 0.0
-            ok = fastest is None or ratio <= limit
+            # Not reached by either: each needs longer than its largest budget ran, so the ratio is below
+            # the recipe's time over the shorter of those runs.
+            ratio = seconds / fastest if fastest else seconds / min(longest.values())
+            ok = ratio <= limit
             if not ok:
                 missed.append(f"{dataset}/{recipe} speed")
 
             def show(t):
                 return "not reached" if t is None else f"{t[0]:.2f} s ({t[1]} epochs, {t[2]:.4g})"
             timing.append((dataset, recipe, f"{loss:.4g}", f"{seconds:.2f}", show(times[0]), show(times[1]),
-                           "-" if fastest is None else f"{ratio:.2f}", f"≤ {limit:g}", "met" if ok else "MISSED"))
+                           f"{ratio:.2f}" if fastest else f"< {ratio:.2f}", f"≤ {limit:g}", "met" if ok else "MISSED"))
     print("held-out metric (SGD and Adam at their default epochs)")
-    table(("data set", "method", "metric", "value", "target", "", "status", "train loss", "seconds"), accuracy)
+    table(("data set", "method", "metric", "value", "target", "", "status", "train loss", "misfit", "seconds"), accuracy)
     print("\nstages of the boundary value recipes")
     table(("data set", "recipe", "stage", "beta", "iterations", "seconds", "ms/iteration", "status"), stages)
     print(f"\ntime to come within 5% of each recipe's training loss (epoch budgets E..{2 ** DOUBLINGS}E)")

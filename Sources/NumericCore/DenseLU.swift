@@ -151,7 +151,7 @@ public struct DenseLU: Sendable {
     static func factorBlocked(_ a: UnsafeMutablePointer<Double>, rows: Int, columns: Int, rowStride: Int,
                               eliminate: Int, pivots: UnsafeMutablePointer<Int>) -> Int? {
         Parallel.useSingleThreadedBLAS()
-        let panelWidth = eliminate >= 96 ? 24 : 8
+        let panelWidth = eliminate >= 1024 ? 48 : eliminate >= 96 ? 24 : 8
         var k0 = 0
         // The eliminated columns first (their trailing updates stay inside them; row interchanges
         // move whole rows), then the columns right of them in one triangular solve and one product,
@@ -180,17 +180,39 @@ public struct DenseLU: Sendable {
 
     /// With columns k0..<k0+width factored (multipliers below the diagonal, rows k0..<k0+width the
     /// pivot rows), updates the `trailing` columns starting at `columnStart`: U12 = L11⁻¹ A12 (dtrsm),
-    /// then A22 −= L21 U12 (dgemm).
+    /// then A22 −= L21 U12 (dgemm). Both act column by column, so above `sliceWork` multiply-adds the
+    /// columns are cut into slices of `sliceWidth` (a cut that depends on the sizes only, so the
+    /// result is the same for any thread count) and the slices run on the worker pool: both cores on
+    /// the large Schur complements of the structured collocation (W = 7890: 7.2 s → 3.9 s).
     @inline(__always)
     static func updateTrailing(_ a: UnsafeMutablePointer<Double>, rows: Int, rowStride: Int, first k0: Int, width: Int,
                                columnStart: Int, trailing: Int) {
+        let below = rows - k0 - width
+        guard trailing > sliceWidth && below * trailing * width >= sliceWork else {
+            updateSlice(a, rows: rows, rowStride: rowStride, first: k0, width: width, columnStart: columnStart, columns: trailing)
+            return
+        }
+        let slices = (trailing + sliceWidth - 1) / sliceWidth, matrix = SharedMutablePointer(a)
+        Parallel.forEach(slices) { slice in
+            let start = slice * sliceWidth
+            updateSlice(matrix.base, rows: rows, rowStride: rowStride, first: k0, width: width, columnStart: columnStart + start,
+                        columns: min(sliceWidth, trailing - start))
+        }
+    }
+
+    static let sliceWidth = 256
+    static let sliceWork = 1 << 22
+
+    @inline(__always)
+    static func updateSlice(_ a: UnsafeMutablePointer<Double>, rows: Int, rowStride: Int, first k0: Int, width: Int,
+                            columnStart: Int, columns: Int) {
         let panelEnd = k0 + width
         let upper = a + k0 * rowStride + columnStart
-        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, Int32(width), Int32(trailing), 1,
+        cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasUnit, Int32(width), Int32(columns), 1,
                     a + k0 * rowStride + k0, Int32(rowStride), upper, Int32(rowStride))
         let below = rows - panelEnd
         if below > 0 {
-            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(below), Int32(trailing), Int32(width), -1,
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(below), Int32(columns), Int32(width), -1,
                         a + panelEnd * rowStride + k0, Int32(rowStride), upper, Int32(rowStride), 1,
                         a + panelEnd * rowStride + columnStart, Int32(rowStride))
         }

@@ -5,7 +5,7 @@ import NumericCore
 import Yams
 
 /// `deepest train`: trains one network on one data set by a recipe (a pipeline of stages) and prints
-/// the report (JSON keys dataset, method, recipe, trainLoss, trainAccuracy, testAccuracy or testRMSE,
+/// the report (JSON keys dataset, method, recipe, trainLoss, trainMisfit, trainAccuracy, testAccuracy or testRMSE,
 /// action, annealingRungs, epochs, seconds, gradientEvaluations, status). Settings come from the
 /// options, then a `--config` YAML file, then the data set's and the recipe's defaults.
 struct TrainCommand: ParsableCommand {
@@ -48,7 +48,7 @@ struct TrainCommand: ParsableCommand {
         }
         try Output.emit(report, format: format) {
             var rows = [["dataset", report.dataset], ["method", report.method], ["recipe", report.recipe],
-                        ["train loss", Output.sci(report.trainLoss)]]
+                        ["train loss", Output.sci(report.trainLoss)], ["train misfit", Output.sci(report.trainMisfit)]]
             if let a = report.trainAccuracy { rows.append(["train accuracy", Output.fixed(a, 4)]) }
             if let a = report.testAccuracy { rows.append(["test accuracy", Output.fixed(a, 4)]) }
             if let r = report.testRMSE { rows.append(["test RMSE", Output.sci(r)]) }

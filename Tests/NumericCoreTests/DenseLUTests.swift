@@ -74,4 +74,20 @@ func relativeDifference(_ x: [Double], _ y: [Double]) -> Double {
         let solved = try #require(lu.solve(b))
         #expect(relativeDifference(solved, x) < 1e-10 * lu.conditionEstimate() / 1e3 + 1e-11)
     }
+
+    /// Above 4·2²⁰ multiply-adds a trailing update runs in column slices of 256 on the worker pool (and
+    /// from 1024 columns with panels of 48): the factors still solve A x = b to the accuracy the
+    /// condition number allows (n = 700: slices of the first panels; n = 1100: 48-wide panels).
+    @Test(arguments: [700, 1100])
+    func slicedTrailingUpdatesSolve(_ n: Int) throws {
+        let stream = RandomStream(seed: 17)
+        let a = (0..<(n * n)).map { _ in stream.gaussian() }
+        let x = (0..<n).map { _ in stream.gaussian() }
+        let b = try BLAS.multiply(a, vector: x, m: n, n: n)
+        let lu = try DenseLU(matrix: a, dimension: n)
+        let solved = try #require(lu.solve(b))
+        #expect(relativeDifference(solved, x) < 1e-10 * lu.conditionEstimate() / 1e3 + 1e-11)
+        // The same factors on a second run (the slices' cut depends on the size only).
+        #expect(try DenseLU(matrix: a, dimension: n).factors == lu.factors)
+    }
 }

@@ -42,7 +42,7 @@ extension TrainingPipeline {
                  seconds: Double, labels: (dataset: String, method: String)) throws -> TrainingOutcome {
         let net = context.network, m = Double(context.samples)
         let train = split.train, test = split.test
-        var trainLoss: Double
+        var trainLoss: Double, trainMisfit: Double
         var trainOutputs: [Double], testOutputs: [Double]
         var flow: TrainedFlow?
         switch iterate.source {
@@ -70,12 +70,15 @@ extension TrainingPipeline {
             let action = try ReducedContinuumAction(network: flow.network, data: train, tikhonov: weights.tikhonov,
                                                     smoothness: weights.smoothness, readoutTikhonov: weights.readoutTikhonov)
             flowAction = action
-            trainLoss = action.parts(flow.parameters).total / m
+            let parts = action.parts(flow.parameters)
+            trainLoss = parts.total / m
+            trainMisfit = parts.dataMisfit / m
             trainOutputs = flow.outputs(inputs: train.inputs)
             testOutputs = flow.outputs(inputs: test.inputs)
         } else {
             let loss = try ResidualNetworkLoss(network: net, data: train, regularization: context.regularization)
             trainLoss = loss.value(parameters: iterate.parameters)
+            trainMisfit = try ResidualNetworkLoss(network: net, data: train, regularization: .none).value(parameters: iterate.parameters)
             trainOutputs = net.outputs(parameters: iterate.parameters, inputs: train.inputs)
             testOutputs = net.outputs(parameters: iterate.parameters, inputs: test.inputs)
         }
@@ -83,7 +86,7 @@ extension TrainingPipeline {
         let rungs = records.flatMap(\.rungs)
         let epochs = records.reduce(0) { $0 + $1.lossPerEpoch.count }
         var report = TrainingReport(
-            dataset: labels.dataset, method: labels.method, trainLoss: trainLoss,
+            dataset: labels.dataset, method: labels.method, trainLoss: trainLoss, trainMisfit: trainMisfit,
             trainAccuracy: classification ? Metrics.accuracy(outputs: trainOutputs, data: train) : nil,
             testAccuracy: classification ? Metrics.accuracy(outputs: testOutputs, data: test) : nil,
             testRMSE: classification ? nil : Metrics.rootMeanSquareError(outputs: testOutputs, data: test),

@@ -1,12 +1,18 @@
 /// The outcome of one training run. Encodes exactly the JSON keys of `deepest train` (dataset, method,
-/// trainLoss, trainAccuracy, testAccuracy or testRMSE, action, annealingRungs, epochs, seconds,
+/// trainLoss, trainMisfit, trainAccuracy, testAccuracy or testRMSE, action, annealingRungs, epochs, seconds,
 /// gradientEvaluations, status); `lossPerEpoch` and `rungs` are for tables and result files.
 public struct TrainingReport: Sendable, Encodable {
     public let dataset: String
     public let method: String
     /// The recipe that ran (the alias `method` resolved; "custom" for a config file's own stages).
     public var recipe: String = ""
+    /// The objective the recipe minimised, per sample: the mean loss plus the recipe's own
+    /// regularisation (Tikhonov, and for a continuum flow the smoothness α∫|θ'|²).
     public let trainLoss: Double
+    /// The mean data loss over the training set, (1/M)Σ_k φ_k, without any regularisation: the one
+    /// figure that compares networks trained with different regularisers (a continuum recipe's
+    /// trainLoss carries its smoothness term, the ResNet's does not).
+    public let trainMisfit: Double
     public let trainAccuracy: Double?
     public let testAccuracy: Double?
     public let testRMSE: Double?
@@ -36,7 +42,7 @@ public struct TrainingReport: Sendable, Encodable {
     public var stages: [StageRecord] = []
 
     enum CodingKeys: String, CodingKey {
-        case dataset, method, recipe, trainLoss, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
+        case dataset, method, recipe, trainLoss, trainMisfit, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
         case gradientEvaluations, status, morseIndex, morseIndexIsLowerBound, smallestHessianEigenvalue
     }
 }

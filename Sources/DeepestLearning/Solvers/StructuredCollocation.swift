@@ -46,16 +46,22 @@ public struct StructuredCollocation: Sendable, Hashable {
     /// Target of the residual control: every interval's relative residual (RMS) below tolerance/2.
     public var tolerance: Double
     public var maxNodes: Int
+    /// Newton iterations (factorizations) per mesh; chord steps between them are not counted here.
     public var maxNewtonIterations: Int
     public var maxMeshRefinements: Int
     /// false: solve on the given mesh only (convergence studies, the layers' mesh).
     public var adaptive: Bool
     /// Newton stops when the scaled correction max |Δ|/(1 + |y|) over the node values falls below it.
     public var newtonTolerance: Double
+    /// Keep the factored Schur complement while a full Newton step contracts by Θ ≤ 1/4 (chord steps,
+    /// each O(M N d³) instead of O(M N² d² q + N³ q³); Notes/structured-collocation.md §4a). False:
+    /// every iteration factors at its own point (the dense-block `Collocation`'s iterates).
+    public var reuseFactors: Bool
 
     public init(scheme: Collocation.Scheme = .lobatto3, tolerance: Double = 1e-6, maxNodes: Int = 2000,
                 maxNewtonIterations: Int = 30, maxMeshRefinements: Int = 60, adaptive: Bool = true,
-                newtonTolerance: Double = 1e-9) {
+                newtonTolerance: Double = 1e-9, reuseFactors: Bool = true) {
+        self.reuseFactors = reuseFactors
         self.scheme = scheme
         self.tolerance = tolerance
         self.maxNodes = maxNodes

@@ -210,6 +210,8 @@ final class StructuredCollocationSolver<Form: StructuredSampleForm>: @unchecked 
     let workspaces: [StructuredCollocationWorkspace]
     var current: StructuredCollocationIterate
     var trial: StructuredCollocationIterate
+    /// Where the stored factors were computed while Newton takes chord steps (`newton`).
+    var frozen: StructuredCollocationIterate
     /// The Newton step: per sample node unknowns, and the weights in column order.
     var sampleStep: [Double]
     var globalStep: [Double]
@@ -264,6 +266,8 @@ final class StructuredCollocationSolver<Form: StructuredSampleForm>: @unchecked 
                                                globalRows: weightCount)
         trial = StructuredCollocationIterate(samples: m, nodes: nodes, width: d, points: points, weights: q, readout: k,
                                              globalRows: weightCount)
+        frozen = StructuredCollocationIterate(samples: m, nodes: nodes, width: d, points: points, weights: q, readout: k,
+                                              globalRows: weightCount)
         sampleStep = [Double](repeating: 0, count: m * nodes * s)
         globalStep = [Double](repeating: 0, count: weightCount)
         schur = [Double](repeating: 0, count: weightCount * weightCount)
@@ -316,11 +320,29 @@ final class StructuredCollocationSolver<Form: StructuredSampleForm>: @unchecked 
 
     /// Damped Newton with the natural monotonicity test (Notes/collocation.md): a step length α is
     /// accepted when the simplified correction −J⁻¹F(y + αΔ), with the same factors, shrinks by (1 − α/4).
+    ///
+    /// With `options.reuseFactors`, a full step whose simplified correction contracted by
+    /// Θ = |Δ̄|/|Δ| ≤ 1/4 keeps its factors: the next iterations are chord steps, the simplified
+    /// correction already computed being the next step (Notes/structured-collocation.md §4a). A chord
+    /// step costs the per-sample refactor and one right side (O(M N d³)) instead of the Schur
+    /// complement (O(M N² d² q + N³ q³)); it converges linearly at rate Θ and is accepted only at full
+    /// length with Θ ≤ 1/2, else the iteration refactors at the current point. The fixed point and the
+    /// stopping test are Newton's.
     func newton() -> BoundaryValueStatus {
         guard evaluate(current) else { return .nonFinite }
-        for _ in 0..<options.maxNewtonIterations {
+        // `chord`: the step arrays hold −J(frozen)⁻¹F(current), with S factored at `frozen`.
+        var chord = false, newtonSteps = 0, chordRun = 0
+        while true {
+            if chord {
+                chordRun += 1
+            } else {
+                guard newtonSteps < options.maxNewtonIterations else { return .maxIterations }
+                newtonSteps += 1
+                chordRun = 0
+                guard solveLinear(at: current, residualOf: current, factorSchur: true) else { return .singularJacobian }
+            }
             stats.newtonIterations += 1
-            guard solveLinear(at: current, residualOf: current, factorSchur: true) else { return .singularJacobian }
+            let linearisation = chord ? frozen : current
             let norm = scaledNorm(current)
             if !norm.isFinite { return .nonFinite }
             if norm < options.newtonTolerance {
@@ -333,25 +355,41 @@ final class StructuredCollocationSolver<Form: StructuredSampleForm>: @unchecked 
                 (sampleStep, globalStep) = fullStep
                 trial.copyNodeValues(from: current)
                 applyStep(from: current, to: trial, scale: alpha)
-                if evaluate(trial), solveLinear(at: current, residualOf: trial, factorSchur: false) {
+                if evaluate(trial), solveLinear(at: linearisation, residualOf: trial, factorSchur: false) {
                     simplifiedNorm = scaledNorm(trial)
-                    if simplifiedNorm.isFinite && simplifiedNorm <= (1 - alpha / 4) * norm {
+                    let bound = chord ? norm / 2 : (1 - alpha / 4) * norm
+                    if simplifiedNorm.isFinite && simplifiedNorm <= bound {
                         accepted = true
                         break
                     }
                 }
+                if chord { break }
                 alpha *= 0.5
             }
-            if !accepted { return .noConvergence }
+            if !accepted {
+                if !chord { return .noConvergence }
+                // The frozen factors no longer contract: refactor at the current point.
+                chord = false
+                continue
+            }
+            let keep = options.reuseFactors && alpha == 1 && simplifiedNorm <= (chord ? norm / 2 : norm / 4)
+                && chordRun < Self.maximumChordRun
+            if keep && !chord {
+                // `current` is where S was factored: it becomes `frozen`, the accepted trial `current`.
+                swap(&frozen, &current)
+            }
             swap(&current, &trial)
+            chord = keep
             if alpha == 1 && simplifiedNorm < options.newtonTolerance {
                 // The step arrays hold the simplified correction at the accepted point.
                 applyStep(from: current, to: current, scale: 1)
                 return evaluate(current) ? .success : .nonFinite
             }
         }
-        return .maxIterations
     }
+
+    /// Chord steps in a row before the factors are renewed (each halves the correction at least).
+    static var maximumChordRun: Int { 50 }
 
     /// target(nodes) = source(nodes) + scale · step; the midpoint weights are recomputed by `evaluate`.
     func applyStep(from source: StructuredCollocationIterate, to target: StructuredCollocationIterate, scale: Double) {

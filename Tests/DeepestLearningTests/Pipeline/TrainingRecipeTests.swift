@@ -46,6 +46,29 @@ import NumericCore
         #expect(gradient.map(abs).max()! * m <= 1e-8 * max(1, constrained.action))
     }
 
+    /// trainMisfit is the mean least-squares loss ½|o − y|² of the trained network's outputs, without
+    /// the regularisation that trainLoss carries: for the ResNet of symplectic-euler, and for the flow
+    /// ẋ = F(x, θ(t)) that a continuum recipe trains (computed here from the outputs, not the loss sweep).
+    @Test func trainMisfitIsTheMeanLossOfTheOutputs() throws {
+        func meanSquares(_ outputs: [Double], _ data: Dataset) throws -> Double {
+            guard case .values(let y, let dimension) = data.targets else { throw InvalidArgument("targets", 0, "regression") }
+            #expect(dimension == 1 && outputs.count == y.count)
+            return zip(outputs, y).reduce(0) { $0 + 0.5 * ($1.0 - $1.1) * ($1.0 - $1.1) } / Double(y.count)
+        }
+        let (c, split) = try Self.sine("symplectic-euler")
+        let outcome = try TrainingExperiment.run(c, split: split)
+        let network = try c.network(for: split.train)
+        let resnet = try meanSquares(network.outputs(parameters: outcome.parameters, inputs: split.train.inputs), split.train)
+        #expect(abs(outcome.report.trainMisfit - resnet) <= 1e-12 * max(resnet, 1e-300))
+        #expect(outcome.report.trainMisfit < outcome.report.trainLoss)  // λ, μ > 0
+        let (tiny, tinySplit) = try StructuredCollocationTests.tinySineProblem()
+        let continuum = try tiny.run(try StructuredCollocationTests.tinySineStages(try ContinuumRungSolver(denseLimit: 0)), split: tinySplit).report
+        let flow = try #require(continuum.flow)
+        let misfit = try meanSquares(flow.outputs(inputs: tinySplit.train.inputs), tinySplit.train)
+        #expect(abs(continuum.trainMisfit - misfit) <= 1e-12 * max(misfit, 1e-300))
+        #expect(continuum.trainMisfit < continuum.trainLoss)  // α, λ, μ > 0
+    }
+
     /// symplectic-euler-penalty (the earlier default): one penalty rung at r_f = 1e6 (one Newton
     /// iteration) from the forward pass of the seeded weights, then the exactly constrained rung, on the
     /// action M·J (weights M·(λ, α, μ)).

@@ -105,7 +105,8 @@ import Testing
     /// solution on 2 or 4 intervals (Newton tolerance 1e-12), Newton converges in its first iteration
     /// (the correction is at round-off); on the refined mesh the interpolated guess is off by the coarse
     /// discretisation error, and since the problem is nonlinear one Newton iteration leaves a quadratic
-    /// remainder above the Newton tolerance: with maxNewtonIterations = 1 the refinement pass fails.
+    /// remainder above the Newton tolerance: with maxNewtonIterations = 1 and no chord steps
+    /// (`reuseFactors: false`, which would converge on the same factors) the refinement pass fails.
     /// The result is the coarse solution (same mesh, node values of the fixed-mesh solve) with the
     /// failure status, its residual above tol/2.
     @Test(arguments: [(Collocation.Scheme.lobatto3, 2), (.trapezoid, 2), (.trapezoid, 4)])
@@ -113,7 +114,8 @@ import Testing
         let (spec, mesh, fixed) = try Self.fixedMeshSolution(scheme, intervals: intervals)
         try #require(fixed.succeeded, "\(fixed.message)")
         let tolerance = 1e-8
-        let solution = try StructuredCollocation(scheme: scheme, tolerance: tolerance, maxNewtonIterations: 1, newtonTolerance: 1e-12).solve(
+        let solution = try StructuredCollocation(scheme: scheme, tolerance: tolerance, maxNewtonIterations: 1, newtonTolerance: 1e-12,
+                                                 reuseFactors: false).solve(
             spec, mesh: mesh, initialGuess: .mesh(mesh, values: fixed.values))
         #expect(!solution.succeeded && solution.status != .meshLimit && solution.stats.meshRefinements == 1,
                 "\(solution.status): \(solution.message)")
@@ -127,13 +129,14 @@ import Testing
     /// its own fixed-mesh solution on 64 intervals, Newton converges in its first iteration and the
     /// residual is far below tol/2 = 5e-3, so intervals are merged; on the merged mesh the interpolated
     /// guess is off by the coarse discretisation error, and one Newton iteration of the nonlinear
-    /// problem cannot meet the Newton tolerance: the merge-only pass fails. The result is the last
+    /// problem (no chord steps) cannot meet the Newton tolerance: the merge-only pass fails. The result is the last
     /// solution that met tol/2, with success and a residual below tol/2.
     @Test func failedCoarseningPassKeepsTheSuccess() throws {
         let (spec, mesh, fixed) = try Self.fixedMeshSolution(.lobatto3, intervals: 64)
         try #require(fixed.succeeded, "\(fixed.message)")
         let tolerance = 1e-2
-        let solution = try StructuredCollocation(tolerance: tolerance, maxNewtonIterations: 1, newtonTolerance: 1e-12).solve(
+        let solution = try StructuredCollocation(tolerance: tolerance, maxNewtonIterations: 1, newtonTolerance: 1e-12,
+                                                 reuseFactors: false).solve(
             spec, mesh: mesh, initialGuess: .mesh(mesh, values: fixed.values))
         #expect(solution.succeeded && solution.stats.meshRefinements >= 1 && solution.message.contains("dropped"),
                 "\(solution.status): \(solution.message)")

@@ -51,6 +51,29 @@ import Testing
         #expect(structured.boundaryResidual < 1e-9, "boundary residual \(structured.boundaryResidual)")
     }
 
+    /// Chord steps (`reuseFactors`, the default): once a full Newton step contracts by Θ ≤ 1/4 the
+    /// factored Schur complement is kept. The equations and the stopping test are Newton's, so both
+    /// reach the same collocation solution (node values to 1e-10), the chord run with fewer
+    /// factorizations than iterations and fewer than Newton's.
+    @Test(arguments: BoundaryValueForm.allCases)
+    func chordStepsReachNewtonsSolutionWithFewerFactorizations(_ form: BoundaryValueForm) throws {
+        let spec = try ContinuousTrainingProblemTests.residualProblem(.tanh, antisymmetric: true, trained: true, inputWeight: .infinity,
+                                                                      classes: true)
+        let mesh = Self.uniformMesh(8, horizon: spec.horizon)
+        let guess = try Self.inputGuess(spec, mesh: mesh)
+        let newton = try StructuredCollocation(adaptive: false, newtonTolerance: 1e-12, reuseFactors: false)
+            .solve(spec, form: form, mesh: mesh, initialGuess: guess)
+        let chord = try StructuredCollocation(adaptive: false, newtonTolerance: 1e-12).solve(spec, form: form, mesh: mesh, initialGuess: guess)
+        #expect(newton.succeeded && chord.succeeded, "\(newton.message) / \(chord.message)")
+        let difference = zip(newton.values, chord.values).reduce(0) { max($0, abs($1.0 - $1.1)) }
+        let size = newton.values.reduce(0) { max($0, abs($1)) }
+        #expect(difference < 1e-10 * max(1, size), "node values differ by \(difference) (scale \(size))")
+        #expect(newton.stats.factorizations == newton.stats.newtonIterations)
+        #expect(chord.stats.factorizations < chord.stats.newtonIterations)
+        #expect(chord.stats.factorizations < newton.stats.factorizations,
+                "factorizations: chord \(chord.stats.factorizations), Newton \(newton.stats.factorizations)")
+    }
+
     /// V1 (F = ax, no weights): p(0) converges to the closed-form p0 at the order of the scheme
     /// (least-squares slope over 4 meshes within 0.3 of 2 or 4), and Lobatto on 32 intervals is
     /// within 1e-8 relative.
