@@ -65,14 +65,20 @@ func relativeDifference(_ x: [Double], _ y: [Double]) -> Double {
 @Suite struct BlockedDenseLUTests {
     /// Above the blocking threshold the trsm/gemm path must give the same solution.
     @Test func blockedFactorizationSolves() throws {
-        let stream = RandomStream(seed: 13)
-        let n = 150
+        _ = try Self.solvesRandomSystem(n: 150, seed: 13)
+    }
+
+    /// Factors a Gaussian n × n matrix, solves for b = A x with a Gaussian x and checks the error
+    /// against the condition estimate; returns the matrix and its factorization.
+    static func solvesRandomSystem(n: Int, seed: UInt64) throws -> ([Double], DenseLU) {
+        let stream = RandomStream(seed: seed)
         let a = (0..<(n * n)).map { _ in stream.gaussian() }
         let x = (0..<n).map { _ in stream.gaussian() }
         let b = try BLAS.multiply(a, vector: x, m: n, n: n)
         let lu = try DenseLU(matrix: a, dimension: n)
         let solved = try #require(lu.solve(b))
         #expect(relativeDifference(solved, x) < 1e-10 * lu.conditionEstimate() / 1e3 + 1e-11)
+        return (a, lu)
     }
 
     /// Above 4·2²⁰ multiply-adds a trailing update runs in column slices of 256 on the worker pool (and
@@ -80,13 +86,7 @@ func relativeDifference(_ x: [Double], _ y: [Double]) -> Double {
     /// condition number allows (n = 700: slices of the first panels; n = 1100: 48-wide panels).
     @Test(arguments: [700, 1100])
     func slicedTrailingUpdatesSolve(_ n: Int) throws {
-        let stream = RandomStream(seed: 17)
-        let a = (0..<(n * n)).map { _ in stream.gaussian() }
-        let x = (0..<n).map { _ in stream.gaussian() }
-        let b = try BLAS.multiply(a, vector: x, m: n, n: n)
-        let lu = try DenseLU(matrix: a, dimension: n)
-        let solved = try #require(lu.solve(b))
-        #expect(relativeDifference(solved, x) < 1e-10 * lu.conditionEstimate() / 1e3 + 1e-11)
+        let (a, lu) = try Self.solvesRandomSystem(n: n, seed: 17)
         // The same factors on a second run (the slices' cut depends on the size only).
         #expect(try DenseLU(matrix: a, dimension: n).factors == lu.factors)
     }

@@ -15,7 +15,8 @@ import NumericCore
 ///
 /// Cost per evaluation O(M K d²): four stages forward (kept, O(K d) scratch per sample) and four pullbacks
 /// backwards, parallel over fixed sample blocks whose gradient slots are summed in block order: bitwise
-/// independent of the thread count.
+/// independent of the thread count. Within a block the samples go 32 at a time as the rows of matrices,
+/// so every stage's activation is one vector tanh over the matrix (`forwardStep`, `pullback`).
 public final class ReducedContinuumAction {
     public let network: ContinuumNetwork
     /// Per-sample lifted inputs (M × d) and target rows.
@@ -95,6 +96,7 @@ public final class ReducedContinuumAction {
         let net = network, d = net.width, intervals = net.intervals, h = net.stepSize, readout = net.readout
         let length = slotLength, pointStride = net.pointStride, gStride = pointGradientStride, samples = self.samples
         let targetWidth = readout.targetWidth, readoutBase = 1 + (2 * intervals + 1) * gStride
+        let activation = net.field.activation
         if slots.count != blocks.blockCount * length { slots = [Double](repeating: 0, count: blocks.blockCount * length) }
         u.withUnsafeBufferPointer { uu in points.withUnsafeMutableBufferPointer { net.pointWeights(uu.baseAddress!, into: $0.baseAddress!) } }
         let blocks = self.blocks
@@ -110,57 +112,133 @@ public final class ReducedContinuumAction {
             Parallel.forEach(blocks.blockCount) { block in
                 let slot = slotBase.base + block * length
                 slot.update(repeating: 0, count: length)
-                // Nodal states, every interval's four stage states and values (kept for the adjoint), scratch.
-                let scratchCount = (intervals + 1) * d + intervals * 8 * d + 5 * d + readout.outputs
-                withUnsafeTemporaryAllocation(of: Double.self, capacity: scratchCount) { buffer in
-                    let xs = buffer.baseAddress!, stageStore = xs + (intervals + 1) * d, z = stageStore + intervals * 8 * d
-                    let adjoint = z + d, weighted = adjoint + d, pulled = weighted + d, sum = pulled + d
-                    let outputs = sum + d
-                    for k in blocks.range(block) {
-                        // Forward: nodal states.
-                        xs.update(from: input.base + k * d, count: d)
+                let range = blocks.range(block), widest = min(Self.batchRows, range.count) * d
+                // Per batch: nodal states (K + 1 matrices), every interval's four stage states and values
+                // (8 matrices, kept for the adjoint), five matrices of costate scratch, readout outputs.
+                let scratchCount = (intervals + 1) * widest + intervals * 8 * widest + 5 * widest + readout.outputs
+                withUnsafeTemporaryAllocation(of: Double.self, capacity: max(scratchCount, 1)) { buffer in
+                    let xs = buffer.baseAddress!, stageStore = xs + (intervals + 1) * widest
+                    let adjoint = stageStore + intervals * 8 * widest, weighted = adjoint + widest, pulled = weighted + widest
+                    let sum = pulled + widest, u = sum + widest, outputs = u + widest
+                    var first = range.lowerBound
+                    while first < range.upperBound {
+                        let rows = min(Self.batchRows, range.upperBound - first), matrix = rows * d
+                        xs.update(from: input.base + first * d, count: matrix)
                         for n in 0..<intervals {
-                            net.step(n, x: xs + n * d, points: pointBase.base, stages: stageStore + n * 8 * d, z: z,
-                                     next: xs + (n + 1) * d)
+                            Self.forwardStep(network: net, interval: n, rows: rows, x: xs + n * matrix, points: pointBase.base,
+                                             stages: stageStore + n * 8 * matrix, next: xs + (n + 1) * matrix)
                         }
-                        // λ_K = ∇φ, readout gradient.
-                        slot[0] += readout.loss(x: xs + intervals * d, parameters: params.base + net.readoutOffset, width: d,
-                                                target: target.base + k * targetWidth, weight: 1, gradX: adjoint,
-                                                gradParameters: slot + readoutBase, scratch: outputs)
-                        if let out = costateOut { for i in 0..<d { out.base[(intervals * samples + k) * d + i] = -adjoint[i] } }
+                        // λ_K = ∇φ per sample, and the readout gradient, in sample order.
+                        for r in 0..<rows {
+                            let k = first + r
+                            slot[0] += readout.loss(x: xs + intervals * matrix + r * d, parameters: params.base + net.readoutOffset,
+                                                    width: d, target: target.base + k * targetWidth, weight: 1, gradX: adjoint + r * d,
+                                                    gradParameters: slot + readoutBase, scratch: outputs)
+                        }
+                        if let out = costateOut { Self.store(negated: true, adjoint, rows: rows, width: d, node: intervals, first: first, samples: samples, into: out.base) }
                         // Backwards through the stages: b_4 = h/6 λ, b_3 = h/3 λ + h μ_4, b_2 = h/3 λ + h/2 μ_3,
-                        // b_1 = h/6 λ + h/2 μ_2 with μ_i = (∂ₓF)ᵀ b_i at stage i; λ_n = λ_{n+1} + Σμ_i.
+                        // b_1 = h/6 λ + h/2 μ_2 with μ_i = (∂ₓF)ᵀ b_i at stage i; λ_n = λ_{n+1} + Σμ_i. For the
+                        // rows at once: U = σ'(A_i) ⊙ B_i, M_i = U K, G_K += Uᵀ X_i, g_b += Uᵀ1 (`pullback`).
                         for n in stride(from: intervals - 1, through: 0, by: -1) {
-                            let stages = stageStore + n * 8 * d
-                            for i in 0..<d { sum[i] = adjoint[i] }
+                            let stages = stageStore + n * 8 * matrix
+                            sum.update(from: adjoint, count: matrix)
                             for stage in stride(from: 3, through: 0, by: -1) {
                                 let weight = stage == 0 || stage == 3 ? h / 6 : h / 3
-                                let carry = stage == 2 ? h : 0.5 * h
-                                for i in 0..<d { weighted[i] = weight * adjoint[i] + (stage == 3 ? 0 : carry * pulled[i]) }
+                                if stage == 3 {
+                                    for i in 0..<matrix { weighted[i] = weight * adjoint[i] }
+                                } else {
+                                    let carry = stage == 2 ? h : 0.5 * h
+                                    for i in 0..<matrix { weighted[i] = weight * adjoint[i] + carry * pulled[i] }
+                                }
                                 let pointIndex = 2 * n + (stage == 0 ? 0 : stage == 3 ? 2 : 1)
                                 let point = pointBase.base + pointIndex * pointStride
                                 let gradient = slot + 1 + pointIndex * gStride
-                                let stageX = stages + 2 * stage * d
-                                net.field.pullback(x: stageX, value: stageX + d, k: point, costate: weighted, step: 1, scale: 1,
-                                                   result: pulled, scratch: z, weightGradient: gradient,
-                                                   biasGradient: gradient + d * d)
-                                for i in 0..<d {
-                                    pulled[i] -= weighted[i]
-                                    sum[i] += pulled[i]
-                                }
+                                let stageX = stages + 2 * stage * matrix, values = stageX + matrix
+                                for i in 0..<matrix { u[i] = activation.derivative(value: values[i]) * weighted[i] }
+                                Self.pullback(width: d, rows: rows, u: u, x: stageX, k: point, pulled: pulled, gradient: gradient)
+                                for i in 0..<matrix { sum[i] += pulled[i] }
                             }
-                            for i in 0..<d { adjoint[i] = sum[i] }
-                            if let out = costateOut { for i in 0..<d { out.base[(n * samples + k) * d + i] = -adjoint[i] } }
+                            adjoint.update(from: sum, count: matrix)
+                            if let out = costateOut { Self.store(negated: true, adjoint, rows: rows, width: d, node: n, first: first, samples: samples, into: out.base) }
                         }
                         if let out = stateOut {
-                            for n in 0...intervals { for i in 0..<d { out.base[(n * samples + k) * d + i] = xs[n * d + i] } }
+                            for n in 0...intervals {
+                                Self.store(negated: false, xs + n * matrix, rows: rows, width: d, node: n, first: first, samples: samples, into: out.base)
+                            }
                         }
+                        first += rows
                     }
                 }
             }
         }}}}}
         for block in 0..<blocks.blockCount { misfit += slots[block * length] }
         return misfit
+    }
+
+    /// Samples per batch of the sweep: the rows of the matrices its products work on.
+    static let batchRows = 32
+
+    /// One RK4 step of interval n for `rows` samples at once (the rows of rows × d matrices): at the
+    /// stage times t_n, t_n + h/2 (twice), t_{n+1} (points 2n, 2n + 1, 2n + 1, 2n + 2), X_i = X + c_i h A_{i−1},
+    /// Z_i = X_i Kᵀ + 1bᵀ, A_i = σ(Z_i) (the vector tanh over the whole matrix), then
+    /// X_next = X + h/6 (A_1 + 2A_2 + 2A_3 + A_4). `stages` receives X_1, A_1, …, X_4, A_4 (8 matrices).
+    /// The d × d products are plain loops: at these sizes a BLAS call costs more than its flops (its
+    /// buffer allocation takes a lock that the two workers contend for; perf, spirals).
+    static func forwardStep(network net: ContinuumNetwork, interval n: Int, rows: Int, x: UnsafePointer<Double>,
+                            points: UnsafePointer<Double>, stages: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>) {
+        let d = net.width, h = net.stepSize, matrix = rows * d
+        for stage in 0..<4 {
+            let pointIndex = 2 * n + (stage == 0 ? 0 : stage == 3 ? 2 : 1), point = points + pointIndex * net.pointStride
+            let stageX = stages + 2 * stage * matrix, values = stageX + matrix
+            if stage == 0 {
+                stageX.update(from: x, count: matrix)
+            } else {
+                let previous = stages + (2 * stage - 1) * matrix, step = (stage == 3 ? 1.0 : 0.5) * h
+                for i in 0..<matrix { stageX[i] = x[i] + step * previous[i] }
+            }
+            let kTransposed = point + d * d, bias = point + 2 * d * d
+            for r in 0..<rows {
+                let xr = stageX + r * d, zr = values + r * d
+                zr.update(from: bias, count: d)
+                for j in 0..<d {
+                    let xj = xr[j], column = kTransposed + j * d
+                    for i in 0..<d { zr[i] += column[i] * xj }
+                }
+            }
+            net.field.activation.applyInPlace(values, count: matrix)
+        }
+        for i in 0..<matrix {
+            next[i] = x[i] + h / 6 * (stages[matrix + i] + 2 * stages[3 * matrix + i] + 2 * stages[5 * matrix + i] + stages[7 * matrix + i])
+        }
+    }
+
+    /// The adjoint of one stage for the rows: with U = σ'(A) ⊙ B given, M = U K into `pulled` (row r:
+    /// (∂ₓF)ᵀ b_r), and ∂_θ[b·F] summed over the rows, G_K += Uᵀ X, g_b += Uᵀ1, into `gradient`.
+    @inline(__always)
+    static func pullback(width d: Int, rows: Int, u: UnsafePointer<Double>, x: UnsafePointer<Double>, k: UnsafePointer<Double>,
+                         pulled: UnsafeMutablePointer<Double>, gradient: UnsafeMutablePointer<Double>) {
+        let biasGradient = gradient + d * d
+        for r in 0..<rows {
+            let ur = u + r * d, xr = x + r * d, mr = pulled + r * d
+            mr.update(repeating: 0, count: d)
+            for i in 0..<d {
+                let ui = ur[i], row = k + i * d, g = gradient + i * d
+                for j in 0..<d {
+                    mr[j] += row[j] * ui
+                    g[j] += ui * xr[j]
+                }
+                biasGradient[i] += ui
+            }
+        }
+    }
+
+    /// Writes (or negates into) the node-major trajectory arrays: row r of `matrix` is sample first + r.
+    static func store(negated: Bool, _ matrix: UnsafePointer<Double>, rows: Int, width d: Int, node: Int, first: Int, samples: Int,
+                      into out: UnsafeMutablePointer<Double>) {
+        for r in 0..<rows {
+            let target = out + (node * samples + first + r) * d
+            for i in 0..<d { target[i] = negated ? -matrix[r * d + i] : matrix[r * d + i] }
+        }
     }
 
     /// Sums the block slots' data gradient in block order and maps it from the effective (K, b) at the

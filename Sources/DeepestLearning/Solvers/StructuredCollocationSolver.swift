@@ -326,8 +326,9 @@ final class StructuredCollocationSolver<Form: StructuredSampleForm>: @unchecked 
     /// correction already computed being the next step (Notes/structured-collocation.md §4a). A chord
     /// step costs the per-sample refactor and one right side (O(M N d³)) instead of the Schur
     /// complement (O(M N² d² q + N³ q³)); it converges linearly at rate Θ and is accepted only at full
-    /// length with Θ ≤ 1/2, else the iteration refactors at the current point. The fixed point and the
-    /// stopping test are Newton's.
+    /// length with Θ ≤ 1/2 (at most `maximumChordRun` in a row), else the iteration refactors at the
+    /// current point. The fixed point and the stopping test are Newton's; `maxNewtonIterations` caps
+    /// the factorizations, `stats.newtonIterations` counts every step.
     func newton() -> BoundaryValueStatus {
         guard evaluate(current) else { return .nonFinite }
         // `chord`: the step arrays hold −J(frozen)⁻¹F(current), with S factored at `frozen`.
