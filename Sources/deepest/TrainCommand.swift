@@ -5,7 +5,7 @@ import NumericCore
 import Yams
 
 /// `deepest train`: trains one network on one data set by a recipe (a pipeline of stages) and prints
-/// the report (JSON keys dataset, method, recipe, trainLoss, trainMisfit, trainAccuracy, testAccuracy or testRMSE,
+/// the report (JSON keys dataset, method, recipe, trainLoss, trainMisfit, trainSamples, trainAccuracy, testAccuracy or testRMSE,
 /// action, annealingRungs, epochs, seconds, gradientEvaluations, status). Settings come from the
 /// options, then a `--config` YAML file, then the data set's and the recipe's defaults.
 struct TrainCommand: ParsableCommand {

@@ -90,13 +90,13 @@ def test_train_json_keys_for_regression_and_classification(tmp_path):
     result = run("train", "--config", str(config), "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert set(report) == {"dataset", "method", "recipe", "trainLoss", "trainMisfit", "testRMSE", "epochs", "seconds", "gradientEvaluations",
+    assert set(report) == {"dataset", "method", "recipe", "trainLoss", "trainMisfit", "trainSamples", "testRMSE", "epochs", "seconds", "gradientEvaluations",
                            "status", "morseIndex", "morseIndexIsLowerBound", "smallestHessianEigenvalue"}
     assert isinstance(report["morseIndex"], int) and report["morseIndex"] >= 0
     assert report["morseIndexIsLowerBound"] is False  # a dense decomposition at this size
     result = run("train", "--dataset", "circles", "--method", "adam", "--epochs", "2", "--format", "json")
     report = json.loads(result.stdout)
-    assert set(report) == {"dataset", "method", "recipe", "trainLoss", "trainMisfit", "trainAccuracy", "testAccuracy", "epochs", "seconds",
+    assert set(report) == {"dataset", "method", "recipe", "trainLoss", "trainMisfit", "trainSamples", "trainAccuracy", "testAccuracy", "epochs", "seconds",
                            "gradientEvaluations", "status", "morseIndex", "morseIndexIsLowerBound", "smallestHessianEigenvalue"}
     result = run("train", "--dataset", "sine", "--method", "symplectic-euler-penalty", "--layers", "4", "--anneal-steps", "1",
                  "--format", "json")

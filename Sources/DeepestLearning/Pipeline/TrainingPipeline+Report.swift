@@ -86,7 +86,7 @@ extension TrainingPipeline {
         let rungs = records.flatMap(\.rungs)
         let epochs = records.reduce(0) { $0 + $1.lossPerEpoch.count }
         var report = TrainingReport(
-            dataset: labels.dataset, method: labels.method, trainLoss: trainLoss, trainMisfit: trainMisfit,
+            dataset: labels.dataset, method: labels.method, trainLoss: trainLoss, trainMisfit: trainMisfit, trainSamples: context.samples,
             trainAccuracy: classification ? Metrics.accuracy(outputs: trainOutputs, data: train) : nil,
             testAccuracy: classification ? Metrics.accuracy(outputs: testOutputs, data: test) : nil,
             testRMSE: classification ? nil : Metrics.rootMeanSquareError(outputs: testOutputs, data: test),

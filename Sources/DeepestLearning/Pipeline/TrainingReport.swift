@@ -1,5 +1,5 @@
 /// The outcome of one training run. Encodes exactly the JSON keys of `deepest train` (dataset, method,
-/// trainLoss, trainMisfit, trainAccuracy, testAccuracy or testRMSE, action, annealingRungs, epochs, seconds,
+/// trainLoss, trainMisfit, trainSamples, trainAccuracy, testAccuracy or testRMSE, action, annealingRungs, epochs, seconds,
 /// gradientEvaluations, status); `lossPerEpoch` and `rungs` are for tables and result files.
 public struct TrainingReport: Sendable, Encodable {
     public let dataset: String
@@ -13,6 +13,8 @@ public struct TrainingReport: Sendable, Encodable {
     /// figure that compares networks trained with different regularisers (a continuum recipe's
     /// trainLoss carries its smoothness term, the ResNet's does not).
     public let trainMisfit: Double
+    /// M, the training samples the losses average over.
+    public let trainSamples: Int
     public let trainAccuracy: Double?
     public let testAccuracy: Double?
     public let testRMSE: Double?
@@ -42,7 +44,7 @@ public struct TrainingReport: Sendable, Encodable {
     public var stages: [StageRecord] = []
 
     enum CodingKeys: String, CodingKey {
-        case dataset, method, recipe, trainLoss, trainMisfit, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
+        case dataset, method, recipe, trainLoss, trainMisfit, trainSamples, trainAccuracy, testAccuracy, testRMSE, action, annealingRungs, epochs, seconds
         case gradientEvaluations, status, morseIndex, morseIndexIsLowerBound, smallestHessianEigenvalue
     }
 }

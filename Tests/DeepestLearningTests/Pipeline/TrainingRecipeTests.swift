@@ -48,7 +48,8 @@ import NumericCore
 
     /// trainMisfit is the mean least-squares loss ½|o − y|² of the trained network's outputs, without
     /// the regularisation that trainLoss carries: for the ResNet of symplectic-euler, and for the flow
-    /// ẋ = F(x, θ(t)) that a continuum recipe trains (computed here from the outputs, not the loss sweep).
+    /// ẋ = F(x, θ(t)) that a continuum recipe trains (computed here from the outputs, not the loss sweep);
+    /// trainSamples is the M it averages over.
     @Test func trainMisfitIsTheMeanLossOfTheOutputs() throws {
         func meanSquares(_ outputs: [Double], _ data: Dataset) throws -> Double {
             guard case .values(let y, let dimension) = data.targets else { throw InvalidArgument("targets", 0, "regression") }
@@ -61,6 +62,7 @@ import NumericCore
         let resnet = try meanSquares(network.outputs(parameters: outcome.parameters, inputs: split.train.inputs), split.train)
         #expect(abs(outcome.report.trainMisfit - resnet) <= 1e-12 * max(resnet, 1e-300))
         #expect(outcome.report.trainMisfit < outcome.report.trainLoss)  // λ, μ > 0
+        #expect(outcome.report.trainSamples == split.train.count)
         let (tiny, tinySplit) = try StructuredCollocationTests.tinySineProblem()
         let continuum = try tiny.run(try StructuredCollocationTests.tinySineStages(try ContinuumRungSolver(denseLimit: 0)), split: tinySplit).report
         let flow = try #require(continuum.flow)
