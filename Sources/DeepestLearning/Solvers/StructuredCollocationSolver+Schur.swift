@@ -30,7 +30,8 @@ extension StructuredCollocationSolver {
         let solveColumns = factorSchur ? length - first + 1 : 1
         for ws in workspaces {
             ws.reserve(columns: solveColumns * length, slot: max(rho * columns, 1),
-                       product: factorSchur ? StructuredCollocationWorkspace.chunkSize * rho * solveColumns : 1)
+                       product: factorSchur ? StructuredCollocationWorkspace.chunkSize * rho * solveColumns : 1,
+                       stacked: factorSchur ? StructuredCollocationWorkspace.chunkSize * rho * s : 1)
         }
         var failures = [Bool](repeating: false, count: blockCount)
         failures.withUnsafeMutableBufferPointer { fb in
@@ -144,40 +145,55 @@ extension StructuredCollocationSolver {
         return true
     }
 
-    /// Copies the couplings of the sample just assembled into chunk position `index` of `ws`.
+    /// Copies the couplings of the sample just assembled into chunk position `index` of `ws`: its
+    /// interval blocks K_i (and the conjugate's) below those of the earlier samples of the chunk.
     func stashCouplings(_ ws: StructuredCollocationWorkspace, _ index: Int) {
-        let block = intervals * s * couplingWidth, target = ws.chunkCouplings + index * ws.couplingStride
-        target.update(from: ws.coupling, count: block)
-        if sampleForm.fieldUsesConjugate { (target + block).update(from: ws.conjugateCoupling, count: block) }
-        (target + 2 * block).update(from: ws.endCoupling, count: d * k)
-        (target + 2 * block + d * k).update(from: ws.endWeights, count: d * q)
-        (target + 2 * block + d * k + d * q).update(from: ws.startWeights, count: d * q)
+        let chunk = StructuredCollocationWorkspace.chunkSize, blockSize = s * couplingWidth
+        let conjugate = ws.chunkCouplings + intervals * chunk * blockSize
+        for i in 0..<intervals {
+            (ws.chunkCouplings + (i * chunk + index) * blockSize).update(from: ws.coupling + i * blockSize, count: blockSize)
+            if sampleForm.fieldUsesConjugate {
+                (conjugate + (i * chunk + index) * blockSize).update(from: ws.conjugateCoupling + i * blockSize, count: blockSize)
+            }
+        }
+        let tail = tailCouplings(ws, index)
+        tail.update(from: ws.endCoupling, count: d * k)
+        (tail + d * k).update(from: ws.endWeights, count: d * q)
+        (tail + d * k + d * q).update(from: ws.startWeights, count: d * q)
+    }
+
+    /// Sample `index`'s readout, θ(T) and θ(0) couplings in the chunk.
+    func tailCouplings(_ ws: StructuredCollocationWorkspace, _ index: Int) -> UnsafeMutablePointer<Double> {
+        ws.chunkCouplings + 2 * intervals * StructuredCollocationWorkspace.chunkSize * s * couplingWidth + index * ws.tailStride
     }
 
     /// slot −= Σ_b (A_Ρb Y_b) K_b over the `samples` stashed products and couplings of `ws`: K_i on θ
     /// (and the conjugate) at interval i's points, the end coupling on the readout (and θ(T)), the start
-    /// coupling on θ(0). Interval by interval over the chunk, so each interval's slot columns are
-    /// updated by consecutive GEMMs (the memory-bound part of the elimination); the order is fixed, so
-    /// the result does not depend on the number of threads.
+    /// coupling on θ(0). Per interval one GEMM over the chunk: the chunk's A_Ρb Y_b columns of the
+    /// interval side by side times their K_{b,i} one below the other (inner dimension samples·2d
+    /// instead of 2d per sample, so the slot's columns are read and written once per chunk, not once
+    /// per sample: this update was memory-bound). The order is fixed, so the result does not depend on
+    /// the number of threads.
     func subtractCoupledProducts(_ ws: StructuredCollocationWorkspace, samples: Int, solveColumns: Int, columns: Int) {
         let rho = rhoCount, cw = couplingWidth, first = firstCoupledRow, slot = ws.slot
-        let block = intervals * s * cw, endColumn = d + intervals * s - first
+        let chunk = StructuredCollocationWorkspace.chunkSize, blockSize = s * cw, inner = samples * s
+        let endColumn = d + intervals * s - first, stacked = ws.stacked
         func product(_ b: Int) -> UnsafeMutablePointer<Double> { ws.product + b * rho * solveColumns }
-        func couplings(_ b: Int) -> UnsafeMutablePointer<Double> { ws.chunkCouplings + b * ws.couplingStride }
         for i in 0..<intervals where cw > 0 {
+            let column = d + i * s - first
             for b in 0..<samples {
-                BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: product(b) + d + i * s - first, lda: solveColumns,
-                          b: couplings(b) + i * s * cw, ldb: cw, beta: 1, c: slot + thetaColumn(nodePoint(i)), ldc: columns)
+                let source = product(b) + column
+                for r in 0..<rho { (stacked + r * inner + b * s).update(from: source + r * solveColumns, count: s) }
             }
+            BLAS.gemm(m: rho, n: cw, k: inner, alpha: -1, a: stacked, lda: inner, b: ws.chunkCouplings + i * chunk * blockSize,
+                      ldb: cw, beta: 1, c: slot + thetaColumn(nodePoint(i)), ldc: columns)
             guard sampleForm.fieldUsesConjugate else { continue }
-            for b in 0..<samples {
-                BLAS.gemm(m: rho, n: cw, k: s, alpha: -1, a: product(b) + d + i * s - first, lda: solveColumns,
-                          b: couplings(b) + block + i * s * cw, ldb: cw, beta: 1, c: slot + conjugateColumn(nodePoint(i)),
-                          ldc: columns)
-            }
+            BLAS.gemm(m: rho, n: cw, k: inner, alpha: -1, a: stacked, lda: inner,
+                      b: ws.chunkCouplings + (intervals * chunk + i * chunk) * blockSize, ldb: cw, beta: 1,
+                      c: slot + conjugateColumn(nodePoint(i)), ldc: columns)
         }
         for b in 0..<samples {
-            let end = product(b) + endColumn, stash = couplings(b) + 2 * block
+            let end = product(b) + endColumn, stash = tailCouplings(ws, b)
             if k > 0 {
                 BLAS.gemm(m: rho, n: k, k: d, alpha: -1, a: end, lda: solveColumns, b: stash, ldb: k, beta: 1,
                           c: slot + readoutColumn, ldc: columns)

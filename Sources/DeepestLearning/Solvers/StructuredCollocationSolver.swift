@@ -96,12 +96,17 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
     /// A_Ρk Y (Ρ rows × right sides) of up to `chunkSize` samples, one after the other.
     var product = UnsafeMutablePointer<Double>.allocate(capacity: 1)
     var productCapacity = 1
-    /// The couplings of the same samples (θ and conjugate per interval, readout, θ(T), θ(0)), so that
-    /// the slot update −(A_Ρk Y)K runs interval by interval over the chunk while the interval's slot
-    /// columns stay in cache.
+    /// The couplings of the same samples, so that the slot update −(A_Ρk Y)K runs interval by interval
+    /// as one product over the chunk: per interval the chunk's θ couplings K_{b,i} one below the other
+    /// (`chunkSize` × 2d rows × cw), then likewise the conjugate couplings, then per sample the tail
+    /// (readout, θ(T), θ(0); `tailStride` each).
     static let chunkSize = 8
     let chunkCouplings: UnsafeMutablePointer<Double>
-    let couplingStride: Int
+    let tailStride: Int
+    /// The chunk's A_Ρb Y_b columns of one interval side by side (Ρ rows × chunkSize·2d), the left
+    /// factor of that product.
+    var stacked = UnsafeMutablePointer<Double>.allocate(capacity: 1)
+    var stackedCapacity = 1
 
     init(points: Int, width d: Int, weights q: Int, intervals: Int, couplingWidth: Int, rowBlock: Int,
          readoutCount kc: Int, outputs l: Int, nodes: Int, conjugateCoupled: Bool, formScratch formCount: Int) {
@@ -124,8 +129,8 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
         endWeights = make(d * q)
         momentum = make(d)
         formScratch = make(formCount)
-        couplingStride = 2 * intervals * s * couplingWidth + d * kc + 2 * d * q
-        chunkCouplings = make(StructuredCollocationWorkspace.chunkSize * couplingStride)
+        tailStride = d * kc + 2 * d * q
+        chunkCouplings = make(StructuredCollocationWorkspace.chunkSize * (2 * intervals * s * couplingWidth + tailStride))
         sampleRows = make(intervals * rowBlock * 2 * s)
         endCoupling = make(d * kc)
         readoutRows = make(kc * d)
@@ -144,13 +149,19 @@ final class StructuredCollocationWorkspace: @unchecked Sendable {
         columns.deallocate()
         slot.deallocate()
         product.deallocate()
+        stacked.deallocate()
     }
 
-    func reserve(columns count: Int, slot slotCount: Int, product productCount: Int) {
+    func reserve(columns count: Int, slot slotCount: Int, product productCount: Int, stacked stackedCount: Int) {
         if productCount > productCapacity {
             product.deallocate()
             product = UnsafeMutablePointer<Double>.allocate(capacity: productCount)
             productCapacity = productCount
+        }
+        if stackedCount > stackedCapacity {
+            stacked.deallocate()
+            stacked = UnsafeMutablePointer<Double>.allocate(capacity: stackedCount)
+            stackedCapacity = stackedCount
         }
         if count > columnsCapacity {
             columns.deallocate()
