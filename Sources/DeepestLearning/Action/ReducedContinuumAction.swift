@@ -16,7 +16,7 @@ import NumericCore
 /// Cost per evaluation O(M K d²): four stages forward (kept, O(K d) scratch per sample) and four pullbacks
 /// backwards, parallel over fixed sample blocks whose gradient slots are summed in block order: bitwise
 /// independent of the thread count. Within a block the samples go 32 at a time as the rows of matrices,
-/// so every stage's activation is one vector tanh over the matrix (`forwardStep`, `pullback`).
+/// so every stage's activation is one vector tanh over the matrix (`ContinuumNetwork.step`, `pullback`).
 public final class ReducedContinuumAction {
     public let network: ContinuumNetwork
     /// Per-sample lifted inputs (M × d) and target rows.
@@ -112,7 +112,7 @@ public final class ReducedContinuumAction {
             Parallel.forEach(blocks.blockCount) { block in
                 let slot = slotBase.base + block * length
                 slot.update(repeating: 0, count: length)
-                let range = blocks.range(block), widest = min(Self.batchRows, range.count) * d
+                let range = blocks.range(block), widest = min(ContinuumNetwork.batchRows, range.count) * d
                 // Per batch: nodal states (K + 1 matrices), every interval's four stage states and values
                 // (8 matrices, kept for the adjoint), five matrices of costate scratch, readout outputs.
                 let scratchCount = (intervals + 1) * widest + intervals * 8 * widest + 5 * widest + readout.outputs
@@ -122,11 +122,11 @@ public final class ReducedContinuumAction {
                     let sum = pulled + widest, u = sum + widest, outputs = u + widest
                     var first = range.lowerBound
                     while first < range.upperBound {
-                        let rows = min(Self.batchRows, range.upperBound - first), matrix = rows * d
+                        let rows = min(ContinuumNetwork.batchRows, range.upperBound - first), matrix = rows * d
                         xs.update(from: input.base + first * d, count: matrix)
                         for n in 0..<intervals {
-                            Self.forwardStep(network: net, interval: n, rows: rows, x: xs + n * matrix, points: pointBase.base,
-                                             stages: stageStore + n * 8 * matrix, next: xs + (n + 1) * matrix)
+                            net.step(n, rows: rows, x: xs + n * matrix, points: pointBase.base, stages: stageStore + n * 8 * matrix,
+                                     next: xs + (n + 1) * matrix)
                         }
                         // λ_K = ∇φ per sample, and the readout gradient, in sample order.
                         for r in 0..<rows {
@@ -173,43 +173,6 @@ public final class ReducedContinuumAction {
         }}}}}
         for block in 0..<blocks.blockCount { misfit += slots[block * length] }
         return misfit
-    }
-
-    /// Samples per batch of the sweep: the rows of the matrices its products work on.
-    static let batchRows = 32
-
-    /// One RK4 step of interval n for `rows` samples at once (the rows of rows × d matrices): at the
-    /// stage times t_n, t_n + h/2 (twice), t_{n+1} (points 2n, 2n + 1, 2n + 1, 2n + 2), X_i = X + c_i h A_{i−1},
-    /// Z_i = X_i Kᵀ + 1bᵀ, A_i = σ(Z_i) (the vector tanh over the whole matrix), then
-    /// X_next = X + h/6 (A_1 + 2A_2 + 2A_3 + A_4). `stages` receives X_1, A_1, …, X_4, A_4 (8 matrices).
-    /// The d × d products are plain loops: at these sizes a BLAS call costs more than its flops (its
-    /// buffer allocation takes a lock that the two workers contend for; perf, spirals).
-    static func forwardStep(network net: ContinuumNetwork, interval n: Int, rows: Int, x: UnsafePointer<Double>,
-                            points: UnsafePointer<Double>, stages: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>) {
-        let d = net.width, h = net.stepSize, matrix = rows * d
-        for stage in 0..<4 {
-            let pointIndex = 2 * n + (stage == 0 ? 0 : stage == 3 ? 2 : 1), point = points + pointIndex * net.pointStride
-            let stageX = stages + 2 * stage * matrix, values = stageX + matrix
-            if stage == 0 {
-                stageX.update(from: x, count: matrix)
-            } else {
-                let previous = stages + (2 * stage - 1) * matrix, step = (stage == 3 ? 1.0 : 0.5) * h
-                for i in 0..<matrix { stageX[i] = x[i] + step * previous[i] }
-            }
-            let kTransposed = point + d * d, bias = point + 2 * d * d
-            for r in 0..<rows {
-                let xr = stageX + r * d, zr = values + r * d
-                zr.update(from: bias, count: d)
-                for j in 0..<d {
-                    let xj = xr[j], column = kTransposed + j * d
-                    for i in 0..<d { zr[i] += column[i] * xj }
-                }
-            }
-            net.field.activation.applyInPlace(values, count: matrix)
-        }
-        for i in 0..<matrix {
-            next[i] = x[i] + h / 6 * (stages[matrix + i] + 2 * stages[3 * matrix + i] + 2 * stages[5 * matrix + i] + stages[7 * matrix + i])
-        }
     }
 
     /// The adjoint of one stage for the rows: with U = σ'(A) ⊙ B given, M = U K into `pulled` (row r:

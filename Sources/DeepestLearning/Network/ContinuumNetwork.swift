@@ -73,28 +73,42 @@ public struct ContinuumNetwork: Sendable, Hashable {
         }
     }
 
-    /// One RK4 step of interval n from x (d numbers) into `next`, keeping the stage states X_1..X_4 and
-    /// their field values σ(z_i) in `stages` (8d numbers: X_1, a_1, …, X_4, a_4) for the adjoint.
-    /// `z` is d numbers of scratch.
-    func step(_ n: Int, x: UnsafePointer<Double>, points: UnsafePointer<Double>,
-                         stages: UnsafeMutablePointer<Double>, z: UnsafeMutablePointer<Double>,
-                         next: UnsafeMutablePointer<Double>) {
-        let d = width, h = stepSize, stride = pointStride
+    /// Samples per batch of the RK4 sweeps: the rows of the matrices `step` works on.
+    static let batchRows = 32
+
+    /// One RK4 step of interval n for `rows` samples at once (the rows of rows × d matrices): at the
+    /// stage times t_n, t_n + h/2 (twice), t_{n+1} (points 2n, 2n + 1, 2n + 1, 2n + 2), X_i = X + c_i h A_{i−1},
+    /// Z_i = X_i Kᵀ + 1bᵀ, A_i = σ(Z_i) (the vector tanh over the whole matrix), then
+    /// X_next = X + h/6 (A_1 + 2A_2 + 2A_3 + A_4). `stages` receives X_1, A_1, …, X_4, A_4 (8 matrices).
+    /// The d × d products are plain loops: at these sizes a BLAS call costs more than its flops (its
+    /// buffer allocation takes a lock that the two workers contend for; perf, spirals). Every row is
+    /// computed alone (the vector tanh is a pure function per lane), so a sample's bits do not depend on
+    /// the batch it is in: the flow's outputs and the reduced action's sweep agree exactly.
+    func step(_ n: Int, rows: Int, x: UnsafePointer<Double>, points: UnsafePointer<Double>,
+              stages: UnsafeMutablePointer<Double>, next: UnsafeMutablePointer<Double>) {
+        let d = width, h = stepSize, matrix = rows * d
         for stage in 0..<4 {
-            // Stage times t_n, t_n + h/2 (twice), t_{n+1}: points 2n, 2n + 1, 2n + 1, 2n + 2.
-            let offset = stage == 3 ? 1.0 : 0.5, pointIndex = 2 * n + (stage == 0 ? 0 : stage == 3 ? 2 : 1)
-            let stageX = stages + 2 * stage * d, value = stageX + d
+            let pointIndex = 2 * n + (stage == 0 ? 0 : stage == 3 ? 2 : 1), point = points + pointIndex * pointStride
+            let stageX = stages + 2 * stage * matrix, values = stageX + matrix
             if stage == 0 {
-                stageX.update(from: x, count: d)
+                stageX.update(from: x, count: matrix)
             } else {
-                let previous = stages + (2 * stage - 1) * d
-                for i in 0..<d { stageX[i] = x[i] + offset * h * previous[i] }
+                let previous = stages + (2 * stage - 1) * matrix, step = (stage == 3 ? 1.0 : 0.5) * h
+                for i in 0..<matrix { stageX[i] = x[i] + step * previous[i] }
             }
-            let point = points + pointIndex * stride
-            field.evaluate(x: stageX, kTransposed: point + d * d, bias: point + 2 * d * d, preactivation: z, value: value)
+            let kTransposed = point + d * d, bias = point + 2 * d * d
+            for r in 0..<rows {
+                let xr = stageX + r * d, zr = values + r * d
+                zr.update(from: bias, count: d)
+                for j in 0..<d {
+                    let xj = xr[j], column = kTransposed + j * d
+                    for i in 0..<d { zr[i] += column[i] * xj }
+                }
+            }
+            field.activation.applyInPlace(values, count: matrix)
         }
-        for i in 0..<d {
-            next[i] = x[i] + h / 6 * (stages[d + i] + 2 * stages[3 * d + i] + 2 * stages[5 * d + i] + stages[7 * d + i])
+        for i in 0..<matrix {
+            next[i] = x[i] + h / 6 * (stages[matrix + i] + 2 * stages[3 * matrix + i] + 2 * stages[5 * matrix + i] + stages[7 * matrix + i])
         }
     }
 
@@ -109,15 +123,19 @@ public struct ContinuumNetwork: Sendable, Hashable {
                 states.withUnsafeMutableBufferPointer { out in
                     let shared = SharedMutablePointer(out.baseAddress!), pointBase = SharedPointer(pp), inputBase = SharedPointer(input)
                     Parallel.forEachChunk(count) { range in
-                        withUnsafeTemporaryAllocation(of: Double.self, capacity: 10 * d) { scratch in
-                            let stages = scratch.baseAddress!, z = stages + 8 * d, x = z + d
-                            for k in range {
-                                let result = shared.base + k * d
-                                lift.apply(inputBase.base + k * m, into: result)
+                        let widest = Self.batchRows * d
+                        withUnsafeTemporaryAllocation(of: Double.self, capacity: 10 * widest) { scratch in
+                            let stages = scratch.baseAddress!, x = stages + 8 * widest, next = x + widest
+                            var first = range.lowerBound
+                            while first < range.upperBound {
+                                let rows = min(Self.batchRows, range.upperBound - first)
+                                for r in 0..<rows { lift.apply(inputBase.base + (first + r) * m, into: x + r * d) }
                                 for n in 0..<intervals {
-                                    x.update(from: result, count: d)
-                                    step(n, x: x, points: pointBase.base, stages: stages, z: z, next: result)
+                                    step(n, rows: rows, x: x, points: pointBase.base, stages: stages, next: next)
+                                    x.update(from: next, count: rows * d)
                                 }
+                                (shared.base + first * d).update(from: x, count: rows * d)
+                                first += rows
                             }
                         }
                     }

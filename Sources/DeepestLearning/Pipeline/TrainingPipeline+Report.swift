@@ -76,9 +76,13 @@ extension TrainingPipeline {
             trainOutputs = flow.outputs(inputs: train.inputs)
             testOutputs = flow.outputs(inputs: test.inputs)
         } else {
-            let loss = try ResidualNetworkLoss(network: net, data: train, regularization: context.regularization)
-            trainLoss = loss.value(parameters: iterate.parameters)
+            // One sweep: J = mean φ + R, summed in the order of `ResidualNetworkLoss.evaluate` (so bitwise
+            // its value with the context's regularisation).
             trainMisfit = try ResidualNetworkLoss(network: net, data: train, regularization: .none).value(parameters: iterate.parameters)
+            var unused = [Double](repeating: 0, count: net.parameterCount)
+            trainLoss = trainMisfit + iterate.parameters.withUnsafeBufferPointer { p in
+                unused.withUnsafeMutableBufferPointer { context.regularization.accumulate(network: net, parameters: p.baseAddress!, gradient: $0.baseAddress!) }
+            }
             trainOutputs = net.outputs(parameters: iterate.parameters, inputs: train.inputs)
             testOutputs = net.outputs(parameters: iterate.parameters, inputs: test.inputs)
         }

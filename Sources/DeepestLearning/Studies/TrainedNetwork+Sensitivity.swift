@@ -44,18 +44,15 @@ extension TrainedNetwork {
             let net = flow.network, stride = net.pointStride
             var points = [Double](repeating: 0, count: (2 * n + 1) * stride)
             flow.parameters.withUnsafeBufferPointer { p in points.withUnsafeMutableBufferPointer { net.pointWeights(p.baseAddress!, into: $0.baseAddress!) } }
-            var stages = [Double](repeating: 0, count: 8 * d), z = [Double](repeating: 0, count: d)
-            var next = [Double](repeating: 0, count: d)
+            var stages = [Double](repeating: 0, count: 8 * d), next = [Double](repeating: 0, count: d)
             for interval in 0..<n {
                 let x = Array(states[(interval * d)..<((interval + 1) * d)])
                 stages.withUnsafeMutableBufferPointer { sb in
-                    z.withUnsafeMutableBufferPointer { zb in
-                        next.withUnsafeMutableBufferPointer { nb in
-                            points.withUnsafeBufferPointer { pp in
-                                x.withUnsafeBufferPointer { xx in
-                                    net.step(interval, x: xx.baseAddress!, points: pp.baseAddress!, stages: sb.baseAddress!,
-                                             z: zb.baseAddress!, next: nb.baseAddress!)
-                                }
+                    next.withUnsafeMutableBufferPointer { nb in
+                        points.withUnsafeBufferPointer { pp in
+                            x.withUnsafeBufferPointer { xx in
+                                net.step(interval, rows: 1, x: xx.baseAddress!, points: pp.baseAddress!, stages: sb.baseAddress!,
+                                         next: nb.baseAddress!)
                             }
                         }
                     }
